@@ -1,0 +1,219 @@
+"""The whole system declared once. The CDK stack and the local deployer both build from this, so that
+the cloud and the local stack cannot drift apart. Pure data: no CDK, no boto3 imports here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+FUNCTIONS_DIR = ROOT / "functions"
+STATEMACHINES_DIR = ROOT / "statemachines"
+LAYER_DIR = ROOT / "layers" / "common"
+
+PREFIX = "incasso"
+
+
+@dataclass(frozen=True)
+class Index:
+    name: str
+    partition_key: str
+    sort_key: str | None = None
+
+
+@dataclass(frozen=True)
+class Table:
+    """A DynamoDB table. Every partition key value begins with the tenant id."""
+
+    id: str
+    name: str
+    partition_key: str
+    sort_key: str | None = None
+    indexes: tuple[Index, ...] = ()
+    ttl_attribute: str | None = None
+    env: str = ""  # the environment variable that carries its name
+
+
+@dataclass(frozen=True)
+class Bucket:
+    id: str
+    name: str
+    env: str
+    notify_function: str | None = None  # function invoked on ObjectCreated
+    notify_prefix: str = ""
+    notify_suffix: str = ""
+
+
+@dataclass(frozen=True)
+class Function:
+    """A Lambda: ``functions/<id>/handler.py`` with ``handler(event, context)``."""
+
+    id: str
+    description: str
+    memory_mb: int = 256
+    timeout_s: int = 30
+    tables: tuple[str, ...] = ()  # table ids it reads and writes
+    buckets: tuple[str, ...] = ()
+    uses_event_bus: bool = False
+    uses_state_machines: tuple[str, ...] = ()  # state machine ids it starts or signals
+    sends_messages: bool = False  # SES and SNS
+    reserved_concurrency: int | None = None
+
+    @property
+    def name(self) -> str:
+        return f"{PREFIX}-{self.id.replace('_', '-')}"
+
+    @property
+    def handler(self) -> str:
+        return "handler.handler"
+
+    @property
+    def code_dir(self) -> Path:
+        return FUNCTIONS_DIR / self.id
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """An EventBridge rule on a schedule (``cron`` in EventBridge syntax, UTC)."""
+
+    id: str
+    cron: str  # e.g. "0 5 * * ? *" = 05:00 UTC daily
+    target_function: str
+    description: str
+
+
+@dataclass(frozen=True)
+class StateMachine:
+    id: str
+    name: str
+    definition_file: str
+    # placeholder in the ASL (${Name}) -> function id whose ARN replaces it
+    function_substitutions: dict[str, str] = field(default_factory=dict)
+    # placeholder -> table id whose name replaces it
+    table_substitutions: dict[str, str] = field(default_factory=dict)
+    env: str = ""
+
+    @property
+    def definition_path(self) -> Path:
+        return STATEMACHINES_DIR / self.definition_file
+
+
+@dataclass(frozen=True)
+class Topology:
+    tables: tuple[Table, ...]
+    buckets: tuple[Bucket, ...]
+    functions: tuple[Function, ...]
+    schedules: tuple[Schedule, ...]
+    state_machines: tuple[StateMachine, ...]
+    event_bus_name: str
+    event_bus_env: str = "EVENT_BUS_NAME"
+
+    def function(self, function_id: str) -> Function:
+        return next(f for f in self.functions if f.id == function_id)
+
+    def table(self, table_id: str) -> Table:
+        return next(t for t in self.tables if t.id == table_id)
+
+    def bucket(self, bucket_id: str) -> Bucket:
+        return next(b for b in self.buckets if b.id == bucket_id)
+
+    def state_machine(self, machine_id: str) -> StateMachine:
+        return next(m for m in self.state_machines if m.id == machine_id)
+
+    def environment(self, function_id: str, names: dict[str, str] | None = None) -> dict[str, str]:
+        """The environment of a function: the names of what it uses. ``names`` maps a resource
+        id to its deployed name or ARN where that differs from the declared name (CDK tokens)."""
+        names = names or {}
+        fn = self.function(function_id)
+        env = {"POWERTOOLS_SERVICE_NAME": PREFIX, "LOG_LEVEL": "INFO"}
+        for table_id in fn.tables:
+            table = self.table(table_id)
+            env[table.env] = names.get(table_id, table.name)
+        for bucket_id in fn.buckets:
+            bucket = self.bucket(bucket_id)
+            env[bucket.env] = names.get(bucket_id, bucket.name)
+        if fn.uses_event_bus:
+            env[self.event_bus_env] = names.get("event_bus", self.event_bus_name)
+        for machine_id in fn.uses_state_machines:
+            machine = self.state_machine(machine_id)
+            env[machine.env] = names.get(machine_id, "")
+        return env
+
+
+CLAIMS = Table(
+    id="claims",
+    name=f"{PREFIX}-claims",
+    partition_key="pk",
+    sort_key="sk",
+    # Sparse: only claims with a next action carry due_pk/due_sk, so the sweep reads what is due.
+    indexes=(
+        Index(name="due", partition_key="due_pk", sort_key="due_sk"),
+        Index(name="status", partition_key="status_pk", sort_key="status_sk"),
+    ),
+    env="CLAIMS_TABLE",
+)
+IDEMPOTENCY = Table(
+    id="idempotency",
+    name=f"{PREFIX}-idempotency",
+    partition_key="id",
+    ttl_attribute="expiration",
+    env="IDEMPOTENCY_TABLE",
+)
+IMPORTS = Bucket(
+    id="imports",
+    name=f"{PREFIX}-imports",
+    env="IMPORTS_BUCKET",
+    notify_function="ingest",
+    notify_prefix="tenants/",
+)
+DOCUMENTS = Bucket(id="documents", name=f"{PREFIX}-documents", env="DOCUMENTS_BUCKET")
+
+_STEP = dict(tables=("claims",), uses_event_bus=True)
+
+TOPOLOGY = Topology(
+    tables=(CLAIMS, IDEMPOTENCY),
+    buckets=(IMPORTS, DOCUMENTS),
+    functions=(
+        Function("api", "Tenant HTTP API behind API Gateway", memory_mb=512, tables=("claims", "idempotency"),
+                 buckets=("imports", "documents"), uses_event_bus=True, uses_state_machines=("escalation",),
+                 sends_messages=True),
+        Function("ingest", "Streams a dropped CSV into claims and writes the import report", memory_mb=512,
+                 timeout_s=900, tables=("claims", "idempotency"), buckets=("imports",), uses_event_bus=True,
+                 reserved_concurrency=10),
+        Function("sweep", "Daily: starts the escalation of every claim due today", timeout_s=900,
+                 tables=("claims",), uses_state_machines=("escalation",), reserved_concurrency=1),
+        Function("check_claim", "Reads a claim and decides: go on, wait, pause, close", **_STEP),
+        Function("send_message", "Sends a reminder, letter or notice; books costs where the law allows",
+                 buckets=("documents",), sends_messages=True, **_STEP),
+        Function("schedule_call", "Plans a call in the tenant's business hours", **_STEP),
+        Function("legal_review", "Decides whether court action is worth it", **_STEP),
+        Function("bailiff_filing", "Hands the dossier to the bailiff and keeps the task token",
+                 buckets=("documents",), **_STEP),
+        Function("close_claim", "Closes a claim (paid, cancelled, uncollectible) or starts monitoring", **_STEP),
+        Function("park_claim", "Parks a claim that failed for good as needing attention", **_STEP),
+    ),
+    schedules=(
+        Schedule(id="daily_sweep", cron="0 5 * * ? *", target_function="sweep",
+                 description="Starts escalations for claims due today (05:00 UTC)"),
+    ),
+    state_machines=(
+        StateMachine(
+            id="escalation",
+            name=f"{PREFIX}-escalation",
+            definition_file="escalation.asl.json",
+            function_substitutions={
+                "CheckClaimFunctionArn": "check_claim",
+                "SendMessageFunctionArn": "send_message",
+                "ScheduleCallFunctionArn": "schedule_call",
+                "LegalReviewFunctionArn": "legal_review",
+                "BailiffFilingFunctionArn": "bailiff_filing",
+                "CloseClaimFunctionArn": "close_claim",
+                "ParkClaimFunctionArn": "park_claim",
+            },
+            table_substitutions={"ClaimsTableName": "claims"},
+            env="STATE_MACHINE_ARN",
+        ),
+    ),
+    event_bus_name=f"{PREFIX}-events",
+)

@@ -1,0 +1,233 @@
+"""Domain models (pydantic v2). Money is ``incasso.money.Money`` (Decimal, cents, no floats)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from incasso.money import ZERO, Money
+
+
+class Model(BaseModel):
+    """Base for every domain model: strict about unknown fields, immutable by default."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False)
+
+
+class DebtorType(StrEnum):
+    CONSUMER = "consumer"
+    BUSINESS = "business"
+
+
+class Language(StrEnum):
+    NL = "nl"
+    EN = "en"
+
+
+class Channel(StrEnum):
+    EMAIL = "email"
+    SMS = "sms"
+    LETTER = "letter"
+
+
+class ClaimStatus(StrEnum):
+    OPEN = "open"
+    IN_COLLECTION = "in_collection"
+    PAUSED = "paused"
+    ARRANGEMENT = "arrangement"
+    PAID = "paid"
+    CANCELLED = "cancelled"
+    UNCOLLECTIBLE = "uncollectible"
+    DEBT_MONITORING = "debt_monitoring"
+    NEEDS_ATTENTION = "needs_attention"  # parked after a step failed for good; see the timeline
+
+
+CLOSED_STATUSES = frozenset({ClaimStatus.PAID, ClaimStatus.CANCELLED, ClaimStatus.UNCOLLECTIBLE})
+
+
+class Stage(StrEnum):
+    """The last step taken on a claim, in trajectory order."""
+
+    NONE = "none"
+    REMINDER_1 = "reminder_1"
+    REMINDER_2 = "reminder_2"
+    CALL_SCHEDULED = "call_scheduled"
+    FOURTEEN_DAY_LETTER = "fourteen_day_letter"  # consumers, art. 6:96 lid 6 BW
+    NOTICE_OF_DEFAULT = "notice_of_default"  # business debtors (ingebrekestelling)
+    LEGAL_REVIEW = "legal_review"
+    BAILIFF_FILING = "bailiff_filing"
+    SERVED = "served"
+    JUDGMENT = "judgment"
+    EXECUTED = "executed"
+    DEBT_MONITORING = "debt_monitoring"
+    CLOSED = "closed"
+
+
+class MessageKind(StrEnum):
+    REMINDER_1 = "reminder_1"
+    REMINDER_2 = "reminder_2"
+    CALL_SCHEDULED = "call_scheduled"
+    FOURTEEN_DAY_LETTER = "fourteen_day_letter"
+    NOTICE_OF_DEFAULT = "notice_of_default"
+    BAILIFF_FILING = "bailiff_filing"
+    PAYMENT_CONFIRMATION = "payment_confirmation"
+    ARRANGEMENT_CONFIRMATION = "arrangement_confirmation"
+
+
+class Address(Model):
+    street: str = Field(min_length=1, max_length=200)
+    postal_code: str = Field(min_length=1, max_length=20)
+    city: str = Field(min_length=1, max_length=100)
+    country: str = Field(default="NL", min_length=2, max_length=56)
+
+
+class Debtor(Model):
+    name: str = Field(min_length=1, max_length=200)
+    type: DebtorType
+    email: str | None = Field(default=None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    phone: str | None = Field(default=None, max_length=32, pattern=r"^\+?[0-9 ()\-]{6,32}$")
+    language: Language = Language.NL
+    address: Address | None = None
+
+
+class Policy(Model):
+    """A tenant's collection policy. Defaults are the Dutch practice of DESIGN.md; each is overridable."""
+
+    reminder_1_days: int = Field(default=7, ge=0, le=365, description="days after the due date")
+    reminder_2_days: int = Field(default=21, ge=0, le=365)
+    call_days: int = Field(default=28, ge=0, le=365)
+    notice_days: int = Field(default=35, ge=0, le=365, description="14-day letter or notice of default")
+    call_enabled: bool = True
+    # art. 6:96 lid 4 BW: in a commercial contract EUR 40 is due on expiry of the term, no notice needed.
+    business_flat_fee: bool = False
+    # art. 2(3) Besluit BIK: VAT uplift only if the creditor cannot deduct VAT and declares so.
+    creditor_vat_deductible: bool = True
+    # How the 14-day letter goes out; post is the default because its receipt can be presumed.
+    notice_channel: Channel = Channel.LETTER
+    reminder_channel: Channel = Channel.EMAIL
+    email_delivery_days: int = Field(default=0, ge=0, le=5, description="days until an e-mail counts as received")
+    require_approval_for_legal: bool = False
+    bailiff_enabled: bool = True
+    bailiff_min_outstanding: Money = Decimal("250.00")
+    debt_monitoring_interval_days: int = Field(default=90, ge=7, le=365)
+    business_hours_start: dt.time = dt.time(9, 0)
+    business_hours_end: dt.time = dt.time(17, 0)
+    contractual_interest_rate: Decimal | None = Field(
+        default=None, ge=Decimal("0"), le=Decimal("100"), description="yearly % replacing the statutory rate"
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "Policy":
+        if not (self.reminder_1_days <= self.reminder_2_days <= self.call_days <= self.notice_days):
+            raise ValueError("policy days must be in trajectory order: reminder_1 <= reminder_2 <= call <= notice")
+        if self.business_hours_start >= self.business_hours_end:
+            raise ValueError("business hours must start before they end")
+        return self
+
+
+class Tenant(Model):
+    tenant_id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")
+    name: str = Field(min_length=1, max_length=200)
+    iban: str = Field(default="NL91ABNA0417164300", pattern=r"^[A-Z]{2}[0-9]{2}[A-Z0-9]{10,30}$")
+    email: str | None = None
+    address: Address | None = None
+    policy: Policy = Policy()
+
+
+class Amounts(Model):
+    """What a claim comes to: booked amounts and what has been paid (costs include their VAT)."""
+
+    principal: Money = ZERO
+    interest: Money = ZERO
+    collection_costs: Money = ZERO
+    collection_costs_vat: Money = ZERO
+    paid: Money = ZERO
+    outstanding: Money = ZERO
+
+
+class Allocation(Model):
+    """A payment split per art. 6:44 BW: costs first, then interest, then principal."""
+
+    costs: Money = ZERO
+    interest: Money = ZERO
+    principal: Money = ZERO
+
+    @property
+    def total(self) -> Decimal:
+        return self.costs + self.interest + self.principal
+
+
+class LedgerKind(StrEnum):
+    PRINCIPAL = "principal"
+    INTEREST = "interest"
+    COLLECTION_COSTS = "collection_costs"
+    COLLECTION_COSTS_VAT = "collection_costs_vat"
+    PAYMENT = "payment"
+    WRITE_OFF = "write_off"
+
+
+class LedgerEntry(Model):
+    """One line of a claim's append-only ledger. ``key`` makes booking idempotent (claim + step)."""
+
+    key: str = Field(min_length=1, max_length=200)
+    kind: LedgerKind
+    amount: Money
+    booked_at: dt.datetime
+    allocation: Allocation | None = None
+    note: str | None = None
+
+
+class TimelineEvent(Model):
+    at: dt.datetime
+    type: str
+    details: dict[str, Any] = Field(default_factory=dict)
+
+
+class Instalment(Model):
+    due_date: dt.date
+    amount: Money
+
+    @field_validator("amount")
+    @classmethod
+    def _positive(cls, value: Decimal) -> Decimal:
+        if value <= 0:
+            raise ValueError("an instalment must be positive")
+        return value
+
+
+class Arrangement(Model):
+    instalments: list[Instalment] = Field(min_length=1, max_length=120)
+    agreed_at: dt.datetime
+
+
+class Claim(Model):
+    tenant_id: str
+    claim_id: str
+    invoice_number: str = Field(min_length=1, max_length=64)
+    debtor: Debtor
+    currency: str = "EUR"
+    invoice_date: dt.date
+    due_date: dt.date
+    principal: Money
+    status: ClaimStatus = ClaimStatus.OPEN
+    stage: Stage = Stage.NONE
+    amounts: Amounts = Amounts()
+    paid_costs: Money = ZERO
+    paid_interest: Money = ZERO
+    paid_principal: Money = ZERO
+    # Interest is booked up to and including this day (art. 6:119 BW accrual).
+    interest_until: dt.date | None = None
+    next_action_on: dt.date | None = None
+    arrangement: Arrangement | None = None
+    dispute_reason: str | None = None
+    version: int = 0
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in CLOSED_STATUSES

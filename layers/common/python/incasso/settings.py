@@ -1,0 +1,51 @@
+"""Environment, read once into a typed model. Handlers and adapters never read ``os.environ``."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    claims_table: str = "incasso-claims"
+    idempotency_table: str = "incasso-idempotency"
+    imports_bucket: str = "incasso-imports"
+    documents_bucket: str = "incasso-documents"
+    event_bus_name: str = "incasso-events"
+    state_machine_arn: str = ""
+    import_state_machine_arn: str = ""
+    sender_email: str = "noreply@incasso.example"
+    service_name: str = "incasso"
+    log_level: str = "INFO"
+    # Where the local stack signs tokens; in AWS the Cognito authorizer checks them instead.
+    local_token_secret: str = ""
+
+
+_ENV = {
+    "claims_table": "CLAIMS_TABLE",
+    "idempotency_table": "IDEMPOTENCY_TABLE",
+    "imports_bucket": "IMPORTS_BUCKET",
+    "documents_bucket": "DOCUMENTS_BUCKET",
+    "event_bus_name": "EVENT_BUS_NAME",
+    "state_machine_arn": "STATE_MACHINE_ARN",
+    "import_state_machine_arn": "IMPORT_STATE_MACHINE_ARN",
+    "sender_email": "SENDER_EMAIL",
+    "service_name": "POWERTOOLS_SERVICE_NAME",
+    "log_level": "LOG_LEVEL",
+    "local_token_secret": "INCASSO_LOCAL_TOKEN_SECRET",
+}
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    values = {field: os.environ[name] for field, name in _ENV.items() if name in os.environ}
+    return Settings(**values)
+
+
+def reset_settings() -> None:
+    """Forget the cached settings (the local stack sets the environment, then handlers read it)."""
+    get_settings.cache_clear()
