@@ -217,3 +217,29 @@ TOPOLOGY = Topology(
     ),
     event_bus_name=f"{PREFIX}-events",
 )
+
+
+def dynamodb_create_table_kwargs(table: Table) -> dict:
+    """``create_table`` arguments for a table (the local deployer and tests use it; CDK mirrors it)."""
+    attributes = {table.partition_key}
+    key_schema = [{"AttributeName": table.partition_key, "KeyType": "HASH"}]
+    if table.sort_key:
+        attributes.add(table.sort_key)
+        key_schema.append({"AttributeName": table.sort_key, "KeyType": "RANGE"})
+    indexes = []
+    for index in table.indexes:
+        attributes.add(index.partition_key)
+        index_keys = [{"AttributeName": index.partition_key, "KeyType": "HASH"}]
+        if index.sort_key:
+            attributes.add(index.sort_key)
+            index_keys.append({"AttributeName": index.sort_key, "KeyType": "RANGE"})
+        indexes.append({"IndexName": index.name, "KeySchema": index_keys, "Projection": {"ProjectionType": "ALL"}})
+    kwargs = {
+        "TableName": table.name,
+        "KeySchema": key_schema,
+        "AttributeDefinitions": [{"AttributeName": a, "AttributeType": "S"} for a in sorted(attributes)],
+        "BillingMode": "PAY_PER_REQUEST",
+    }
+    if indexes:
+        kwargs["GlobalSecondaryIndexes"] = indexes
+    return kwargs
