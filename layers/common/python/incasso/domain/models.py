@@ -202,6 +202,8 @@ class Instalment(Model):
 class Arrangement(Model):
     instalments: list[Instalment] = Field(min_length=1, max_length=120)
     agreed_at: dt.datetime
+    # What had been paid when the arrangement was agreed; instalments count from there.
+    paid_at_start: Money = ZERO
 
 
 class Claim(Model):
@@ -222,6 +224,18 @@ class Claim(Model):
     # Interest is booked up to and including this day (art. 6:119 BW accrual).
     interest_until: dt.date | None = None
     next_action_on: dt.date | None = None
+    # The day each trajectory step was taken (stage value -> date); drives the next step's date.
+    step_dates: dict[str, dt.date] = Field(default_factory=dict)
+    # Collection costs named in the 14-day letter / notice of default (what may later be booked).
+    announced_costs: Money | None = None
+    announced_costs_vat: Money | None = None
+    # Last day of the payment term of the 14-day letter / notice (art. 6:96 lid 6 BW).
+    term_ends_on: dt.date | None = None
+    # Task token of a paused execution (dispute, bailiff) so an API call can resume it.
+    task_token: str | None = None
+    waiting_for: str | None = None
+    # Executions are named <claim_id>-<phase>; a new phase starts after parking or monitoring.
+    phase: int = 1
     arrangement: Arrangement | None = None
     dispute_reason: str | None = None
     version: int = 0

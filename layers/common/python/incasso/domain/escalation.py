@@ -1,0 +1,148 @@
+"""The trajectory as pure domain logic: which step comes next for a claim, and when.
+
+The state machine asks ``decide`` after every wait; the answer is one of: take a step now, wait until
+an instant, pause (dispute), follow an arrangement, or stop. No AWS, no clock: ``today`` is passed in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict
+
+from incasso.domain.models import Claim, ClaimStatus, DebtorType, Policy, Stage
+from incasso.money import ZERO
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+# Steps are taken in the morning (Dutch time), after the daily sweep has run.
+STEP_TIME = dt.time(8, 0)
+# An instalment counts as missed when it is still unpaid this many days after its due date.
+INSTALMENT_GRACE_DAYS = 3
+
+
+class Action(StrEnum):
+    STEP = "step"  # take `step` now
+    WAIT = "wait"  # wait until `wait_until`, then decide again
+    PAUSE = "pause"  # wait for a signal (dispute resolution) on a task token
+    CLOSE = "close"  # the claim is settled: close it with `outcome`
+    RESUME = "resume"  # an arrangement instalment was missed: back into collection, decide again
+    END = "end"  # nothing more for this execution (debt monitoring, needs attention)
+
+
+class Decision(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    action: Action
+    step: Stage | None = None
+    wait_until: dt.datetime | None = None
+    outcome: ClaimStatus | None = None
+    reason: str = ""
+
+
+def notice_step(claim: Claim) -> Stage:
+    # art. 6:96 lid 6 BW: consumers get the 14-day letter; businesses a notice of default.
+    if claim.debtor.type is DebtorType.CONSUMER:
+        return Stage.FOURTEEN_DAY_LETTER
+    return Stage.NOTICE_OF_DEFAULT
+
+
+def route(claim: Claim, policy: Policy) -> list[tuple[Stage, int]]:
+    """The pre-court steps for this claim with their day offsets after the due date."""
+    steps = [(Stage.REMINDER_1, policy.reminder_1_days), (Stage.REMINDER_2, policy.reminder_2_days)]
+    if policy.call_enabled and claim.debtor.phone:
+        steps.append((Stage.CALL_SCHEDULED, policy.call_days))
+    steps.append((notice_step(claim), policy.notice_days))
+    return steps
+
+
+def scheduled_on(claim: Claim, policy: Policy, step: Stage) -> dt.date:
+    """The day ``step`` is due. A late claim keeps the policy's gaps between steps, so that a claim
+    handed over long after its due date does not get two reminders on one day."""
+    if step is Stage.LEGAL_REVIEW:
+        # After the term of the 14-day letter / notice has run out (art. 6:96 lid 6 BW).
+        assert claim.term_ends_on is not None
+        return claim.term_ends_on + dt.timedelta(days=1)
+    steps = route(claim, policy)
+    previous_offset, previous_day = None, None
+    for candidate, offset in steps:
+        day = claim.due_date + dt.timedelta(days=offset)
+        if previous_day is not None:
+            day = max(day, previous_day + dt.timedelta(days=offset - previous_offset))
+        if candidate is step:
+            return day
+        taken = claim.step_dates.get(candidate.value)
+        if taken is None:
+            return day  # earlier step not yet taken: this one cannot be due before it
+        previous_offset, previous_day = offset, taken
+    raise ValueError(f"{step} is not on the route of claim {claim.claim_id}")
+
+
+def step_instant(day: dt.date) -> dt.datetime:
+    """The UTC instant at which a step due on ``day`` is taken."""
+    return dt.datetime.combine(day, STEP_TIME, tzinfo=AMSTERDAM).astimezone(dt.timezone.utc)
+
+
+def next_step(claim: Claim, policy: Policy) -> Stage | None:
+    for step, _ in route(claim, policy):
+        if step.value not in claim.step_dates:
+            return step
+    if Stage.LEGAL_REVIEW.value not in claim.step_dates:
+        return Stage.LEGAL_REVIEW
+    if Stage.BAILIFF_FILING.value not in claim.step_dates and claim.status is ClaimStatus.IN_COLLECTION:
+        return Stage.BAILIFF_FILING if bailiff_worthwhile(claim, policy) else None
+    return None
+
+
+def bailiff_worthwhile(claim: Claim, policy: Policy) -> bool:
+    """Court and bailiff only where the tenant allows it and the amount is worth the costs."""
+    return policy.bailiff_enabled and claim.amounts.outstanding >= policy.bailiff_min_outstanding
+
+
+def arrangement_state(claim: Claim, today: dt.date) -> tuple[str, dt.date | None]:
+    """('kept', next check day) | ('missed', None) | ('completed', None) for a claim on an arrangement."""
+    arrangement = claim.arrangement
+    assert arrangement is not None
+    paid_since = claim.amounts.paid - arrangement.paid_at_start
+    cumulative = ZERO
+    for instalment in sorted(arrangement.instalments, key=lambda i: i.due_date):
+        cumulative += instalment.amount
+        if paid_since >= cumulative:
+            continue
+        deadline = instalment.due_date + dt.timedelta(days=INSTALMENT_GRACE_DAYS)
+        if today > deadline:
+            return "missed", None
+        return "kept", deadline + dt.timedelta(days=1)
+    return "completed", None
+
+
+def decide(claim: Claim, policy: Policy, today: dt.date) -> Decision:
+    """What to do with ``claim`` on ``today``."""
+    if claim.status in (ClaimStatus.CANCELLED, ClaimStatus.UNCOLLECTIBLE):
+        return Decision(action=Action.CLOSE, outcome=claim.status, reason=f"claim is {claim.status.value}")
+    if claim.amounts.outstanding <= Decimal("0"):
+        return Decision(action=Action.CLOSE, outcome=ClaimStatus.PAID, reason="paid in full")
+    if claim.status is ClaimStatus.PAUSED:
+        return Decision(action=Action.PAUSE, reason="disputed")
+    if claim.status in (ClaimStatus.NEEDS_ATTENTION, ClaimStatus.DEBT_MONITORING):
+        return Decision(action=Action.END, reason=f"claim is {claim.status.value}")
+    if claim.status is ClaimStatus.ARRANGEMENT:
+        state, check_on = arrangement_state(claim, today)
+        if state == "missed":
+            return Decision(action=Action.RESUME, reason="instalment missed")
+        if state == "completed":
+            return Decision(action=Action.CLOSE, outcome=ClaimStatus.PAID, reason="arrangement completed")
+        assert check_on is not None
+        return Decision(action=Action.WAIT, wait_until=step_instant(check_on), reason="arrangement kept")
+    if Stage.BAILIFF_FILING.value in claim.step_dates:
+        return Decision(action=Action.END, reason="with the bailiff")
+    step = next_step(claim, policy)
+    if step is None:
+        return Decision(action=Action.CLOSE, outcome=ClaimStatus.DEBT_MONITORING,
+                        reason="court action not worthwhile: debt monitoring")
+    due = scheduled_on(claim, policy, step)
+    if due > today:
+        return Decision(action=Action.WAIT, step=step, wait_until=step_instant(due), reason=f"{step.value} due {due}")
+    return Decision(action=Action.STEP, step=step, reason=f"{step.value} due {due}")
