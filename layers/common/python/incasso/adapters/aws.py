@@ -1,0 +1,28 @@
+"""boto3 clients, created once per process (cold start) and reused by every adapter."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+_clients: dict[str, Any] = {}
+_lock = threading.Lock()
+
+
+def client(service: str) -> Any:
+    """A cached boto3 client for ``service``; endpoint and region come from the environment."""
+    cached = _clients.get(service)
+    if cached is not None:
+        return cached
+    with _lock:
+        if service not in _clients:
+            import boto3
+
+            _clients[service] = boto3.session.Session().client(service)
+        return _clients[service]
+
+
+def reset_clients() -> None:
+    """Drop cached clients (the local stack calls this when it changes endpoint or credentials)."""
+    with _lock:
+        _clients.clear()

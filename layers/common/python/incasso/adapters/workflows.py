@@ -1,0 +1,37 @@
+"""Step Functions: start a claim's escalation, resume a paused one."""
+
+from __future__ import annotations
+
+import json
+
+from incasso.adapters.aws import client
+from incasso.settings import get_settings
+
+
+def execution_name(claim_id: str, phase: int) -> str:
+    """Deterministic: a second start of the same phase is refused by Step Functions, not run twice."""
+    return f"{claim_id}-{phase}"
+
+
+def start_escalation(tenant_id: str, claim_id: str, phase: int) -> bool:
+    """Start the escalation; False when this phase's execution already exists."""
+    sfn = client("stepfunctions")
+    try:
+        sfn.start_execution(
+            stateMachineArn=get_settings().state_machine_arn,
+            name=execution_name(claim_id, phase),
+            input=json.dumps({"tenant_id": tenant_id, "claim_id": claim_id}),
+        )
+    except sfn.exceptions.ExecutionAlreadyExists:
+        return False
+    return True
+
+
+def resume(task_token: str, output: dict) -> bool:
+    """Resume an execution paused on a task token; False when the token is no longer valid."""
+    sfn = client("stepfunctions")
+    try:
+        sfn.send_task_success(taskToken=task_token, output=json.dumps(output))
+    except (sfn.exceptions.TaskTimedOut, sfn.exceptions.InvalidToken, sfn.exceptions.TaskDoesNotExist):
+        return False
+    return True
