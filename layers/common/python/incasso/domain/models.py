@@ -236,6 +236,10 @@ class Claim(Model):
     waiting_for: str | None = None
     # Executions are named <claim_id>-<phase>; a new phase starts after parking or monitoring.
     phase: int = 1
+    # Messages decided but not yet confirmed sent (keys); a retried step sends these, nothing more.
+    pending_messages: list[str] = Field(default_factory=list)
+    # The planned call (call_scheduled step), in UTC.
+    call_at: dt.datetime | None = None
     arrangement: Arrangement | None = None
     dispute_reason: str | None = None
     version: int = 0
