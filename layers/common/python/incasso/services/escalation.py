@@ -1,0 +1,322 @@
+"""The steps of the trajectory, as the state machine's Lambdas run them.
+
+Every step function first decides afresh (``incasso.domain.escalation.decide``) from the claim as it
+is now: a payment, a dispute or a duplicate invocation that arrived in between makes the step a no-op
+that only answers the current decision. A step's effects (stage, ledger, pending message) are written
+in one transaction conditional on the claim's version; the message goes out afterwards and is marked
+sent under its own key, so a retry sends what is pending and nothing twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Protocol
+
+from incasso import clock
+from incasso.domain.escalation import Action, Decision, decide, notice_step
+from incasso.domain.ledger import book_costs, book_interest, recompute
+from incasso.domain.models import Claim, ClaimStatus, DebtorType, Stage, Tenant, TimelineEvent
+
+# Messages about collection: never sent once the claim is settled, even if decided just before.
+COLLECTION_KINDS = frozenset({"reminder_1", "reminder_2", "call_scheduled", "fourteen_day_letter",
+                              "notice_of_default", "bailiff_filing"})
+MESSAGE_STEPS = (Stage.REMINDER_1, Stage.REMINDER_2, Stage.FOURTEEN_DAY_LETTER, Stage.NOTICE_OF_DEFAULT)
+MAX_ATTEMPTS = 8
+
+
+class Messenger(Protocol):
+    def deliver(self, tenant: Tenant, claim: Claim, kind: str, extra: dict[str, Any]) -> dict[str, Any]:
+        """Render and send message ``kind`` for ``claim``; returns the sent record (outbox shape)."""
+
+
+class Bailiff(Protocol):
+    def hand_over(self, tenant: Tenant, claim: Claim) -> str:
+        """Deliver the claim's dossier to the bailiff; returns where it went."""
+
+
+def decision_payload(decision: Decision) -> dict[str, str]:
+    """The decision as the state machine reads it: strings only (Choice rules compare strings)."""
+    return {
+        "action": decision.action.value,
+        "step": decision.step.value if decision.step else "",
+        "wait_until": decision.wait_until.strftime("%Y-%m-%dT%H:%M:%SZ") if decision.wait_until else "",
+        "outcome": decision.outcome.value if decision.outcome else "",
+        "reason": decision.reason,
+    }
+
+
+class EscalationService:
+    def __init__(self, store: Any, messenger: Messenger, bailiff: Bailiff | None = None,
+                 publish=None) -> None:
+        self.store = store
+        self.messenger = messenger
+        self.bailiff = bailiff
+        self._publish = publish or (lambda tenant_id, detail_type, detail: None)
+
+    # -- plumbing ------------------------------------------------------------------------------
+    def _load(self, tenant_id: str, claim_id: str) -> tuple[Tenant, Claim]:
+        claim = self.store.get_claim(tenant_id, claim_id)
+        if claim is None:
+            raise LookupError(f"claim {claim_id} of tenant {tenant_id} does not exist")
+        tenant = self.store.get_tenant(tenant_id) or Tenant(tenant_id=tenant_id, name=tenant_id)
+        return tenant, claim
+
+    def _save(self, claim: Claim, expected_version: int, *, ledger=(), timeline=()) -> Claim:
+        return self.store.save_claim(claim.model_copy(update={"updated_at": clock.now()}),
+                                     expected_version=expected_version, ledger=list(ledger), timeline=list(timeline))
+
+    def _transact(self, tenant_id: str, claim_id: str, change) -> tuple[Tenant, Claim, Any]:
+        """Read, change, write conditionally; on a conflict read again and decide again."""
+        from incasso.adapters.claims_store import ConcurrentModificationError
+
+        for _ in range(MAX_ATTEMPTS):
+            tenant, claim = self._load(tenant_id, claim_id)
+            outcome = change(tenant, claim)
+            if outcome is None:
+                return tenant, claim, None
+            updated, ledger, timeline, result = outcome
+            try:
+                return tenant, self._save(updated, claim.version, ledger=ledger, timeline=timeline), result
+            except ConcurrentModificationError:
+                continue
+        raise ConcurrentModificationError(f"claim {claim_id} kept changing; the step will be retried")
+
+    # -- messages ------------------------------------------------------------------------------
+    def flush_messages(self, tenant_id: str, claim_id: str) -> None:
+        """Send what a step decided but did not confirm (after a crash or a failed send)."""
+        tenant, claim = self._load(tenant_id, claim_id)
+        for key in list(claim.pending_messages):
+            kind = key.split("#", 1)[0]
+            if kind in COLLECTION_KINDS and claim.amounts.outstanding <= 0:
+                self._confirm(tenant_id, claim_id, key, None, "cancelled: paid before sending")
+                continue
+            if not self.store.has_message(tenant_id, claim_id, key):
+                record = self.messenger.deliver(tenant, claim, kind, {})
+                self.store.put_message(tenant_id, claim_id, key, record)
+            else:
+                record = None
+            self._confirm(tenant_id, claim_id, key, record, "sent")
+
+    def _confirm(self, tenant_id: str, claim_id: str, key: str, record: dict | None, what: str) -> None:
+        def change(tenant: Tenant, claim: Claim):
+            if key not in claim.pending_messages:
+                return None
+            details: dict[str, Any] = {"message": key, "result": what}
+            if record:
+                details.update({k: record[k] for k in ("channel", "document") if record.get(k)})
+            return (claim.model_copy(update={"pending_messages": [k for k in claim.pending_messages if k != key]}),
+                    [], [TimelineEvent(at=clock.now(), type="message_sent" if what == "sent" else "message_cancelled",
+                                       details=details)], None)
+
+        self._transact(tenant_id, claim_id, change)
+
+    # -- the state machine's entry points ------------------------------------------------------
+    def check(self, tenant_id: str, claim_id: str) -> dict[str, str]:
+        """Decide what comes next; handles the start of an execution and a missed instalment."""
+        self.flush_messages(tenant_id, claim_id)
+        today = clock.today()
+
+        def change(tenant: Tenant, claim: Claim):
+            decision = decide(claim, tenant.policy, today)
+            updates: dict[str, Any] = {}
+            events = []
+            if claim.next_action_on is not None and claim.status is not ClaimStatus.DEBT_MONITORING:
+                updates["next_action_on"] = None  # the execution owns the claim now; the sweep leaves it
+            if decision.action is Action.RESUME:
+                updates["status"] = ClaimStatus.IN_COLLECTION
+                events.append(TimelineEvent(at=clock.now(), type="arrangement_broken", details={"reason": decision.reason}))
+            if claim.status is ClaimStatus.DEBT_MONITORING and claim.next_action_on and claim.next_action_on <= today:
+                interval = dt.timedelta(days=tenant.policy.debt_monitoring_interval_days)
+                updates.update(next_action_on=today + interval, phase=claim.phase + 1)
+                events.append(TimelineEvent(at=clock.now(), type="debt_monitoring_checkin",
+                                            details={"outstanding": str(claim.amounts.outstanding)}))
+            if not updates:
+                return None
+            return claim.model_copy(update=updates), [], events, None
+
+        _, claim, _ = self._transact(tenant_id, claim_id, change)
+        tenant = self.store.get_tenant(tenant_id) or Tenant(tenant_id=tenant_id, name=tenant_id)
+        return decision_payload(decide(claim, tenant.policy, today))
+
+    def run_step(self, tenant_id: str, claim_id: str, step: str) -> dict[str, str]:
+        """Take ``step`` if it is (still) due; answer the decision that follows."""
+        self.flush_messages(tenant_id, claim_id)
+        today = clock.today()
+        wanted = Stage(step)
+
+        def change(tenant: Tenant, claim: Claim):
+            decision = decide(claim, tenant.policy, today)
+            if decision.action is not Action.STEP or decision.step is not wanted:
+                return None  # paid, disputed, already done: nothing to do
+            return self._take(tenant, claim, wanted, today)
+
+        tenant, claim, _ = self._transact(tenant_id, claim_id, change)
+        self.flush_messages(tenant_id, claim_id)
+        _, claim = self._load(tenant_id, claim_id)
+        return decision_payload(decide(claim, tenant.policy, today))
+
+    def _take(self, tenant: Tenant, claim: Claim, step: Stage, today: dt.date):
+        policy = tenant.policy
+        at = clock.now()
+        ledger_entries = []
+        details: dict[str, Any] = {"step": step.value}
+        # Interest is booked up to today at every step, under the key claim + step.
+        claim, interest = book_interest(claim, self.store.get_ledger(claim.tenant_id, claim.claim_id), policy,
+                                        as_of=today, key=f"{step.value}#interest", at=at)
+        if interest:
+            ledger_entries.append(interest)
+        updates: dict[str, Any] = {"stage": step, "status": ClaimStatus.IN_COLLECTION,
+                                   "step_dates": {**claim.step_dates, step.value: today}}
+        messages: list[str] = []
+        if step in (Stage.REMINDER_1, Stage.REMINDER_2):
+            messages.append(step.value)
+        elif step is Stage.CALL_SCHEDULED:
+            from incasso.law.terms import next_call_slot
+
+            slot = next_call_slot(at, start=policy.business_hours_start, end=policy.business_hours_end)
+            updates["call_at"] = slot
+            details["call_at"] = slot.isoformat()
+            messages.append(step.value)
+        elif step in (Stage.FOURTEEN_DAY_LETTER, Stage.NOTICE_OF_DEFAULT):
+            claim, entries, notice_updates = self._notice(tenant, claim, step, today, at)
+            ledger_entries += entries
+            updates.update(notice_updates)
+            details.update({k: str(v) for k, v in notice_updates.items() if k != "step_dates"})
+            messages.append(step.value)
+        elif step is Stage.LEGAL_REVIEW:
+            claim, entries, review = self._legal_review(tenant, claim, today, at)
+            ledger_entries += entries
+            details.update(review)
+        updates["pending_messages"] = [*claim.pending_messages, *messages]
+        updated = recompute(claim, **updates)
+        event = TimelineEvent(at=at, type="step_taken", details=details)
+        self._publish(claim.tenant_id, "ClaimEscalated", {"claim_id": claim.claim_id, "stage": step.value})
+        return updated, ledger_entries, [event], None
+
+    def _notice(self, tenant: Tenant, claim: Claim, step: Stage, today: dt.date, at: dt.datetime):
+        """The 14-day letter (art. 6:96 lid 6 BW) or notice of default: names the exact costs."""
+        from incasso.law.terms import fourteen_day_term
+        from incasso.law.wik import compute_collection_costs
+
+        policy = tenant.policy
+        outstanding_principal = claim.amounts.principal - claim.paid_principal
+        costs = compute_collection_costs([outstanding_principal], debtor_type=claim.debtor.type,
+                                         creditor_vat_deductible=policy.creditor_vat_deductible,
+                                         business_flat_fee=policy.business_flat_fee)
+        term = fourteen_day_term(today, channel=policy.notice_channel, email_delivery_days=policy.email_delivery_days)
+        updates = {"announced_costs": costs.costs, "announced_costs_vat": costs.vat, "term_ends_on": term.ends_on}
+        entries: list = []
+        if claim.debtor.type is DebtorType.BUSINESS and policy.business_flat_fee:
+            # art. 6:96 lid 4 BW: in a commercial contract the flat EUR 40 is due without any notice.
+            claim, entries = book_costs(claim, costs=costs.costs, vat=costs.vat, key=f"{step.value}#costs", at=at,
+                                        note="flat compensation art. 6:96 lid 4 BW")
+        return claim, entries, updates
+
+    def _legal_review(self, tenant: Tenant, claim: Claim, today: dt.date, at: dt.datetime):
+        """The term has run out unpaid: the announced costs are now owed (HR 13-06-2014)."""
+        from incasso.law.limitation import limitation_date
+        from incasso.law.wik import compute_collection_costs
+
+        policy = tenant.policy
+        entries: list = []
+        review: dict[str, Any] = {}
+        already_booked = claim.amounts.collection_costs > 0
+        if claim.announced_costs is not None and not already_booked:
+            # HR 2016: a partial payment within the term lowers the costs to the staffel over the unpaid part.
+            unpaid = claim.amounts.principal - claim.paid_principal
+            costs = compute_collection_costs([unpaid], debtor_type=claim.debtor.type,
+                                             creditor_vat_deductible=policy.creditor_vat_deductible,
+                                             business_flat_fee=policy.business_flat_fee)
+            amount = min(costs.costs, claim.announced_costs)
+            vat = min(costs.vat, claim.announced_costs_vat or 0)
+            claim, entries = book_costs(claim, costs=amount, vat=vat, key="legal_review#costs", at=at,
+                                        note="collection costs (WIK staffel), term of the notice expired")
+            review["costs_booked"] = str(amount)
+        lapses_on = limitation_date(claim.due_date, consumer_sale=False,
+                                    interruptions=[dt.date.fromisoformat(str(d)) for d in claim.step_dates.values()])
+        review["limitation_date"] = lapses_on.isoformat()
+        review["bailiff"] = "yes" if policy.bailiff_enabled and claim.amounts.outstanding >= policy.bailiff_min_outstanding else "no"
+        return claim, entries, review
+
+    def schedule_call(self, tenant_id: str, claim_id: str) -> dict[str, str]:
+        return self.run_step(tenant_id, claim_id, Stage.CALL_SCHEDULED.value)
+
+    def file_with_bailiff(self, tenant_id: str, claim_id: str, task_token: str) -> None:
+        """Hand the claim to the bailiff and keep the task token: the bailiff's updates resume it."""
+        today = clock.today()
+        assert self.bailiff is not None
+
+        def change(tenant: Tenant, claim: Claim):
+            decision = decide(claim, tenant.policy, today)
+            if decision.action is not Action.STEP or decision.step is not Stage.BAILIFF_FILING:
+                if claim.task_token == task_token:
+                    return None
+                # Not (or no longer) for the bailiff: resume at once so the machine decides again.
+                return claim, [], [], "resume"
+            location = self.bailiff.hand_over(tenant, claim)
+            updated = recompute(claim, stage=Stage.BAILIFF_FILING, task_token=task_token, waiting_for="bailiff",
+                                step_dates={**claim.step_dates, Stage.BAILIFF_FILING.value: today},
+                                pending_messages=[*claim.pending_messages, Stage.BAILIFF_FILING.value])
+            return updated, [], [TimelineEvent(at=clock.now(), type="step_taken",
+                                               details={"step": "bailiff_filing", "dossier": location})], None
+
+        _, claim, result = self._transact(tenant_id, claim_id, change)
+        if result == "resume":
+            from incasso.adapters.workflows import resume
+
+            resume(task_token, {"signal": "not_for_bailiff"})
+            return
+        self._publish(tenant_id, "ClaimEscalated", {"claim_id": claim_id, "stage": "bailiff_filing"})
+        self.flush_messages(tenant_id, claim_id)
+
+    def await_dispute(self, tenant_id: str, claim_id: str, task_token: str) -> None:
+        """Keep the task token on a disputed claim; resolving the dispute resumes the execution."""
+
+        def change(tenant: Tenant, claim: Claim):
+            if claim.status is not ClaimStatus.PAUSED:
+                return claim, [], [], "resume"  # resolved in the meantime
+            return (claim.model_copy(update={"task_token": task_token, "waiting_for": "dispute"}), [],
+                    [TimelineEvent(at=clock.now(), type="escalation_paused", details={"reason": claim.dispute_reason or ""})],
+                    None)
+
+        _, _, result = self._transact(tenant_id, claim_id, change)
+        if result == "resume":
+            from incasso.adapters.workflows import resume
+
+            resume(task_token, {"signal": "not_paused"})
+
+    def close(self, tenant_id: str, claim_id: str, outcome: str) -> dict[str, str]:
+        status = ClaimStatus(outcome)
+
+        def change(tenant: Tenant, claim: Claim):
+            updates: dict[str, Any] = {"task_token": None, "waiting_for": None}
+            if status is ClaimStatus.DEBT_MONITORING:
+                interval = dt.timedelta(days=tenant.policy.debt_monitoring_interval_days)
+                updates.update(status=status, stage=Stage.DEBT_MONITORING, phase=claim.phase + 1,
+                               next_action_on=clock.today() + interval)
+            else:
+                updates.update(status=status, next_action_on=None)
+            if claim.status is status and claim.task_token is None and (
+                    status is not ClaimStatus.DEBT_MONITORING or claim.stage is Stage.DEBT_MONITORING):
+                return None
+            event_type = "debt_monitoring_started" if status is ClaimStatus.DEBT_MONITORING else "claim_closed"
+            return claim.model_copy(update=updates), [], [
+                TimelineEvent(at=clock.now(), type=event_type, details={"outcome": status.value})], None
+
+        _, claim, _ = self._transact(tenant_id, claim_id, change)
+        if status is not ClaimStatus.DEBT_MONITORING:
+            self._publish(tenant_id, "ClaimClosed", {"claim_id": claim_id, "outcome": status.value})
+        return {"status": claim.status.value}
+
+    def park(self, tenant_id: str, claim_id: str, error: str, cause: str) -> dict[str, str]:
+        """A step failed for good: park the claim for manual action, with the reason on its timeline."""
+
+        def change(tenant: Tenant, claim: Claim):
+            return (claim.model_copy(update={"status": ClaimStatus.NEEDS_ATTENTION, "next_action_on": None,
+                                             "phase": claim.phase + 1}), [],
+                    [TimelineEvent(at=clock.now(), type="claim_parked",
+                                   details={"error": error, "cause": cause[:2000]})], None)
+
+        self._transact(tenant_id, claim_id, change)
+        self._publish(tenant_id, "ClaimParked", {"claim_id": claim_id, "error": error})
+        return {"status": ClaimStatus.NEEDS_ATTENTION.value}
