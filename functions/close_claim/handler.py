@@ -1,0 +1,11 @@
+"""Step Functions task: close a claim (paid, cancelled, uncollectible) or hand it to debt monitoring."""
+
+from incasso.handlers import StepEvent, logger
+from incasso.services.wiring import escalation_service
+
+
+@logger.inject_lambda_context
+def handler(event: dict, context: object) -> dict:
+    step = StepEvent.model_validate(event)
+    logger.append_keys(tenant_id=step.tenant_id, claim_id=step.claim_id)
+    return escalation_service().close(step.tenant_id, step.claim_id, step.outcome)

@@ -1,0 +1,11 @@
+"""Step Functions task: take the step (send message) if it is still due; answer the next decision."""
+
+from incasso.handlers import StepEvent, logger
+from incasso.services.wiring import escalation_service
+
+
+@logger.inject_lambda_context
+def handler(event: dict, context: object) -> dict:
+    step = StepEvent.model_validate(event)
+    logger.append_keys(tenant_id=step.tenant_id, claim_id=step.claim_id, step=step.step)
+    return escalation_service().run_step(step.tenant_id, step.claim_id, step.step)

@@ -1,0 +1,23 @@
+"""What every Lambda handler shares: the event models of the state machine's tasks and the logger."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from aws_lambda_powertools import Logger
+
+logger = Logger(service="incasso")
+
+
+class StepEvent(BaseModel):
+    """The input of a step Task: which claim, of which tenant (from the execution, never from a user)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    tenant_id: str = Field(min_length=1)
+    claim_id: str = Field(min_length=1)
+    step: str = ""
+    outcome: str = ""
+    task_token: str = ""
+    error: str = ""
+    cause: str = ""
