@@ -1,0 +1,52 @@
+"""Builds the services from the settings, once per process (Lambda cold start; the local stack
+calls ``reset`` after it changes the environment)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from incasso.services.claims import ClaimService
+from incasso.services.escalation import EscalationService
+from incasso.settings import get_settings
+
+
+@lru_cache(maxsize=1)
+def claims_store():
+    from incasso.adapters.claims_store import ClaimsStore
+
+    return ClaimsStore(get_settings().claims_table)
+
+
+@lru_cache(maxsize=1)
+def publisher():
+    from incasso.adapters.events import EventPublisher
+
+    return EventPublisher(get_settings().event_bus_name)
+
+
+@lru_cache(maxsize=1)
+def messenger():
+    from incasso.services.notifications import Notifier
+
+    return Notifier(claims_store())
+
+
+@lru_cache(maxsize=1)
+def claim_service() -> ClaimService:
+    from incasso.adapters.workflows import resume
+
+    notifier = messenger()
+    return ClaimService(claims_store(), publish=publisher().publish, resume=resume, notify=notifier.notify)
+
+
+@lru_cache(maxsize=1)
+def escalation_service() -> EscalationService:
+    from incasso.services.notifications import BailiffHandOver
+
+    return EscalationService(claims_store(), messenger(), BailiffHandOver(claims_store()),
+                             publish=publisher().publish)
+
+
+def reset() -> None:
+    for cached in (claims_store, publisher, messenger, claim_service, escalation_service):
+        cached.cache_clear()
