@@ -10,7 +10,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from incasso.domain.models import Allocation
-from incasso.money import CENT, ZERO
+from incasso.law import _checks as checks
+from incasso.money import ZERO
 
 
 class OverpaymentError(ValueError):
@@ -23,27 +24,18 @@ class OverpaymentError(ValueError):
         super().__init__(f"payment {payment} exceeds the open amount {open_total} by {self.excess}")
 
 
-def _cents(name: str, value: Decimal) -> Decimal:
-    if isinstance(value, float) or isinstance(value, bool) or not isinstance(value, (Decimal, int)):
-        raise TypeError(f"{name} must be a Decimal, not {type(value).__name__}")
-    value = Decimal(value)
-    if not value.is_finite() or value != value.quantize(CENT):
-        raise ValueError(f"{name} must be an amount in whole cents: {value}")
-    return value.quantize(CENT)
-
-
 def allocate(payment: Decimal, *, costs_open: Decimal, interest_open: Decimal, principal_open: Decimal) -> Allocation:
     """Split ``payment`` over costs (incl. VAT), then interest, then principal (art. 6:44 BW).
 
     Raises ``ValueError`` for a payment of zero or less and ``OverpaymentError`` for a payment above
     the total open; the caller decides what happens to such money (refund, 422).
     """
-    payment = _cents("payment", payment)
+    payment = checks.amount("payment", payment)
     if payment <= 0:
         raise ValueError(f"a payment must be positive: {payment}")
     buckets = []
     for name, value in (("costs_open", costs_open), ("interest_open", interest_open), ("principal_open", principal_open)):
-        value = _cents(name, value)
+        value = checks.amount(name, value)
         if value < 0:
             raise ValueError(f"{name} cannot be negative: {value}")
         buckets.append(value)

@@ -35,6 +35,7 @@ from importlib import resources
 from typing import Any, Sequence
 
 from incasso.domain.models import DebtorType
+from incasso.law import _checks as checks
 from incasso.money import ZERO, round_cents
 
 RATES_FILE_ENV = "INCASSO_INTEREST_RATES_FILE"
@@ -293,11 +294,9 @@ def add_years(start: dt.date, years: int) -> dt.date:
         return dt.date(start.year + years, 3, 1)
 
 
-def _positive_decimal(name: str, value: Any) -> Decimal:
-    if isinstance(value, float) or isinstance(value, bool) or not isinstance(value, (Decimal, int)):
-        raise TypeError(f"{name} must be a Decimal, not {type(value).__name__}")
-    value = Decimal(value)
-    if not value.is_finite() or value < 0:
+def _not_negative(name: str, value: Any) -> Decimal:
+    value = checks.amount(name, value, whole_cents=False)
+    if value < 0:
         raise ValueError(f"{name} must be zero or more: {value}")
     return value
 
@@ -327,16 +326,14 @@ def compute_interest(
     ``as_of <= due_date`` gives zero. A day for which no statutory rate is known raises
     ``RateNotKnownError`` (a ``ValueError``).
     """
-    base = _positive_decimal("principal", principal)
+    base = _not_negative("principal", principal)
     kind = InterestKind(kind)
     if contractual_rate is not None:
-        contractual_rate = _positive_decimal("contractual_rate", contractual_rate)
+        contractual_rate = _not_negative("contractual_rate", contractual_rate)
         if contractual_rate >= 100:
             raise ValueError(f"contractual_rate is a yearly percentage, got {contractual_rate}")
-    if not isinstance(due_date, dt.date) or not isinstance(as_of, dt.date):
-        raise TypeError("due_date and as_of must be dates")
-    if isinstance(due_date, dt.datetime) or isinstance(as_of, dt.datetime):
-        raise TypeError("due_date and as_of must be dates, not datetimes")
+    due_date = checks.date_only("due_date", due_date)
+    as_of = checks.date_only("as_of", as_of)
 
     first_day = due_date + dt.timedelta(days=1)
     if as_of < first_day:
@@ -346,13 +343,11 @@ def compute_interest(
     # Principal changes take effect on the day after their date.
     changes: dict[dt.date, Decimal] = {}
     for day, delta in principal_changes:
-        if isinstance(day, dt.datetime) or not isinstance(day, dt.date):
-            raise TypeError("principal change dates must be dates")
-        if isinstance(delta, float) or not isinstance(delta, (Decimal, int)):
-            raise TypeError("principal change amounts must be Decimals")
+        day = checks.date_only("principal change date", day)
+        delta = checks.amount("principal change", delta, whole_cents=False)
         effective = max(day + dt.timedelta(days=1), first_day)
         if effective <= as_of:
-            changes[effective] = changes.get(effective, ZERO) + Decimal(delta)
+            changes[effective] = changes.get(effective, ZERO) + delta
     base += changes.pop(first_day, ZERO)
     if base < 0:
         raise ValueError("principal changes take the principal below zero")

@@ -31,6 +31,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Sequence
 
+from incasso.law import _checks as checks
 from incasso.law.interest import add_years
 
 GENERAL_LIMITATION_YEARS = 5  # art. 3:307 BW
@@ -53,12 +54,12 @@ def limitation_date(due_date: dt.date, *, consumer_sale: bool, interruptions: Se
     (art. 3:307 BW). ``interruptions``: the days on which a stuiting took effect (see the module
     notes); those before the period began or after it ended change nothing.
     """
-    _check_date(due_date)
+    due_date = checks.date_only("due_date", due_date)
     years = CONSUMER_SALE_LIMITATION_YEARS if consumer_sale else GENERAL_LIMITATION_YEARS
     renewed_years = min(years, MAX_RENEWED_PERIOD_YEARS)
     period_start = due_date + ONE_DAY  # art. 3:307 — from the day after the claim fell due
     last_day = _last_day_of_period(period_start, years)
-    for interrupted_on in sorted(_check_date(day) for day in interruptions):
+    for interrupted_on in sorted(checks.date_only("interruption", day) for day in interruptions):
         if interrupted_on < period_start or interrupted_on > last_day:
             continue  # nothing running to interrupt yet, or already time-barred
         # art. 3:319 lid 1 — a new period from the next day; lid 2 — never earlier than before.
@@ -68,15 +69,10 @@ def limitation_date(due_date: dt.date, *, consumer_sale: bool, interruptions: Se
 
 def is_time_barred(due_date: dt.date, on: dt.date, *, consumer_sale: bool, interruptions: Sequence[dt.date] = ()) -> bool:
     """True when the limitation period has run out before ``on``."""
-    return _check_date(on) > limitation_date(due_date, consumer_sale=consumer_sale, interruptions=interruptions)
+    return checks.date_only("on", on) > limitation_date(due_date, consumer_sale=consumer_sale, interruptions=interruptions)
 
 
 def judgment_limitation_date(judgment_date: dt.date) -> dt.date:
     """The last day a judgment can be enforced: 20 years from the day after it (art. 3:324 lid 1 BW)."""
-    return _last_day_of_period(_check_date(judgment_date) + ONE_DAY, JUDGMENT_LIMITATION_YEARS)
+    return _last_day_of_period(checks.date_only("judgment_date", judgment_date) + ONE_DAY, JUDGMENT_LIMITATION_YEARS)
 
-
-def _check_date(value: dt.date) -> dt.date:
-    if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
-        raise TypeError(f"expected a date, got {type(value).__name__}")
-    return value

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from incasso.clock import AMSTERDAM
 from incasso.domain.models import Channel
+from incasso.law import _checks as checks
 
 ONE_DAY = dt.timedelta(days=1)
 # art. 6:96 lid 6 BW — "een termijn van veertien dagen, aanvangende de dag na aanmaning".
@@ -34,23 +35,23 @@ def _holiday_calendar():  # the package is imported on first use: the Lambda imp
 
 def is_public_holiday(day: dt.date) -> bool:
     """A Dutch algemeen erkende feestdag (art. 3 Atw) or Goede Vrijdag."""
-    return _as_date(day) in _holiday_calendar()
+    return checks.date_only("day", day) in _holiday_calendar()
 
 
 def is_business_day(day: dt.date) -> bool:
     """Monday to Friday and not a public holiday."""
-    day = _as_date(day)
+    day = checks.date_only("day", day)
     return day.weekday() < 5 and not is_public_holiday(day)
 
 
 def next_business_day(day: dt.date) -> dt.date:
     """The first business day strictly after ``day``."""
-    return business_day_on_or_after(_as_date(day) + ONE_DAY)
+    return business_day_on_or_after(checks.date_only("day", day) + ONE_DAY)
 
 
 def business_day_on_or_after(day: dt.date) -> dt.date:
     """``day`` itself when it is a business day, otherwise the next one."""
-    day = _as_date(day)
+    day = checks.date_only("day", day)
     while not is_business_day(day):
         day += ONE_DAY
     return day
@@ -79,7 +80,7 @@ def presumed_delivery(posted: dt.date) -> dt.date:
     """The day ordinary mail posted on ``posted`` is presumed delivered (HR 25-11-2016, Fa-Med):
     the second day after posting, where Sundays, Mondays and public holidays count neither as
     intervening nor as delivery days. Posted Tuesday 3 June 2025 -> Thursday 5 June 2025."""
-    day = _as_date(posted)
+    day = checks.date_only("posted", posted)
     counted = 0
     while counted < PRESUMED_DELIVERY_DAYS:
         day += ONE_DAY
@@ -114,7 +115,7 @@ def fourteen_day_term(sent_on: dt.date, *, channel: Channel, email_delivery_days
       are not owed at all.
     - An SMS is refused: it cannot carry the letter's mandatory contents.
     """
-    sent_on = _as_date(sent_on)
+    sent_on = checks.date_only("sent_on", sent_on)
     channel = Channel(channel)
     if channel is Channel.LETTER:
         delivered_on = presumed_delivery(sent_on)
@@ -166,8 +167,3 @@ def next_call_slot(after: dt.datetime, *, start: dt.time, end: dt.time, slot_min
                     return candidate.astimezone(dt.timezone.utc)
         day += ONE_DAY
 
-
-def _as_date(value: dt.date) -> dt.date:
-    if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
-        raise TypeError(f"expected a date, got {type(value).__name__}")
-    return value

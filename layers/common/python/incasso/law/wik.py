@@ -9,13 +9,14 @@ checked and every result is rounded once, half up, to cents.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
 from typing import Sequence
 
 from incasso.domain.models import DebtorType
+from incasso.law import _checks as checks
 from incasso.money import ZERO, round_cents
 
 DEFAULT_VAT_RATE = Decimal("0.21")
@@ -59,13 +60,9 @@ def staffel() -> Staffel:
 
 
 def _check_amount(name: str, value: Decimal, *, allow_zero: bool) -> Decimal:
-    if isinstance(value, float) or not isinstance(value, (Decimal, int)) or isinstance(value, bool):
-        raise TypeError(f"{name} must be a Decimal, not {type(value).__name__}")
-    value = Decimal(value)
-    if not value.is_finite() or value < 0 or (value == 0 and not allow_zero):
+    value = checks.amount(name, value)
+    if value < 0 or (value == 0 and not allow_zero):
         raise ValueError(f"{name} must be {'zero or more' if allow_zero else 'positive'}: {value}")
-    if value != value.quantize(Decimal("0.01")):
-        raise ValueError(f"{name} has more than two decimals: {value}")
     return value
 
 
