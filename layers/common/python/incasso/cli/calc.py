@@ -23,7 +23,7 @@ def _principal(ctx: click.Context, param: click.Parameter, value: str) -> Decima
     text = value.strip()
     if not _AMOUNT.fullmatch(text):
         raise click.BadParameter(
-            f"{value!r} is not an amount in euros: use digits with at most two decimals after a dot, e.g. 1234.50"
+            f"{value!r} is not an amount in euros: use up to 12 digits with at most two decimals after a dot, e.g. 1234.50"
         )
     amount = Decimal(text)
     if amount <= 0:
