@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from incasso.domain.models import Allocation, Amounts, Claim, LedgerEntry, LedgerKind, Policy
 from incasso.law.allocation import allocate
-from incasso.law.interest import compute_interest, kind_for_debtor
+from incasso.law.interest import compute_interest, interest_kind_for
 from incasso.money import ZERO
 
 
@@ -30,9 +30,9 @@ def open_claim_amounts(principal: Decimal) -> Amounts:
 
 
 def principal_reductions(ledger: list[LedgerEntry]) -> list[tuple[dt.date, Decimal]]:
-    """Payments allocated to principal, as (day, amount): the interest base shrinks from that day."""
+    """Payments allocated to principal, as (day, signed change of the interest base)."""
     return [
-        (entry.booked_at.date(), entry.allocation.principal)
+        (entry.booked_at.date(), -entry.allocation.principal)
         for entry in ledger
         if entry.kind is LedgerKind.PAYMENT and entry.allocation is not None and entry.allocation.principal > 0
     ]
@@ -46,7 +46,7 @@ def interest_accrued(claim: Claim, ledger: list[LedgerEntry], policy: Policy, as
         claim.principal,
         due_date=claim.due_date,
         as_of=as_of,
-        kind=kind_for_debtor(claim.debtor.type),
+        kind=interest_kind_for(claim.debtor.type),
         contractual_rate=policy.contractual_interest_rate,
         principal_changes=principal_reductions(ledger),
     )
