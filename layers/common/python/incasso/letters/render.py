@@ -142,8 +142,6 @@ class LetterTerm(_Model):
 class LetterContext(_Model):
     """Everything a message needs. ``language`` defaults to the debtor's, ``amounts`` to the claim's."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=False)
-
     tenant: Tenant
     claim: Claim
     kind: MessageKind
