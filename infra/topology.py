@@ -147,9 +147,12 @@ CLAIMS = Table(
     partition_key="pk",
     sort_key="sk",
     # Sparse: only claims with a next action carry due_pk/due_sk, so the sweep reads what is due.
+    # status: a tenant's claims of one status; claims: all of a tenant's claims (an item has one
+    # status_pk, so "all" needs its own index). Layout: incasso/adapters/keys.py.
     indexes=(
         Index(name="due", partition_key="due_pk", sort_key="due_sk"),
         Index(name="status", partition_key="status_pk", sort_key="status_sk"),
+        Index(name="claims", partition_key="claims_pk", sort_key="claims_sk"),
     ),
     env="CLAIMS_TABLE",
 )
