@@ -1,5 +1,7 @@
 """Bad rows are reported by row number, field and reason; bad files fail with a clear FileError."""
 
+import csv
+
 import pytest
 
 from incasso.imports import MAX_COLUMNS, MAX_ROW_CHARS, FileError, ParsedInvoice, RowError, parse_invoices
@@ -196,6 +198,19 @@ def test_a_huge_quoted_field_beyond_csv_field_size_limit_is_an_error():
     # and the next real row is still imported
     assert isinstance(results[0], RowError) and results[0].row == 2
     assert isinstance(results[-1], ParsedInvoice) and results[-1].invoice_number == "A-2"
+
+
+def test_a_lowered_csv_field_size_limit_gives_a_row_error_not_an_exception():
+    # given a process where someone lowered the csv module's (process-wide) field size limit
+    previous = csv.field_size_limit(100)
+    try:
+        # when a row holds a longer value
+        results = parse(HEADER + row("A-1", name="x" * 500) + row("A-2"))
+    finally:
+        csv.field_size_limit(previous)
+    # then that row is an error saying so, and the next row is read
+    assert results[0] == RowError(2, "row", "a value in this row is longer than 100 characters")
+    assert accepted(results) == [3]
 
 
 def test_blank_lines_are_skipped_but_counted_like_a_spreadsheet_does():

@@ -100,10 +100,8 @@ class _InvoiceFile:
                 lines.reread_after_first_line()  # if a quote ran on, the next lines are rows
                 reader = self._reader()
                 continue
-            except csv.Error:
-                yield RowError(self._row, ROW, "the quotes (\") in this row are not well-formed: a value in "
-                               "quotes ends with a quote and then the delimiter, and a quote inside it is "
-                               "written twice (\"\")")
+            except csv.Error as error:
+                yield RowError(self._row, ROW, _csv_error_message(error))
                 lines.reread_after_first_line()  # a quote left open ran on: the next lines are rows
                 reader = self._reader()
                 continue
@@ -326,6 +324,13 @@ def _debtor_message(field: str, problem: dict) -> str:
     if kind == "string_too_short":
         return f"too short: at least {problem['ctx']['min_length']} characters"
     return str(problem["msg"])
+
+
+def _csv_error_message(error: csv.Error) -> str:
+    if "field limit" in str(error):  # csv.field_size_limit() is process-wide: someone may have lowered it
+        return f"a value in this row is longer than {csv.field_size_limit():,} characters"
+    return ("the quotes (\") in this row are not well-formed: a value in quotes ends with a quote and then "
+            "the delimiter, and a quote inside it is written twice (\"\")")
 
 
 def _detect_delimiter(line: str) -> str:
