@@ -436,6 +436,9 @@ class SimulatedClock:
         if self.is_tracked_thread() or getattr(self._local, "in_handler", False):
             raise RuntimeError(f"{what}() called from inside the work it would wait for")
 
+    def in_handler(self) -> bool:
+        return getattr(self._local, "in_handler", False)
+
     def mark_handler(self, inside: bool) -> bool:
         """Flag this thread as running a handler (so it cannot ``settle``); returns the old flag."""
         previous = getattr(self._local, "in_handler", False)

@@ -146,6 +146,7 @@ def _points() -> tuple[PatchPoint, ...]:
         PatchPoint(EXECUTION_WORKER, "ExecutionWorker._execution_logic", ("self",)),
         PatchPoint(EXECUTION, "BaseExecutionWorkerCommunication.terminated", ("self",)),
         PatchPoint(STUBBER, "BotocoreStubber.process_request", ("self", "request")),
+        PatchPoint(STUBBER, "BotocoreStubber.__call__", ("self", "event_name", "request", "kwargs")),
         PatchPoint(SERVER_APP, "DomainDispatcherApplication.__call__", ("self", "environ", "start_response")),
         PatchPoint(BOTO_CLIENT, "boto_client_for", ("region", "service", "state_credentials"), speedup=True),
         PatchPoint(JSON_PATH, "parse", speedup=True, uses="parse(path)"),
@@ -169,6 +170,9 @@ def _points() -> tuple[PatchPoint, ...]:
 
 
 PATCH_POINTS = _points()
+
+
+_THREADS_PER_EXECUTION = 4
 
 
 class ExecutionLimitExceeded(AWSError):
@@ -196,6 +200,9 @@ class LocalRuntime:
     speedups: bool = True
     # set by install: delivers an event (moto's shape) to a rule's targets; scheduled rules use it
     send_rule_event: Callable[[Any, dict[str, Any]], None] | None = None
+    # set in server mode: serves a handler's requests to the server's own endpoint in the calling
+    # thread (``endpoint``, ``serve(request)``), where over HTTP they would wait for the handler lock
+    loopback: Any = None
 
 
 class _Patcher:
@@ -449,7 +456,9 @@ def _install_threads(patcher: _Patcher, runtime: LocalRuntime) -> None:
     original_logic = worker_class._execution_logic
 
     def start(self: Any) -> None:
-        if clock.tracked_threads + 4 > clock.thread_capacity:
+        # refused while fewer threads are left than one more execution may need (execution, program,
+        # task, token waiter), so running executions keep room for their tasks
+        if clock.tracked_threads + _THREADS_PER_EXECUTION >= clock.thread_capacity:
             raise ExecutionLimitExceeded(
                 f"The local stack runs at most {clock.thread_capacity} threads for executions and "
                 f"{clock.tracked_threads} are in use ({clock.running_executions} running executions); "
@@ -500,15 +509,24 @@ def _install_threads(patcher: _Patcher, runtime: LocalRuntime) -> None:
 
 
 def _install_api_lock(patcher: _Patcher, runtime: LocalRuntime) -> None:
-    api_lock = runtime.clock.api_lock
+    clock = runtime.clock
+    api_lock = clock.api_lock
     stubber_class = importlib.import_module(STUBBER).BotocoreStubber
     original_process = stubber_class.process_request
+    original_stub_call = stubber_class.__call__
 
     def process_request(self: Any, request: Any) -> Any:
         with api_lock:
             return original_process(self, request)
 
+    def stub_call(self: Any, event_name: str, request: Any, **kwargs: Any) -> Any:
+        loopback = runtime.loopback
+        if loopback is not None and clock.in_handler() and request.url.startswith(loopback.endpoint):
+            return loopback.serve(request)
+        return original_stub_call(self, event_name, request, **kwargs)
+
     patcher.set(STUBBER, "BotocoreStubber.process_request", process_request)
+    patcher.set(STUBBER, "BotocoreStubber.__call__", stub_call)
 
     app_class = importlib.import_module(SERVER_APP).DomainDispatcherApplication
     original_call = app_class.__call__

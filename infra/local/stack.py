@@ -65,6 +65,7 @@ class LocalStack:
         extra: Topology | None = None,
         speedups: bool | None = None,
         region: str = DEFAULT_REGION,
+        deploy_endpoint: str | None = None,
     ) -> None:
         if extra is not None:
             topology = deployer.merge(topology, extra)
@@ -88,7 +89,8 @@ class LocalStack:
         self._mock = mock_aws(config=_MOCK_CONFIG)  # type: ignore[arg-type]
         try:
             self._mock.start()
-            deployer.create_resources(self.client, topology, self.names, definitions, Settings().sender_email)
+            deploy_client = self.client if deploy_endpoint is None else self._endpoint_clients(deploy_endpoint)
+            deployer.create_resources(deploy_client, topology, self.names, definitions, Settings().sender_email)
             self.schedules = ScheduleSource(
                 self.account_id,
                 region,
@@ -113,6 +115,12 @@ class LocalStack:
                     client = self._clients[service] = boto3.client(
                         service, region_name=self.region, config=Config(retries={"max_attempts": 1})
                     )
+        return client
+
+    def _endpoint_clients(self, endpoint_url: str) -> Any:
+        def client(service: str) -> Any:
+            return boto3.client(service, region_name=self.region, endpoint_url=endpoint_url)
+
         return client
 
     # -- time ---------------------------------------------------------------------------------------
