@@ -11,8 +11,11 @@ either runnable or blocked on the clock (a sleep, a ``SimEvent`` such as a task-
 Whoever wakes a blocked thread (the driver, an ``SimEvent.set``, a finishing thread) marks it runnable
 *before* it lets go of the lock, so the count of runnable threads never touches zero while work is
 being handed over. Work in threads that are not tracked (an S3 notification or a rule delivering to
-a handler inside some request) is counted as in flight. Settled = no runnable tracked thread and
-nothing in flight, read under the clock's lock.
+a handler inside some request) is counted as in flight, except while that thread itself blocks on the
+clock. Executions are counted too (started - finished, the finish hooked on moto's callback), and
+one whose thread is not registered yet is still starting. Settled = no runnable tracked thread,
+nothing in flight and no execution starting, read under the clock's lock.
+Nothing polls: blocked threads wait on their own condition until someone wakes them.
 """
 
 from __future__ import annotations
@@ -106,14 +109,15 @@ class TimerSource(Protocol):
 
 
 class _Waiter:
-    __slots__ = ("cond", "deadline", "woken", "reason", "counted", "__weakref__")
+    __slots__ = ("cond", "deadline", "woken", "reason", "counted", "in_flight")
 
     def __init__(self, cond: threading.Condition, deadline: dt.datetime | None) -> None:
         self.cond = cond
         self.deadline = deadline
         self.woken = False
         self.reason = ""
-        self.counted = False
+        self.counted = False  # a tracked thread: runnable again when woken
+        self.in_flight = 0  # work in flight that this (untracked) thread carries: again in flight when woken
 
 
 class _ThreadRecord:
@@ -171,7 +175,7 @@ class SimulatedClock:
         self._sources: list[TimerSource] = []
         self._executions_started = 0
         self._executions_finished = 0
-        self.settle_timeout = settle_timeout or float(os.environ.get("INCASSO_LOCAL_SETTLE_TIMEOUT", "300"))
+        self.settle_timeout = settle_timeout or float(os.environ.get("INCASSO_LOCAL_SETTLE_TIMEOUT", "120"))
         self.thread_capacity = thread_capacity or default_thread_capacity()
         # Blocking on the clock lets go of both (in this order of taking): handlers run one at a time,
         # each under its own function's environment; every AWS call is atomic.
@@ -191,6 +195,10 @@ class SimulatedClock:
         return self._executions_started - self._executions_finished
 
     @property
+    def closed(self) -> bool:
+        return self._closed
+
+    @property
     def tracked_threads(self) -> int:
         return len(self._records)
 
@@ -201,6 +209,7 @@ class SimulatedClock:
     def execution_finished(self) -> None:
         with self._lock:
             self._executions_finished += 1
+            self._notify_if_settled()
 
     def is_tracked_thread(self) -> bool:
         return getattr(self._local, "record", None) is not None
@@ -211,13 +220,16 @@ class SimulatedClock:
         if self.is_tracked_thread():
             yield
             return
+        local = self._local
         with self._lock:
             self._in_flight += 1
+            local.in_flight = getattr(local, "in_flight", 0) + 1
         try:
             yield
         finally:
             with self._lock:
                 self._in_flight -= 1
+                local.in_flight -= 1
                 self._notify_if_settled()
 
     # -- blocking -----------------------------------------------------------------------------------
@@ -269,7 +281,10 @@ class SimulatedClock:
                     waiter.counted = True
                     record.blocked = True
                     self._runnable -= 1
-                    self._notify_if_settled()
+                else:  # an invocation in an untracked thread that blocks is not in flight meanwhile
+                    waiter.in_flight = getattr(self._local, "in_flight", 0)
+                    self._in_flight -= waiter.in_flight
+                self._notify_if_settled()
                 try:
                     while not waiter.woken:
                         waiter.cond.wait()
@@ -296,10 +311,17 @@ class SimulatedClock:
         self._blocked.discard(waiter)
         if waiter.counted:
             self._runnable += 1
+        self._in_flight += waiter.in_flight
         waiter.cond.notify()
 
+    def _is_settled(self) -> bool:
+        """(lock held) Nothing runnable, nothing in flight, and every running execution has its thread
+        (one counted as started but whose thread is not registered yet is still starting)."""
+        running = self._executions_started - self._executions_finished
+        return self._runnable == 0 and self._in_flight == 0 and running <= len(self._records)
+
     def _notify_if_settled(self) -> None:
-        if (self._runnable == 0 and self._in_flight == 0) or self._closed:
+        if self._closed or self._is_settled():
             self._settled.notify_all()
 
     # -- tracked threads ----------------------------------------------------------------------------
@@ -374,7 +396,7 @@ class SimulatedClock:
         self._refuse_from_inside("settle")
         limit = time.monotonic() + (timeout or self.settle_timeout)
         with self._lock:
-            while self._runnable or self._in_flight:
+            while not self._is_settled():
                 remaining = limit - time.monotonic()
                 if remaining <= 0:
                     raise SettleTimeout(self._diagnostics())
@@ -472,7 +494,7 @@ class SimEvent:
     """``threading.Event`` on the simulated clock: ``wait(timeout)`` counts simulated seconds, and a
     blocked waiter is marked runnable by ``set`` itself."""
 
-    __slots__ = ("_clock", "_flag", "_waiters", "__weakref__")
+    __slots__ = ("_clock", "_flag", "_waiters")
 
     def __init__(self, clock: SimulatedClock) -> None:
         self._clock = clock

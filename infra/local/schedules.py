@@ -16,7 +16,7 @@ import json
 import logging
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -162,7 +162,6 @@ class _Entry:
     tz: dt.tzinfo
     last: dt.datetime  # armed time, then the last occurrence fired
     fire: Callable[[dt.datetime], None]
-    once: bool = False
 
 
 class ScheduleSource:
@@ -187,17 +186,18 @@ class ScheduleSource:
     def _scan(self) -> dict[str, _Entry]:
         now = self._now()
         seen: dict[str, _Entry] = {}
-        for key, expression, tz, fire, once in self._schedules():
+        for key, expression, tz, fire in self._schedules():
             entry = self._entries.get(key)
             if entry is None or entry.expression != expression:
-                entry = _Entry(expression, tz, now, fire, once)
+                entry = _Entry(expression, tz, now, fire)
             else:
                 entry.fire = fire
             seen[key] = entry
         self._entries = seen
         return seen
 
-    def _schedules(self):
+    def _schedules(self) -> Iterator[tuple[str, str, dt.tzinfo, Callable[[dt.datetime], None]]]:
+        """(key, expression, time zone, fire) of every enabled schedule in moto's backends."""
         from moto.events.models import events_backends
         from moto.scheduler.models import scheduler_backends
 
@@ -205,15 +205,14 @@ class ScheduleSource:
         for bus in list(events.event_buses.values()):
             for rule in list(bus.rules.values()):
                 if rule.scheduled_expression and rule.state == "ENABLED":
-                    yield rule.arn, rule.scheduled_expression, UTC, self._rule_firer(rule), False
+                    yield rule.arn, rule.scheduled_expression, UTC, self._rule_firer(rule)
         scheduler = scheduler_backends[self._account_id][self._region]
         for group in list(scheduler.schedule_groups.values()):
             for schedule in list(group.schedules.values()):
                 if schedule.state != "ENABLED":
                     continue
                 tz = ZoneInfo(schedule.schedule_expression_timezone or "UTC")
-                once = schedule.schedule_expression.startswith("at(")
-                yield schedule.arn, schedule.schedule_expression, tz, self._schedule_firer(group, schedule), once
+                yield schedule.arn, schedule.schedule_expression, tz, self._schedule_firer(group, schedule)
 
     def _rule_firer(self, rule: Any) -> Callable[[dt.datetime], None]:
         def fire(at: dt.datetime) -> None:

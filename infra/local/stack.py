@@ -73,6 +73,8 @@ class LocalStack:
         self.region = region
         self.account_id = ACCOUNT_ID
         self.speedups = speedups_default() if speedups is None else speedups
+        if clock is not None and clock.closed:
+            raise ValueError("this clock belonged to a closed stack; give the new stack a new clock")
         self.clock = clock or SimulatedClock(dt.datetime.now(dt.timezone.utc).replace(microsecond=0))
         self.names = deployer.resource_names(topology, region)
         definitions = {machine.id: deployer.render_definition(machine, self.names) for machine in topology.state_machines}

@@ -150,3 +150,29 @@ def test_settle_reports_what_keeps_running_after_its_safety_timeout(clock):
             clock.settle(timeout=0.2)
     finally:
         gate.set()
+
+
+def test_work_in_flight_counts_until_done_but_not_while_it_sleeps(clock):
+    # given an untracked thread doing in-flight work (as a handler in a request thread) that sleeps
+    # a minute on the clock and then works on
+    done = []
+    started = threading.Event()
+
+    def invocation():
+        with clock.in_flight():
+            started.set()
+            clock.sleep(60)
+            done.extend(range(10_000))
+
+    thread = threading.Thread(target=invocation, daemon=True)
+    thread.start()
+    started.wait()
+
+    # when settling / then its sleep does not hold time back
+    clock.settle()
+    assert done == []
+
+    # when the minute passes / then settling waits for the work it carries on with
+    clock.advance(seconds=60)
+    assert len(done) == 10_000
+    thread.join()

@@ -47,7 +47,7 @@ def test_executions_beyond_the_thread_limit_are_refused_with_a_clear_error(test_
     import datetime as dt
 
     clock = SimulatedClock(dt.datetime(2026, 1, 5, 8, 0, tzinfo=dt.timezone.utc), thread_capacity=12)
-    stack = LocalStack(test_topology, clock=clock)
+    stack = LocalStack(test_topology, clock=clock, speedups=True)
     try:
         started = [stack.start_execution("fourteen_days", f"c-{i}", {"claim_id": f"c-{i}"}) for i in range(8)]
         stack.settle()

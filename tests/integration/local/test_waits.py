@@ -51,12 +51,13 @@ def test_timestamp_path_wait_wakes_at_its_instant(stack, records):
     assert records("claim-3")["woke"]["at"] == "2026-01-20T09:30:00+00:00"
 
 
-def test_many_executions_wait_with_one_thread_each_and_all_finish(stack):
-    # given 50 executions waiting 14 days
+def test_many_executions_wait_with_one_thread_each_and_all_finish(make_local_stack, test_topology):
+    # given 50 executions waiting 14 days, speed-ups on
+    stack = make_local_stack(test_topology, speedups=True)
     arns = [stack.start_execution("fourteen_days", f"bulk-{i}", {"claim_id": f"bulk-{i}"}) for i in range(50)]
     stack.settle()
 
-    # then each holds one thread while it waits (speed-ups on)
+    # then each holds one thread while it waits
     assert stack.running_executions == 50
     assert stack.clock.tracked_threads == 50
 
@@ -64,3 +65,26 @@ def test_many_executions_wait_with_one_thread_each_and_all_finish(stack):
     stack.advance(days=14)
     assert {stack.execution_status(arn) for arn in arns} == {"SUCCEEDED"}
     assert stack.clock.tracked_threads == 0
+
+
+def test_parallel_branches_and_map_iterations_wait_and_settle_each_on_their_own(stack, records):
+    # given an execution with two parallel branches waiting 1 and 3 days, then a map whose
+    # iterations wait 20, 40 and 60 seconds
+    arn = stack.start_execution("fan_out", "fan", {"claim_id": "fan", "instalments": [60, 20, 40]})
+
+    # when one day passes / then only the first branch has run on; the execution still waits
+    stack.advance(days=1)
+    assert sorted(records("fan")) == ["branch_one"]
+    assert records("fan")["branch_one"]["at"] == "2026-01-06T08:00:00+00:00"
+
+    # when the third day is reached / then the second branch ran and the map's waits began
+    stack.advance(days=2)
+    assert sorted(records("fan")) == ["branch_one", "branch_two"]
+    assert stack.execution_status(arn) == "RUNNING"
+
+    # when a minute passes / then every iteration ran at its own second, and the execution succeeded
+    stack.advance(minutes=1)
+    claim = records("fan")
+    assert [claim[f"instalment_{d}"]["at"] for d in (20, 40, 60)] == [
+        "2026-01-08T08:00:20+00:00", "2026-01-08T08:00:40+00:00", "2026-01-08T08:01:00+00:00"]
+    assert stack.execution_status(arn) == "SUCCEEDED"
