@@ -82,7 +82,10 @@ def claims_run(claims: int, days: int, speedups: bool) -> tuple[float, int]:
         stack.close()
 
 
-def idle_cpu_share(waiting: int, seconds: float) -> float:
+def idle_cpu_share(waiting: int, seconds: float) -> tuple[float, int, float]:
+    """(CPU share while they wait, threads they hold, max RSS in MB)."""
+    import resource
+
     from infra.local import LocalStack, SimulatedClock
 
     stack = LocalStack(_fixture_topology(), clock=SimulatedClock(START))
@@ -92,7 +95,8 @@ def idle_cpu_share(waiting: int, seconds: float) -> float:
         stack.settle()
         cpu, wall = time.process_time(), time.perf_counter()
         time.sleep(seconds)
-        return (time.process_time() - cpu) / (time.perf_counter() - wall)
+        share = (time.process_time() - cpu) / (time.perf_counter() - wall)
+        return share, stack.clock.tracked_threads, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     finally:
         stack.close()
 
@@ -124,7 +128,10 @@ def main() -> None:
         print(f"local_claim_seconds_stock: {stock / args.claims:.3f}")
         print(f"local_speedup_vs_stock: {stock / fast:.2f}")
 
-    print(f"idle_cpu_share_1000_waiting: {idle_cpu_share(args.waiting, args.idle_seconds):.4f}")
+    share, threads, rss_mb = idle_cpu_share(args.waiting, args.idle_seconds)
+    print(f"idle_cpu_share_1000_waiting: {share:.4f}")
+    print(f"local_threads_1000_waiting: {threads}")
+    print(f"local_max_rss_mb: {rss_mb:.0f}")
 
 
 if __name__ == "__main__":

@@ -173,6 +173,7 @@ class SimulatedClock:
         self._in_flight = 0  # work in untracked threads
         self._closed = False
         self._sources: list[TimerSource] = []
+        self._driver = threading.RLock()  # one caller moves time at a time
         self._executions_started = 0
         self._executions_finished = 0
         self.settle_timeout = settle_timeout or float(os.environ.get("INCASSO_LOCAL_SETTLE_TIMEOUT", "120"))
@@ -407,16 +408,22 @@ class SimulatedClock:
         delta = dt.timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
         if delta < dt.timedelta(0):
             raise ValueError("time only moves forward")
-        target = self._now + delta
-        while self._now + dt.timedelta(days=1) < target:
-            self.advance_to(self._now + dt.timedelta(days=1))
-        return self.advance_to(target)
+        self._refuse_from_inside("advance")
+        with self._driver:
+            target = self._now + delta
+            while self._now + dt.timedelta(days=1) < target:
+                self._advance_to(self._now + dt.timedelta(days=1))
+            return self._advance_to(target)
 
     def advance_to(self, target: dt.datetime) -> dt.datetime:
         if target.tzinfo is None:
             raise ValueError("advance_to needs a timezone-aware moment")
         self._refuse_from_inside("advance")
         target = target.astimezone(UTC)
+        with self._driver:
+            return self._advance_to(target)
+
+    def _advance_to(self, target: dt.datetime) -> dt.datetime:
         while True:
             self.settle()
             due = self._next_due()

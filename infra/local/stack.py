@@ -55,7 +55,11 @@ class HandlerError(Exception):
 
 
 class LocalStack:
-    """Deploys ``topology`` (plus ``extra``) on moto when created; ``close()`` takes it all down."""
+    """Deploys ``topology`` (plus ``extra``) on moto when created; ``close()`` takes it all down.
+
+    ``speedups`` (default: on unless ``INCASSO_LOCAL_SPEEDUPS=0``) switches the interpreter's speed-ups;
+    ``deploy_endpoint`` creates the resources through a server's endpoint (server mode).
+    """
 
     def __init__(
         self,
@@ -89,8 +93,10 @@ class LocalStack:
         self._uninstall = patches.install(self._runtime)  # refuses a second open stack
         self._previous_clock = set_clock(self.clock)
         self._mock = mock_aws(config=_MOCK_CONFIG)  # type: ignore[arg-type]
+        self._mock_started = False
         try:
             self._mock.start()
+            self._mock_started = True
             deploy_client = self.client if deploy_endpoint is None else self._endpoint_clients(deploy_endpoint)
             deployer.create_resources(deploy_client, topology, self.names, definitions, Settings().sender_email)
             self.schedules = ScheduleSource(
@@ -201,9 +207,8 @@ class LocalStack:
             self.clock.close()
         finally:
             try:
-                self._mock.stop()
-            except RuntimeError:
-                pass  # never started: the deployment failed before
+                if self._mock_started:
+                    self._mock.stop()
             finally:
                 self._lambdas.forget_modules()
                 self._uninstall()
