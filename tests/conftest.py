@@ -14,6 +14,7 @@ import datetime as dt
 import ipaddress
 import os
 import socket
+import sys
 
 import pytest
 
@@ -61,6 +62,17 @@ def _guarded_connect_ex(self: socket.socket, address: object) -> int:
 
 socket.socket.connect = _guarded_connect  # type: ignore[method-assign]
 socket.socket.connect_ex = _guarded_connect_ex  # type: ignore[method-assign]
+
+
+@pytest.fixture(autouse=True)
+def _no_local_stack_left_open():
+    """A test that leaves a local stack open would break every later one: close it and fail."""
+    yield
+    stack_module = sys.modules.get("infra.local.stack")
+    leftover = stack_module.open_stack() if stack_module else None
+    if leftover is not None:
+        leftover.close()
+        pytest.fail("the test left a local stack open (use make_local_stack or close it)")
 
 
 @pytest.fixture

@@ -32,6 +32,7 @@ from infra.local.lambda_runtime import Invocation, LambdaRuntime
 from infra.local.schedules import ScheduleSource
 
 DEFAULT_REGION = "eu-west-1"
+_open_stack: LocalStack | None = None
 _MOCK_CONFIG = {
     "stepfunctions": {"execute_state_machine": True},
     "lambda": {"use_docker": True},  # keeps moto on LambdaFunction._invoke_lambda, which runs our handlers
@@ -110,6 +111,8 @@ class LocalStack:
         except BaseException:
             self._teardown()
             raise
+        global _open_stack
+        _open_stack = self
 
     # -- clients ------------------------------------------------------------------------------------
 
@@ -202,6 +205,9 @@ class LocalStack:
         self._teardown()
 
     def _teardown(self) -> None:
+        global _open_stack
+        if _open_stack is self:
+            _open_stack = None
         self._closed = True
         try:
             self.clock.close()
@@ -219,6 +225,11 @@ class LocalStack:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def open_stack() -> LocalStack | None:
+    """The stack open in this process, if any."""
+    return _open_stack
 
 
 def deploy(

@@ -37,6 +37,8 @@ def test_fourteen_day_machine_runs_through_the_endpoint(server):
     assert sfn.describe_execution(executionArn=arn)["status"] == "SUCCEEDED"
     item = server.client("dynamodb").get_item(TableName="local-test-records", Key={"pk": {"S": "h-1"}, "sk": {"S": "end"}})
     assert item["Item"]["at"]["S"] == "2026-01-19T08:00:00+00:00"
+    # and the environment it gives other processes points their boto3 at the endpoint
+    assert server.env()["AWS_ENDPOINT_URL"] == server.endpoint
 
 
 def test_presigned_upload_over_http_triggers_the_notified_function(server):
@@ -79,9 +81,3 @@ def test_handler_calling_the_endpoint_itself_does_not_wait_for_its_own_lock(serv
                                                 Key={"pk": {"S": "uploads"}, "sk": {"S": quote_plus(key)}})
     assert upload["Item"]["decoded"]["S"] == key
 
-
-def test_env_points_other_processes_at_the_endpoint(server):
-    # given the server / then its environment for other processes names the endpoint and region
-    env = server.env()
-    assert env["AWS_ENDPOINT_URL"] == server.endpoint
-    assert env["AWS_DEFAULT_REGION"] == "eu-west-1"
