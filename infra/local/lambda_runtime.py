@@ -117,13 +117,6 @@ class LambdaRuntime:
         self.invocations: deque[Invocation] = deque(maxlen=_INVOCATION_LOG_SIZE)
         self.counts: Counter[str] = Counter()
 
-    def knows(self, function_name: str) -> bool:
-        return function_name in self._by_name
-
-    def function_id(self, function_name: str) -> str | None:
-        code = self._by_name.get(function_name)
-        return code.id if code else None
-
     # -- the entry point of the moto patch ----------------------------------------------------------
 
     def invoke(self, function_name: str, environment: dict[str, str], event: Any) -> tuple[str, bool, str]:
@@ -177,7 +170,7 @@ class LambdaRuntime:
             self._restore_environment(saved)
         self.counts[code.id] += 1
         self.invocations.append(
-            Invocation(code.id, request_id, self._clock.now(), event, errored, result if errored else json.loads(payload))
+            Invocation(code.id, request_id, self._clock.now(), event, errored, result)
         )
         return payload, errored
 

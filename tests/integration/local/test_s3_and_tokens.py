@@ -42,6 +42,22 @@ def test_task_token_wait_settles_and_send_task_success_resumes(stack, records):
     assert stack.running_executions == 0
 
 
+def test_task_timeout_passes_on_the_simulated_clock(stack):
+    # given an execution waiting on its token with a one-day TimeoutSeconds, caught on States.Timeout
+    arn = stack.start_execution("hand_over_with_timeout", "slow", {"claim_id": "slow"})
+
+    # when just under a day passes / then it still waits
+    stack.advance(hours=23, minutes=59)
+    assert stack.execution_status(arn) == "RUNNING"
+
+    # when the day is over / then the task timed out and the Catch took it
+    stack.advance(minutes=1)
+    described = stack.describe_execution(arn)
+    assert described["status"] == "SUCCEEDED"
+    output = json.loads(described["output"])
+    assert (output["outcome"], output["error"]["Error"]) == ("gave up", "States.Timeout")
+
+
 def test_task_failure_on_a_token_fails_the_execution_with_its_error(stack, records):
     # given an execution waiting on its token
     arn = stack.start_execution("hand_over", "bailiff-2", {"claim_id": "bailiff-2"})
