@@ -8,7 +8,7 @@ from decimal import Decimal
 from incasso.domain.models import ClaimStatus, Instalment, Stage
 from incasso.services.claims import BailiffUpdateKind, DisputeOutcome, NewPayment
 
-from .conftest import START
+START = dt.date(2026, 1, 5)  # the local stack starts on Monday 5 Jan 2026
 
 DAY = dt.timedelta(days=1)
 
