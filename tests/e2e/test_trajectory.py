@@ -47,6 +47,7 @@ def test_consumer_claim_runs_the_whole_route_and_the_bailiff_closes_it(world):
     # when the bailiff reports: served, judgment, then everything is paid through him
     world.claims.bailiff_update("acme", claim.claim_id, BailiffUpdateKind.SERVED)
     world.claims.bailiff_update("acme", claim.claim_id, BailiffUpdateKind.JUDGMENT)
+    world.until(dt.date(2026, 3, 10))
     owed = world.get(claim).amounts.outstanding
     world.claims.pay("acme", claim.claim_id, NewPayment(amount=owed, paid_at=dt.date(2026, 3, 10)))
     world.until(dt.date(2026, 3, 11))

@@ -77,7 +77,7 @@ class NewPayment(Command):
     def paid_at_instant(self) -> dt.datetime:
         if isinstance(self.paid_at, dt.datetime):
             return self.paid_at if self.paid_at.tzinfo else self.paid_at.replace(tzinfo=dt.timezone.utc)
-        return dt.datetime.combine(self.paid_at, dt.time(12, 0), tzinfo=dt.timezone.utc)
+        return dt.datetime.combine(self.paid_at, dt.time(0, 0), tzinfo=dt.timezone.utc)
 
 
 class DisputeOutcome(StrEnum):
