@@ -48,13 +48,13 @@ def test_consumer_claim_runs_the_whole_route_and_the_bailiff_closes_it(world):
     world.claims.bailiff_update("acme", claim.claim_id, BailiffUpdateKind.SERVED)
     world.claims.bailiff_update("acme", claim.claim_id, BailiffUpdateKind.JUDGMENT)
     world.until(dt.date(2026, 3, 10))
-    owed = world.get(claim).amounts.outstanding
+    owed = world.claims.current("acme", claim.claim_id).amounts.outstanding
     world.claims.pay("acme", claim.claim_id, NewPayment(amount=owed, paid_at=dt.date(2026, 3, 10)))
     world.until(dt.date(2026, 3, 11))
     # then the claim is closed as paid, the execution has ended, nothing more went out
     closed = world.get(claim)
     assert closed.status is ClaimStatus.PAID and closed.amounts.outstanding == Decimal("0.00")
-    assert world.stack.running_executions() == 0
+    assert world.stack.running_executions == 0
     assert world.sent(claim)[-1] == "payment_confirmation"
 
 
@@ -78,7 +78,7 @@ def test_payment_in_full_after_the_first_reminder_stops_everything(world):
     world.until(START + 8 * DAY)
     assert world.sent(claim) == ["reminder_1"]
     # when the debtor pays everything owed
-    owed = world.get(claim).amounts.outstanding
+    owed = world.claims.current("acme", claim.claim_id).amounts.outstanding
     world.claims.pay("acme", claim.claim_id, NewPayment(amount=owed, paid_at=START + 8 * DAY))
     world.until(START + 90 * DAY)
     # then: paid, no costs, no further letters, the execution ended
@@ -86,7 +86,7 @@ def test_payment_in_full_after_the_first_reminder_stops_everything(world):
     assert final.status is ClaimStatus.PAID
     assert final.amounts.collection_costs == Decimal("0.00")
     assert world.sent(claim) == ["reminder_1", "payment_confirmation"]
-    assert world.stack.running_executions() == 0
+    assert world.stack.running_executions == 0
 
 
 def test_partial_payment_is_allocated_and_escalation_continues(world):
@@ -138,14 +138,14 @@ def test_dispute_upheld_cancels_the_claim(world):
     world.until(START + 60 * DAY)
     assert world.get(claim).status is ClaimStatus.CANCELLED
     assert world.sent(claim) == ["reminder_1"]
-    assert world.stack.running_executions() == 0
+    assert world.stack.running_executions == 0
 
 
 def test_arrangement_kept_then_missed_instalment_resumes_escalation(world):
     world.tenant()
     claim = world.claim(principal="600.00")
     world.until(START + 8 * DAY)
-    owed = world.get(claim).amounts.outstanding
+    owed = world.claims.current("acme", claim.claim_id).amounts.outstanding
     first, second = (owed / 2).quantize(Decimal("0.01")), owed - (owed / 2).quantize(Decimal("0.01"))
     world.claims.arrange("acme", claim.claim_id, [Instalment(due_date=START + 20 * DAY, amount=first),
                                                   Instalment(due_date=START + 50 * DAY, amount=second)])

@@ -126,6 +126,17 @@ class ClaimService:
             raise NotFoundError(f"claim {claim_id} not found")
         return claim
 
+    def current(self, tenant_id: str, claim_id: str) -> Claim:
+        """The claim as it stands today: interest accrued up to today is included (not booked), so
+        that its outstanding amount is what the debtor must pay today to settle it."""
+        claim = self.get(tenant_id, claim_id)
+        if claim.amounts.outstanding <= 0 or claim.status in (ClaimStatus.CANCELLED, ClaimStatus.UNCOLLECTIBLE):
+            return claim
+        tenant = self.tenant(tenant_id)
+        today, ledger = clock.today(), self.store.get_ledger(tenant_id, claim_id)
+        accrued, _ = book_interest(claim, ledger, tenant.policy, as_of=today, key="view", at=clock.now())
+        return accrued
+
     # -- creating ------------------------------------------------------------------------------
     def build_claim(self, tenant: Tenant, new: NewClaim, *, claim_id: str | None = None) -> Claim:
         at = clock.now()
