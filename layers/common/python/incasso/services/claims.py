@@ -295,6 +295,9 @@ class ClaimService:
         def change(claim: Claim, ledger: list) -> tuple[Claim, list, list]:
             if claim.is_closed or claim.status in (ClaimStatus.PAUSED, ClaimStatus.DEBT_MONITORING):
                 raise ConflictError(f"claim {claim_id} is {claim.status.value}; no arrangement possible")
+            # The instalments cover what is owed today, interest up to today included.
+            claim, interest_entry = book_interest(claim, ledger, tenant.policy, as_of=today,
+                                                  key=f"interest@arrangement#{uuid.uuid4().hex}", at=clock.now())
             total = sum((i.amount for i in instalments), Decimal("0"))
             if total != claim.amounts.outstanding:
                 raise InvalidRequestError(
@@ -308,7 +311,7 @@ class ClaimService:
                                       agreed_at=clock.now(), paid_at_start=claim.amounts.paid)
             return (
                 recompute(claim, status=ClaimStatus.ARRANGEMENT, arrangement=arrangement),
-                [],
+                [interest_entry] if interest_entry else [],
                 [TimelineEvent(at=clock.now(), type="arrangement_agreed", details={
                     "instalments": [i.model_dump(mode="json") for i in arrangement.instalments]})],
             )
