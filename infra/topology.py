@@ -59,6 +59,7 @@ class Function:
     uses_state_machines: tuple[str, ...] = ()  # state machine ids it starts or signals
     sends_messages: bool = False  # SES and SNS
     reserved_concurrency: int | None = None
+    code_root: Path | None = None  # the folder holding <id>/handler.py; None: functions/ (tests use fixtures)
 
     @property
     def name(self) -> str:
@@ -70,7 +71,7 @@ class Function:
 
     @property
     def code_dir(self) -> Path:
-        return FUNCTIONS_DIR / self.id
+        return (self.code_root or FUNCTIONS_DIR) / self.id
 
 
 @dataclass(frozen=True)
@@ -93,10 +94,11 @@ class StateMachine:
     # placeholder -> table id whose name replaces it
     table_substitutions: dict[str, str] = field(default_factory=dict)
     env: str = ""
+    definition_dir: Path | None = None  # None: statemachines/ (tests use fixtures)
 
     @property
     def definition_path(self) -> Path:
-        return STATEMACHINES_DIR / self.definition_file
+        return (self.definition_dir or STATEMACHINES_DIR) / self.definition_file
 
 
 @dataclass(frozen=True)
@@ -147,11 +149,10 @@ CLAIMS = Table(
     partition_key="pk",
     sort_key="sk",
     # Sparse: only claims with a next action carry due_pk/due_sk, so the sweep reads what is due.
-    # status: a tenant's claims of one status; claims: all of a tenant's claims (an item has one
-    # status_pk, so "all" needs its own index). Layout: incasso/adapters/keys.py.
     indexes=(
         Index(name="due", partition_key="due_pk", sort_key="due_sk"),
         Index(name="status", partition_key="status_pk", sort_key="status_sk"),
+        # All of a tenant's claims, in creation order (an item has one status_pk, so "all" needs its own).
         Index(name="claims", partition_key="claims_pk", sort_key="claims_sk"),
     ),
     env="CLAIMS_TABLE",
