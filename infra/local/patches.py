@@ -246,6 +246,10 @@ def install(runtime: LocalRuntime) -> Callable[[], None]:
             _install_time(patcher, runtime)
             _install_threads(patcher, runtime)
             _install_api_lock(patcher, runtime)
+            # Every claim change is a DynamoDB transaction; stock moto copies the table per item.
+            from infra import moto_transactions
+
+            moto_transactions.install()
             if runtime.speedups:
                 _install_speedups(patcher, runtime)
         except BaseException:
