@@ -36,9 +36,10 @@ LEGAL_NOTICE_KINDS = frozenset({
     MessageKind.BAILIFF_FILING,
 })
 
-# Error codes AWS answers when trying again later can succeed (SES, SNS, S3 spellings).
+# Error codes AWS answers when trying again later can succeed (SES, SNS, S3, DynamoDB spellings).
 RETRYABLE_ERROR_CODES = frozenset({
     "Throttling", "ThrottlingException", "Throttled", "ThrottledException", "TooManyRequestsException",
+    "ProvisionedThroughputExceededException",
     "RequestLimitExceeded", "SlowDown", "ServiceUnavailable", "ServiceUnavailableException",
     "InternalFailure", "InternalError", "InternalErrorException", "InternalServerError",
     "RequestTimeout", "RequestTimeoutException", "KMSThrottlingException", "EndpointRequestTimedOut",
