@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from incasso.domain.models import Allocation, Amounts, Claim, LedgerEntry, LedgerKind, Policy
 from incasso.law.allocation import allocate
-from incasso.law.interest import compute_interest, kind_for_debtor
+from incasso.law.interest import compute_interest, interest_kind_for
 from incasso.money import ZERO
 
 
@@ -46,9 +46,10 @@ def interest_accrued(claim: Claim, ledger: list[LedgerEntry], policy: Policy, as
         claim.principal,
         due_date=claim.due_date,
         as_of=as_of,
-        kind=kind_for_debtor(claim.debtor.type),
+        kind=interest_kind_for(claim.debtor.type),
         contractual_rate=policy.contractual_interest_rate,
-        principal_changes=principal_reductions(ledger),
+        # compute_interest takes (day, delta): a reduction is a negative delta.
+        principal_changes=[(day, -amount) for day, amount in principal_reductions(ledger)],
     )
     return result.interest
 
