@@ -65,6 +65,9 @@ def scheduled_on(claim: Claim, policy: Policy, step: Stage) -> dt.date:
         # After the term of the 14-day letter / notice has run out (art. 6:96 lid 6 BW).
         assert claim.term_ends_on is not None
         return claim.term_ends_on + dt.timedelta(days=1)
+    if step is Stage.BAILIFF_FILING:
+        # The file goes to the bailiff on the day the legal review found court action worthwhile.
+        return claim.step_dates[Stage.LEGAL_REVIEW.value]
     steps = route(claim, policy)
     previous_offset, previous_day = None, None
     for candidate, offset in steps:

@@ -30,9 +30,9 @@ def open_claim_amounts(principal: Decimal) -> Amounts:
 
 
 def principal_reductions(ledger: list[LedgerEntry]) -> list[tuple[dt.date, Decimal]]:
-    """Payments allocated to principal, as (day, amount): the interest base shrinks from that day."""
+    """Payments allocated to principal, as (day, signed change of the interest base)."""
     return [
-        (entry.booked_at.date(), entry.allocation.principal)
+        (entry.booked_at.date(), -entry.allocation.principal)
         for entry in ledger
         if entry.kind is LedgerKind.PAYMENT and entry.allocation is not None and entry.allocation.principal > 0
     ]
