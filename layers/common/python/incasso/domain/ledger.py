@@ -48,8 +48,7 @@ def interest_accrued(claim: Claim, ledger: list[LedgerEntry], policy: Policy, as
         as_of=as_of,
         kind=interest_kind_for(claim.debtor.type),
         contractual_rate=policy.contractual_interest_rate,
-        # compute_interest takes (day, delta): a reduction is a negative delta.
-        principal_changes=[(day, -amount) for day, amount in principal_reductions(ledger)],
+        principal_changes=principal_reductions(ledger),
     )
     return result.interest
 
