@@ -1,0 +1,11 @@
+"""EventBridge schedule (daily) -> start the escalation of every claim due today."""
+
+from incasso.handlers import logger
+from incasso.services.sweep import sweep_service
+
+
+@logger.inject_lambda_context
+def handler(event: dict, context: object) -> dict:
+    result = sweep_service().run()
+    logger.info("sweep done", extra=result.as_dict())
+    return result.as_dict()
