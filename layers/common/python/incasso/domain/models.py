@@ -129,9 +129,17 @@ class Policy(Model):
         return self
 
 
+class CreditorType(StrEnum):
+    """What the creditor is in law; it decides the court fee (griffierecht) it pays as claimant."""
+
+    COMPANY = "company"  # rechtspersoon: B.V., N.V., stichting, vereniging
+    INDIVIDUAL = "individual"  # natuurlijk persoon, a sole trader (eenmanszaak) included
+
+
 class Tenant(Model):
     tenant_id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")
     name: str = Field(min_length=1, max_length=200)
+    creditor_type: CreditorType = CreditorType.COMPANY
     iban: str = Field(default="NL91ABNA0417164300", pattern=r"^[A-Z]{2}[0-9]{2}[A-Z0-9]{10,30}$")
     email: str | None = None
     address: Address | None = None

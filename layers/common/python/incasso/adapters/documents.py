@@ -1,0 +1,96 @@
+"""The documents bucket: every letter's PDF, the print outbox and the bailiff's inbox.
+
+Keys are tenant-scoped (every key begins with ``tenants/{tenant}/``):
+
+- ``tenants/{tenant}/documents/{claim_id}/{kind}.pdf`` — every PDF that went out, kept for the file;
+- ``tenants/{tenant}/print-outbox/{claim_id}/{kind}.pdf`` — letters to be printed and posted;
+- ``tenants/{tenant}/bailiff-inbox/{claim_id}/dossier.json`` — the dossier handed to the bailiff.
+
+The S3 client is created on first use and kept for the life of the process (Lambda cold start).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from incasso.settings import get_settings
+
+if TYPE_CHECKING:
+    from incasso.letters.dossier import BailiffDossier
+
+_SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+
+
+def _segment(name: str, value: str) -> str:
+    """A key segment that cannot climb out of its prefix (no '/', no '..')."""
+    value = str(getattr(value, "value", value))
+    if not _SEGMENT.match(value) or ".." in value:
+        raise ValueError(f"{name} is not usable in a document key: {value!r}")
+    return value
+
+
+def document_key(tenant_id: str, claim_id: str, kind: str) -> str:
+    return f"tenants/{_segment('tenant_id', tenant_id)}/documents/{_segment('claim_id', claim_id)}/{_segment('kind', kind)}.pdf"
+
+
+def print_outbox_key(tenant_id: str, claim_id: str, kind: str) -> str:
+    return f"tenants/{_segment('tenant_id', tenant_id)}/print-outbox/{_segment('claim_id', claim_id)}/{_segment('kind', kind)}.pdf"
+
+
+def dossier_key(tenant_id: str, claim_id: str) -> str:
+    return f"tenants/{_segment('tenant_id', tenant_id)}/bailiff-inbox/{_segment('claim_id', claim_id)}/dossier.json"
+
+
+@lru_cache(maxsize=1)
+def s3_client() -> Any:
+    import boto3
+
+    return boto3.client("s3")
+
+
+class DocumentStore:
+    """Reads and writes the documents bucket. ``bucket`` and ``client`` default to settings and the cached client."""
+
+    def __init__(self, bucket: str | None = None, client: Any | None = None) -> None:
+        self._bucket = bucket
+        self._client = client
+
+    @property
+    def bucket(self) -> str:
+        return self._bucket or get_settings().documents_bucket
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            self._client = s3_client()
+        return self._client
+
+    def _put(self, key: str, body: bytes, content_type: str, metadata: dict[str, str] | None = None) -> str:
+        self.client.put_object(
+            Bucket=self.bucket, Key=key, Body=body, ContentType=content_type,
+            Metadata=metadata or {},
+        )
+        return key
+
+    def put_document(self, tenant_id: str, claim_id: str, kind: str, pdf: bytes) -> str:
+        """Keep a letter's PDF in the claim's file; returns its key."""
+        return self._put(document_key(tenant_id, claim_id, kind), pdf, "application/pdf")
+
+    def put_print_letter(self, tenant_id: str, claim_id: str, kind: str, pdf: bytes) -> str:
+        """Queue a letter for printing and posting (the print outbox); returns its key."""
+        return self._put(print_outbox_key(tenant_id, claim_id, kind), pdf, "application/pdf")
+
+    def deliver_dossier(self, dossier: "BailiffDossier") -> str:
+        """Put the dossier into the bailiff's inbox; returns its key."""
+        key = dossier_key(dossier.tenant_id, dossier.claim_id)
+        return self._put(key, dossier.to_json().encode("utf-8"), "application/json")
+
+    def get(self, key: str) -> bytes:
+        return self.client.get_object(Bucket=self.bucket, Key=key)["Body"].read()
+
+
+def deliver_dossier(dossier: "BailiffDossier", store: DocumentStore | None = None) -> str:
+    """Hand the dossier to the bailiff: ``tenants/{tenant}/bailiff-inbox/{claim_id}/dossier.json``."""
+    return (store or DocumentStore()).deliver_dossier(dossier)

@@ -1,0 +1,158 @@
+"""A letter as an A4 PDF with fpdf2 (pure Python): letterhead, address block, date, subject, body,
+payment details.
+
+Fonts: the PDF core font Helvetica with the cp1252 (WinAnsi) encoding, which holds "€", Dutch
+diacritics and typographic quotes; no font file ships with the layer. Characters outside cp1252 (a
+debtor called "Łukasz") are transliterated for the PDF only; the e-mail text keeps them.
+Deterministic: the creation date is the letter's date, so the same context gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+
+from incasso.letters.formatting import format_date, format_iban, format_money
+from incasso.letters.render import AMOUNT_ROW, LetterContext, RenderedMessage
+
+_FONT = "helvetica"
+_ENCODING = "windows-1252"
+_TRANSLITERATE = str.maketrans({"Ł": "L", "ł": "l", "Đ": "D", "đ": "d", "ı": "i", "Ħ": "H", "ħ": "h",
+                                "−": "-", "‑": "-"})
+
+_LABELS = {
+    "nl": {"date": "Datum", "subject": "Betreft", "reference": "Kenmerk", "payment": "Betaalgegevens",
+           "amount": "Te betalen", "iban": "IBAN", "holder": "Ten name van", "page": "Pagina", "of": "van"},
+    "en": {"date": "Date", "subject": "Subject", "reference": "Reference", "payment": "Payment details",
+           "amount": "Amount due", "iban": "IBAN", "holder": "Account holder", "page": "Page", "of": "of"},
+}
+
+
+def pdf_text(text: str) -> str:
+    """``text`` as the core font can show it: cp1252 as is, anything else without its accents or '?'."""
+    try:
+        text.encode(_ENCODING)
+        return text
+    except UnicodeEncodeError:
+        pass
+    out = []
+    for char in text.translate(_TRANSLITERATE):
+        try:
+            char.encode(_ENCODING)
+            out.append(char)
+        except UnicodeEncodeError:
+            base = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
+            try:
+                base.encode(_ENCODING)
+                out.append(base or "?")
+            except UnicodeEncodeError:
+                out.append("?")
+    return "".join(out)
+
+
+def _keep_amounts_together(text: str) -> str:
+    """A line never breaks between "€" and its amount: a no-break space (cp1252 0xA0) holds them."""
+    return text.replace("€ ", "€\u00a0")
+
+
+def _address_lines(name: str, address) -> list[str]:
+    lines = [name]
+    if address is not None:
+        lines += [address.street, f"{address.postal_code}  {address.city}"]
+        if address.country.upper() not in ("NL", "NEDERLAND", "THE NETHERLANDS", "NETHERLANDS"):
+            lines.append(address.country)
+    return lines
+
+
+def letter_pdf(rendered: RenderedMessage, ctx: LetterContext) -> bytes:
+    from fpdf import FPDF
+
+    language = ctx.language.value
+    labels = _LABELS[language]
+    tenant, claim = ctx.tenant, ctx.claim
+
+    class _Letter(FPDF):
+        def footer(self) -> None:
+            self.set_y(-15)
+            self.set_font(_FONT, size=8)
+            self.set_text_color(110)
+            self.cell(0, 5, pdf_text(f"{tenant.name} · {labels['reference']} {ctx.payment_reference} · "
+                                     f"{labels['page']} {self.page_no()} {labels['of']} {{nb}}"), align="C")
+            self.set_text_color(0)
+
+    pdf = _Letter(format="A4", unit="mm")
+    pdf.core_fonts_encoding = _ENCODING
+    pdf.set_creation_date(dt.datetime.combine(ctx.sent_on, dt.time(0, 0), tzinfo=dt.timezone.utc))
+    pdf.set_title(pdf_text(rendered.subject))
+    pdf.set_author(pdf_text(tenant.name))
+    pdf.set_creator("incasso")
+    pdf.set_margins(20, 15, 20)
+    pdf.set_auto_page_break(auto=True, margin=22)
+    pdf.alias_nb_pages()
+    pdf.add_page()
+    width = pdf.epw
+
+    # Letterhead: the creditor.
+    pdf.set_font(_FONT, style="B", size=15)
+    pdf.cell(0, 8, pdf_text(tenant.name), new_x="LMARGIN", new_y="NEXT", align="R")
+    pdf.set_font(_FONT, size=9)
+    head = _address_lines("", tenant.address)[1:] + [f"{labels['iban']} {format_iban(tenant.iban)}"]
+    if tenant.email:
+        head.append(tenant.email)
+    for line in head:
+        pdf.cell(0, 4.5, pdf_text(line), new_x="LMARGIN", new_y="NEXT", align="R")
+
+    # Address block where a window envelope shows it (about 50 mm from the top).
+    pdf.set_y(max(pdf.get_y() + 6, 50))
+    pdf.set_font(_FONT, size=11)
+    for line in _address_lines(claim.debtor.name, claim.debtor.address):
+        pdf.cell(0, 5.5, pdf_text(line), new_x="LMARGIN", new_y="NEXT")
+
+    pdf.ln(12)
+    pdf.set_font(_FONT, size=10)
+    place = f"{tenant.address.city}, " if tenant.address else ""
+    pdf.cell(0, 5, pdf_text(f"{labels['date']}: {place}{format_date(ctx.sent_on, language)}"),
+             new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 5, pdf_text(f"{labels['reference']}: {ctx.payment_reference}"), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4)
+    pdf.set_font(_FONT, style="B", size=11)
+    pdf.multi_cell(width, 5.5, pdf_text(f"{labels['subject']}: {rendered.subject}"), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4)
+
+    # Body: prose as paragraphs, amount rows as a two-column table.
+    pdf.set_font(_FONT, size=10)
+    for line in rendered.body_text.splitlines():
+        row = AMOUNT_ROW.match(line)
+        if row:
+            pdf.set_x(pdf.l_margin + 6)
+            pdf.cell(width - 6 - 40, 5, pdf_text(row["label"]))
+            pdf.cell(40, 5, pdf_text(row["amount"]), align="R", new_x="LMARGIN", new_y="NEXT")
+        elif line.strip():
+            pdf.multi_cell(width, 5, _keep_amounts_together(pdf_text(line.strip())), align="L",
+                           new_x="LMARGIN", new_y="NEXT")
+        else:
+            pdf.ln(2.5)
+
+    # Payment details, boxed, where anything is to be paid.
+    if ctx.amounts.total_due > 0:
+        pdf.ln(6)
+        rows = [
+            (labels["amount"], format_money(ctx.amounts.total_due, language)),
+            (labels["iban"], format_iban(tenant.iban)),
+            (labels["holder"], tenant.name),
+            (labels["reference"], ctx.payment_reference),
+        ]
+        height = 6 + 5.5 * len(rows) + 3
+        if pdf.get_y() + height > pdf.h - 22:
+            pdf.add_page()
+        top = pdf.get_y()
+        pdf.rect(pdf.l_margin, top, width, height)
+        pdf.set_xy(pdf.l_margin + 3, top + 2)
+        pdf.set_font(_FONT, style="B", size=10)
+        pdf.cell(0, 5, pdf_text(labels["payment"]), new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font(_FONT, size=10)
+        for label, value in rows:
+            pdf.set_x(pdf.l_margin + 3)
+            pdf.cell(40, 5.5, pdf_text(label))
+            pdf.cell(0, 5.5, pdf_text(value), new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())

@@ -1,0 +1,336 @@
+"""Render a message (subject, text, SMS text) from a ``LetterContext``, and a letter as a PDF.
+
+Templates live in ``incasso/templates/<language>/<kind>.txt.j2``, one per kind per language; each
+defines the blocks ``subject``, ``sms`` and ``body`` and shares the invoice breakdown and the payment
+instructions through includes. What is rendered here is what the debtor receives and what a court
+reads, so the context is validated per kind (a 14-day letter without its exact cost amount cannot be
+rendered) and a missing template variable is an error, never an empty string.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator, model_validator
+
+from incasso.domain.models import (
+    Allocation,
+    Amounts,
+    Claim,
+    DebtorType,
+    Instalment,
+    Language,
+    MessageKind,
+    Tenant,
+)
+from incasso.letters.formatting import format_date, format_iban, format_money, format_percent, format_slot
+from incasso.money import ZERO, Money, money
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+
+# The kinds that are letters: they always get a PDF (stored, attached to an e-mail, or posted).
+# Any other kind gets a PDF only when it goes out by post.
+LETTER_KINDS = frozenset({
+    MessageKind.FOURTEEN_DAY_LETTER,
+    MessageKind.NOTICE_OF_DEFAULT,
+    MessageKind.BAILIFF_FILING,
+    MessageKind.REMINDER_2,
+})
+
+# Amount rows in a letter body: label, at least two spaces, an amount. The PDF sets them as a table.
+AMOUNT_ROW = re.compile(r"^\s*(?P<label>\S.*?\S)\s{2,}(?P<amount>€\s?[0-9][0-9.,]*)$")
+_ROW_LABEL_WIDTH = 34
+_ROW_AMOUNT_WIDTH = 14
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class LetterAmounts(_Model):
+    """The breakdown a letter shows; ``total_due`` is derived so the letter always adds up."""
+
+    principal: Money = ZERO
+    interest: Money = ZERO
+    collection_costs: Money = ZERO
+    collection_costs_vat: Money = ZERO
+    paid: Money = ZERO
+
+    @model_validator(mode="before")
+    @classmethod
+    def _check_given_total(cls, data: Any) -> Any:
+        """A dumped breakdown carries ``total_due``: accept it back only if it still adds up."""
+        if isinstance(data, dict) and "total_due" in data:
+            data = dict(data)
+            given = money(data.pop("total_due"))
+            parts = {name: money(data.get(name, ZERO)) for name in ("principal", "interest", "collection_costs",
+                                                                      "collection_costs_vat", "paid")}
+            expected = (parts["principal"] + parts["interest"] + parts["collection_costs"]
+                        + parts["collection_costs_vat"] - parts["paid"])
+            if given != expected:
+                raise ValueError(f"total_due {given} does not add up to {expected}")
+        return data
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def total_due(self) -> Money:
+        return self.principal + self.interest + self.collection_costs + self.collection_costs_vat - self.paid
+
+    @classmethod
+    def from_amounts(cls, amounts: Amounts) -> "LetterAmounts":
+        return cls(
+            principal=amounts.principal,
+            interest=amounts.interest,
+            collection_costs=amounts.collection_costs,
+            collection_costs_vat=amounts.collection_costs_vat,
+            paid=amounts.paid,
+        )
+
+
+class CostNotice(_Model):
+    """Collection costs a letter announces (or, for the flat fee, claims).
+
+    Field names match ``incasso.law.wik.CollectionCosts``, so ``CostNotice.model_validate(costs,
+    from_attributes=True)`` takes the law engine's answer as it is.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, from_attributes=True)
+
+    costs: Money
+    # art. 2 lid 3 Besluit BIK — only where the creditor cannot deduct VAT and declares so.
+    vat: Money = ZERO
+    vat_rate: Decimal = Decimal("21")
+    # art. 6:96 lid 4 BW — fixed EUR 40 in a commercial contract instead of the staffel.
+    flat_fee: bool = False
+
+    @field_validator("costs")
+    @classmethod
+    def _positive(cls, value: Decimal) -> Decimal:
+        if value <= 0:
+            raise ValueError("announced collection costs must be positive")
+        return value
+
+    @property
+    def total(self) -> Decimal:
+        return self.costs + self.vat
+
+
+class LetterTerm(_Model):
+    """The dates of a 14-day term (``incasso.law.terms.FourteenDayTerm`` fits, from attributes)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True, from_attributes=True)
+
+    delivered_on: dt.date
+    starts_on: dt.date
+    ends_on: dt.date
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "LetterTerm":
+        # art. 6:96 lid 6 BW (HR 25-11-2016) — the term starts the day after delivery, lasts 14 days.
+        if self.starts_on != self.delivered_on + dt.timedelta(days=1):
+            raise ValueError("the term starts on the day after delivery")
+        if self.ends_on < self.starts_on + dt.timedelta(days=13):
+            raise ValueError("the term lasts at least fourteen days")
+        return self
+
+
+class LetterContext(_Model):
+    """Everything a message needs. ``language`` defaults to the debtor's, ``amounts`` to the claim's."""
+
+    tenant: Tenant
+    claim: Claim
+    kind: MessageKind
+    sent_on: dt.date = Field(description="the letter's date; also the PDF's creation date")
+    language: Language
+    amounts: LetterAmounts
+    costs_notice: CostNotice | None = None
+    term: LetterTerm | None = None
+    interest_rate: Decimal | None = Field(default=None, description="yearly statutory rate now, in %")
+    call_slot: dt.datetime | None = None
+    allocation: Allocation | None = None
+    paid_on: dt.date | None = None
+    instalments: tuple[Instalment, ...] = ()
+    bailiff_name: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _defaults_from_claim(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or data.get("claim") is None:
+            return data
+        claim = data["claim"]
+        claim = claim if isinstance(claim, Claim) else Claim.model_validate(claim)
+        data = dict(data)
+        if data.get("language") is None:
+            data["language"] = claim.debtor.language
+        if data.get("amounts") is None:
+            data["amounts"] = LetterAmounts.from_amounts(claim.amounts)
+        return data
+
+    @model_validator(mode="after")
+    def _complete_for_kind(self) -> "LetterContext":
+        kind = self.kind
+        if kind is MessageKind.FOURTEEN_DAY_LETTER:
+            # art. 6:96 lid 6 BW — the letter must name the exact collection costs.
+            if self.costs_notice is None:
+                raise ValueError("a fourteen_day_letter needs costs_notice: the exact collection costs")
+            if self.costs_notice.flat_fee:
+                raise ValueError("the flat fee of art. 6:96 lid 4 BW is for business debtors, not in a 14-day letter")
+        if kind is MessageKind.CALL_SCHEDULED:
+            if self.call_slot is None or self.call_slot.tzinfo is None:
+                raise ValueError("a call_scheduled message needs a timezone-aware call_slot")
+        if kind is MessageKind.PAYMENT_CONFIRMATION and self.allocation is None:
+            raise ValueError("a payment_confirmation needs the allocation of the payment")
+        if kind is MessageKind.ARRANGEMENT_CONFIRMATION and not self.instalments:
+            raise ValueError("an arrangement_confirmation needs the instalments")
+        return self
+
+    @property
+    def payment_reference(self) -> str:
+        """What the debtor writes with a payment: the invoice number, which the creditor knows it by."""
+        return self.claim.invoice_number
+
+    @property
+    def is_consumer(self) -> bool:
+        return self.claim.debtor.type is DebtorType.CONSUMER
+
+
+class RenderedMessage(_Model):
+    kind: MessageKind
+    language: Language
+    subject: str
+    body_text: str
+    sms_text: str
+
+
+# --- templates -------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def template_environment():
+    """The Jinja environment: strict (a missing variable raises), autoescape for anything HTML."""
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
+        undefined=jinja2.StrictUndefined,
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html", "htm", "xml"), default_for_string=False),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+    @jinja2.pass_context
+    def money_filter(context, amount: Decimal) -> str:
+        return format_money(amount, context["language"])
+
+    @jinja2.pass_context
+    def date_filter(context, day: dt.date) -> str:
+        return format_date(day, context["language"])
+
+    @jinja2.pass_context
+    def longdate_filter(context, day: dt.date) -> str:
+        return format_date(day, context["language"], weekday=True)
+
+    @jinja2.pass_context
+    def slot_filter(context, at: dt.datetime) -> str:
+        return format_slot(at, context["language"])
+
+    @jinja2.pass_context
+    def percent_filter(context, rate: Decimal) -> str:
+        return format_percent(rate, context["language"])
+
+    @jinja2.pass_context
+    def row(context, label: str, amount: Decimal) -> str:
+        return amount_row(label, format_money(amount, context["language"]))
+
+    env.filters.update(money=money_filter, date=date_filter, longdate=longdate_filter, slot=slot_filter,
+                       percent=percent_filter)
+    env.globals["row"] = row
+    return env
+
+
+def amount_row(label: str, amount_text: str) -> str:
+    """``  Hoofdsom                    € 3.000,00`` — aligned in plain text, a table row in the PDF."""
+    return f"  {label.ljust(_ROW_LABEL_WIDTH)}  {amount_text.rjust(_ROW_AMOUNT_WIDTH)}"
+
+
+def template_name(kind: MessageKind, language: Language) -> str:
+    return f"{Language(language).value}/{MessageKind(kind).value}.txt.j2"
+
+
+def _variables(ctx: LetterContext) -> dict[str, Any]:
+    claim = ctx.claim
+    instalments_total = sum((i.amount for i in ctx.instalments), ZERO)
+    return {
+        "language": ctx.language.value,
+        "kind": ctx.kind.value,
+        "tenant": ctx.tenant,
+        "debtor": claim.debtor,
+        "claim": claim,
+        "amounts": ctx.amounts,
+        "costs_notice": ctx.costs_notice,
+        "term": ctx.term,
+        "interest_rate": ctx.interest_rate,
+        "interest_from": claim.due_date + dt.timedelta(days=1),  # art. 6:119 BW — from the day after the due date
+        "interest_until": claim.interest_until or ctx.sent_on,
+        "call_slot": ctx.call_slot,
+        "allocation": ctx.allocation,
+        "paid_on": ctx.paid_on,
+        "instalments": ctx.instalments,
+        "instalments_total": instalments_total,
+        "bailiff_name": ctx.bailiff_name,
+        "sent_on": ctx.sent_on,
+        "reference": ctx.payment_reference,
+        "iban": format_iban(ctx.tenant.iban),
+        "is_consumer": ctx.is_consumer,
+    }
+
+
+def _render_block(template, name: str, variables: dict[str, Any]) -> str:
+    context = template.new_context(variables)
+    return "".join(template.blocks[name](context))
+
+
+def _tidy_body(text: str) -> str:
+    lines = [line.rstrip() for line in text.strip().splitlines()]
+    tidy: list[str] = []
+    for line in lines:
+        if not line and tidy and not tidy[-1]:
+            continue  # at most one blank line between paragraphs
+        tidy.append(line)
+    return "\n".join(tidy) + "\n"
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def render_message(ctx: LetterContext) -> RenderedMessage:
+    """Subject, body text and a short SMS text for ``ctx.kind`` in ``ctx.language``."""
+    env = template_environment()
+    template = env.get_template(template_name(ctx.kind, ctx.language))
+    variables = _variables(ctx)
+    return RenderedMessage(
+        kind=ctx.kind,
+        language=ctx.language,
+        subject=_one_line(_render_block(template, "subject", variables)),
+        body_text=_tidy_body(template.render(variables)),
+        sms_text=_one_line(_render_block(template, "sms", variables)),
+    )
+
+
+def needs_pdf(kind: MessageKind, channel: str) -> bool:
+    """Letters always get a PDF; any message sent by post does too."""
+    return MessageKind(kind) in LETTER_KINDS or str(getattr(channel, "value", channel)) == "letter"
+
+
+def render_pdf(rendered: RenderedMessage, ctx: LetterContext) -> bytes:
+    """The letter as an A4 PDF (see ``incasso.letters.pdf``)."""
+    from incasso.letters.pdf import letter_pdf
+
+    return letter_pdf(rendered, ctx)

@@ -1,0 +1,74 @@
+"""E-mail (SES v2), SMS (SNS) and post (the print outbox) on moto."""
+
+import email
+import io
+
+import boto3
+import pypdf
+from moto.core import DEFAULT_ACCOUNT_ID
+from moto.ses.models import ses_backends
+from moto.sns.models import sns_backends
+
+from messaging_support import BUCKET, NOW, REGION, SENDER, letter_context
+from incasso.domain.models import Channel, MessageKind
+from incasso.letters.messages import compose
+
+
+def pdf_text(pdf: bytes) -> str:
+    return "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+
+
+def test_email_goes_out_through_ses_with_the_letter_attached(sender, store):
+    # given the 14-day letter composed for e-mail
+    message = compose(letter_context(), Channel.EMAIL)
+    # when it is sent
+    sent = sender.send(message)
+    # then SES v2 (moto keeps it in the SES v1 backend) holds one raw message from the sender to the debtor
+    raw = ses_backends[DEFAULT_ACCOUNT_ID][REGION].sent_messages[-1]
+    assert raw.source == SENDER and "jan@example.nl" in raw.destinations
+    mail = email.message_from_string(raw.raw_data)
+    assert mail["Subject"] == message.subject
+    assert "Acme Verhuur B.V." in mail["From"] and mail["Reply-To"] == "debiteuren@acme.example"
+    # and the text names the costs; the PDF attachment holds them too
+    text_part = next(part for part in mail.walk() if part.get_content_type() == "text/plain")
+    assert "€ 425,00" in text_part.get_payload(decode=True).decode("utf-8")
+    attachment = next(part for part in mail.walk() if part.get_content_type() == "application/pdf")
+    assert attachment.get_filename() == "fourteen_day_letter-c-2025-001.pdf"
+    assert "€ 425,00" in pdf_text(attachment.get_payload(decode=True))
+    # and the PDF is kept in the claim's file, and the record says what went out
+    assert sent.document == "tenants/acme/documents/c-2025-001/fourteen_day_letter.pdf"
+    assert store.get(sent.document) == message.pdf
+    assert sent.provider_message_id == raw.id
+    assert sent.to_outbox() == {"claim_id": "c-2025-001", "kind": "fourteen_day_letter", "channel": "email",
+                                "sent_at": NOW.isoformat().replace("+00:00", "Z"), "subject": message.subject,
+                                "body": message.body_text, "document": sent.document}
+
+
+def test_sms_is_published_to_the_e164_number(sender):
+    # given a first reminder by SMS to a Dutch mobile number written the Dutch way
+    message = compose(letter_context(MessageKind.REMINDER_1), Channel.SMS)
+    # when it is sent
+    sent = sender.send(message)
+    # then SNS recorded it for +31612345678 with the short text, and no PDF was made
+    phone, text = sns_backends[DEFAULT_ACCOUNT_ID][REGION].sms_messages[sent.provider_message_id]
+    assert phone == "+31612345678"
+    assert text == message.sms_text and "2025-001" in text and "NL91 ABNA 0417 1643 00" in text
+    assert sent.body == message.sms_text and sent.document is None and sent.channel is Channel.SMS
+
+
+def test_letter_by_post_lands_in_the_print_outbox(sender, store):
+    # given the 14-day letter for the post
+    message = compose(letter_context(), Channel.LETTER)
+    # when it is sent
+    sent = sender.send(message)
+    # then the PDF is in the print outbox and in the claim's file
+    outbox_key = "tenants/acme/print-outbox/c-2025-001/fourteen_day_letter.pdf"
+    assert sent.provider_message_id == outbox_key
+    printed = store.get(outbox_key)
+    assert printed == message.pdf and "€ 425,00" in pdf_text(printed)
+    assert store.get("tenants/acme/documents/c-2025-001/fourteen_day_letter.pdf") == message.pdf
+    listed = boto3.client("s3", region_name=REGION).list_objects_v2(Bucket=BUCKET, Prefix="tenants/acme/")
+    assert sorted(obj["Key"] for obj in listed["Contents"]) == [
+        "tenants/acme/documents/c-2025-001/fourteen_day_letter.pdf", outbox_key]
+    # and nothing went out by e-mail
+    assert ses_backends[DEFAULT_ACCOUNT_ID][REGION].sent_messages == []

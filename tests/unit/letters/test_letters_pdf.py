@@ -1,0 +1,75 @@
+"""Letter PDFs open, carry the amounts as text, and are the same bytes for the same letter."""
+
+import io
+import re
+
+import pypdf
+import pytest
+
+from incasso.domain.models import Language, MessageKind
+from incasso.letters.pdf import pdf_text
+from incasso.letters.render import render_message, render_pdf
+from letters_factories import make_claim, make_context
+
+
+def pdf_of(ctx) -> bytes:
+    return render_pdf(render_message(ctx), ctx)
+
+
+def text_of(pdf: bytes) -> str:
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def test_fourteen_day_letter_pdf_contains_amounts_term_and_payment_details():
+    # given the Dutch 14-day letter with the VAT uplift
+    from decimal import Decimal
+
+    from incasso.letters.render import CostNotice
+
+    ctx = make_context("fourteen_day_letter", costs_notice=CostNotice(costs=Decimal("425.00"), vat=Decimal("89.25")))
+    # when it is made into a PDF
+    pdf = pdf_of(ctx)
+    # then it opens, and its text holds what the court reads
+    assert pdf.startswith(b"%PDF-")
+    text = text_of(pdf)
+    for expected in ("€ 425,00", "€ 89,25", "€ 514,25", "€ 3.000,00", "€ 3.012,34", "NL91 ABNA 0417 1643 00",
+                     "2025-001", "Acme Verhuur B.V.", "Jan de Vries", "Dorpsstraat 5", "1234 AB", "3 juni 2025"):
+        assert expected in text, expected
+    # the safe term wording survives line wrapping
+    assert "binnen veertien dagen vanaf de dag nadat deze brief bij u is bezorgd" in " ".join(text.split())
+    # and the letter's metadata: its date, not the time it was rendered
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    assert reader.metadata["/CreationDate"].startswith("D:20250603")
+    assert reader.metadata["/Title"].startswith("Veertiendagenbrief")
+
+
+@pytest.mark.parametrize("kind", list(MessageKind))
+@pytest.mark.parametrize("language", list(Language))
+def test_every_kind_makes_a_pdf_in_both_languages(kind, language):
+    text = text_of(pdf_of(make_context(kind, language=language.value)))
+    euro = r"€ 3\.012,34" if language is Language.NL else r"€3,012\.34"
+    assert re.search(euro, text)
+    assert "NL91 ABNA 0417 1643 00" in text
+
+
+def test_same_letter_same_bytes():
+    ctx = make_context("notice_of_default", claim=make_claim(debtor_type="business"))
+    assert pdf_of(ctx) == pdf_of(ctx)
+
+
+def test_names_outside_the_core_font_are_transliterated_in_the_pdf_only():
+    # given a debtor whose name holds letters outside cp1252
+    claim = make_claim(name="Łukasz Şahin-Nguyễn")
+    ctx = make_context("reminder_2", claim=claim)
+    # then the e-mail text keeps the name, and the PDF still renders, with a readable approximation
+    assert "Łukasz Şahin-Nguyễn" in render_message(ctx).body_text
+    assert "Lukasz Sahin-Nguyen" in text_of(pdf_of(ctx))
+    assert pdf_text("€ ‘Zoë’ “ï”") == "€ ‘Zoë’ “ï”"  # cp1252 holds these as they are
+
+
+def test_paid_in_full_letter_has_no_payment_box():
+    ctx = make_context("payment_confirmation", claim=make_claim(paid="3012.34"))
+    text = text_of(pdf_of(ctx))
+    assert "Betaalgegevens" not in text
+    assert "volledig betaald" in text
