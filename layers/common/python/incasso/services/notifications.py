@@ -1,0 +1,111 @@
+"""Messages to debtors and the hand-over to the bailiff: the letters package renders, the messaging
+adapter sends, the store keeps the record of what went out."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from incasso import clock
+from incasso.domain.models import Channel, Claim, DebtorType, MessageKind, Stage, Tenant
+from incasso.handlers import logger
+
+# Which of the policy's channels a kind goes by: the formal letters by the notice channel (post by
+# default, so that delivery can be presumed), the rest by the reminder channel.
+NOTICE_KINDS = frozenset({MessageKind.FOURTEEN_DAY_LETTER, MessageKind.NOTICE_OF_DEFAULT, MessageKind.BAILIFF_FILING})
+
+
+def policy_channel(tenant: Tenant, kind: MessageKind) -> Channel:
+    return tenant.policy.notice_channel if kind in NOTICE_KINDS else tenant.policy.reminder_channel
+
+
+def letter_context(tenant: Tenant, claim: Claim, kind: MessageKind, extra: dict[str, Any]):
+    from incasso.letters.render import CostNotice, LetterContext, LetterTerm
+
+    fields: dict[str, Any] = {"tenant": tenant, "claim": claim, "kind": kind, "sent_on": clock.today()}
+    if kind in (MessageKind.FOURTEEN_DAY_LETTER, MessageKind.NOTICE_OF_DEFAULT) and claim.announced_costs:
+        flat_fee = claim.debtor.type is DebtorType.BUSINESS and tenant.policy.business_flat_fee
+        fields["costs_notice"] = CostNotice(costs=claim.announced_costs, vat=claim.announced_costs_vat or 0,
+                                            flat_fee=flat_fee)
+        sent_on = claim.step_dates.get(kind.value)
+        if sent_on is not None:
+            from incasso.law.terms import fourteen_day_term
+
+            term = fourteen_day_term(sent_on, channel=policy_channel(tenant, kind),
+                                     email_delivery_days=tenant.policy.email_delivery_days)
+            fields["term"] = LetterTerm.model_validate(term, from_attributes=True)
+            fields["sent_on"] = sent_on
+    if kind is MessageKind.CALL_SCHEDULED:
+        fields["call_slot"] = claim.call_at
+    if kind is MessageKind.PAYMENT_CONFIRMATION:
+        fields["allocation"] = extra["allocation"]
+        fields["paid_on"] = extra.get("paid_on", clock.today())
+    if kind is MessageKind.ARRANGEMENT_CONFIRMATION and claim.arrangement is not None:
+        fields["instalments"] = tuple(claim.arrangement.instalments)
+    return LetterContext(**fields)
+
+
+class Notifier:
+    """Renders and sends a message; ``deliver`` raises the messaging adapter's send errors."""
+
+    def __init__(self, store: Any, sender: Any | None = None) -> None:
+        self.store = store
+        self._sender = sender
+
+    @property
+    def sender(self):
+        if self._sender is None:
+            from incasso.adapters.messaging import default_sender
+
+            self._sender = default_sender()
+        return self._sender
+
+    def deliver(self, tenant: Tenant, claim: Claim, kind: str, extra: dict[str, Any]) -> dict[str, Any]:
+        from incasso.adapters.messaging import choose_channel
+        from incasso.letters.messages import compose
+
+        message_kind = MessageKind(kind)
+        channel = choose_channel(policy_channel(tenant, message_kind), claim.debtor, message_kind)
+        sent = self.sender.send(compose(letter_context(tenant, claim, message_kind, extra), channel))
+        return sent.model_dump(mode="json")
+
+    def notify(self, tenant: Tenant, claim: Claim, kind: str, extra: dict[str, Any]) -> None:
+        """A confirmation after a tenant's action (payment, arrangement). The action stands whatever
+        happens here; a failed send is logged and put on the claim's timeline, not swallowed."""
+        from incasso.adapters.messaging import SendError
+
+        key = f"{kind}#{extra.get('key') or uuid.uuid4().hex}"
+        try:
+            record = self.deliver(tenant, claim, kind, extra)
+        except SendError as exc:
+            logger.warning("confirmation not sent", extra={"claim_id": claim.claim_id, "kind": kind, "reason": str(exc)})
+            self.store.add_timeline_event(claim.tenant_id, claim.claim_id, "message_failed",
+                                          {"message": kind, "reason": str(exc)})
+            return
+        self.store.put_message(claim.tenant_id, claim.claim_id, key, record)
+
+
+class BailiffHandOver:
+    """Builds the claim's dossier and delivers it to the bailiff's inbox."""
+
+    def __init__(self, store: Any, documents: Any | None = None) -> None:
+        self.store = store
+        self._documents = documents
+
+    def hand_over(self, tenant: Tenant, claim: Claim) -> str:
+        from incasso.adapters.documents import DocumentStore
+        from incasso.law.limitation import limitation_date
+        from incasso.letters.dossier import build_dossier
+        from incasso.letters.messages import SentMessage
+
+        documents = self._documents or DocumentStore()
+        interruptions = [day for stage, day in claim.step_dates.items() if stage != Stage.CALL_SCHEDULED.value]
+        sent = [SentMessage.model_validate(record) for record in self.store.list_messages(claim.tenant_id, claim.claim_id)]
+        dossier = build_dossier(
+            tenant, claim, self.store.get_ledger(claim.tenant_id, claim.claim_id),
+            self.store.get_timeline(claim.tenant_id, claim.claim_id), sent,
+            # art. 3:317 BW: every written reminder interrupts the limitation period.
+            limitation_date=limitation_date(claim.due_date, consumer_sale=False, interruptions=interruptions),
+            as_of=clock.today(),
+        )
+        return documents.deliver_dossier(dossier)
