@@ -236,3 +236,13 @@ def test_bailiff_updates_move_the_stage_and_close_an_uncollectible_claim(api):
 @pytest.mark.parametrize("claim_id", ["x" * 65, "a%2Fb", "clm_1#x", "..", "ACME#CLAIM"])
 def test_odd_claim_ids_are_simply_not_found(api, claim_id):
     assert call("GET", f"/v1/claims/{claim_id}", TENANT_A).status == 404
+
+
+def test_a_refused_request_is_not_remembered_under_its_idempotency_key(api):
+    # given invoice F-1 exists
+    created(invoice_number="F-1")
+    # when it is posted again with a key, then retried with that key
+    first = call("POST", "/v1/claims", TENANT_A, claim_body("F-1"), headers={"Idempotency-Key": "dup"})
+    retry = call("POST", "/v1/claims", TENANT_A, claim_body("F-1"), headers={"Idempotency-Key": "dup"})
+    # then both are the 409 of the duplicate (a failure is not stored as the answer)
+    assert (first.status, retry.status) == (409, 409)

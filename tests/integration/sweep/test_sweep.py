@@ -49,7 +49,7 @@ def test_the_sweep_starts_exactly_the_due_claims_of_every_tenant(api):
     make_claim(TENANT_A, "A-4", "2025-07-01")  # far ahead
     due_b = make_claim(TENANT_B, "B-1", "2025-05-20")
     paid = make_claim(TENANT_B, "B-2", "2025-05-01")
-    call("POST", f"/v1/claims/{paid}/payments", TENANT_B, {"amount": "425.00", "paid_at": "2025-05-02"})
+    call("POST", f"/v1/claims/{paid}/payments", TENANT_B, {"amount": "425.00", "paid_at": "2025-05-01"})
     # when the sweep Lambda runs on its schedule
     with Calls() as calls:
         result = lambda_handler("sweep")({"source": "aws.events", "detail-type": "Scheduled Event"}, LambdaContext())

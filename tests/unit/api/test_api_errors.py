@@ -148,4 +148,4 @@ def test_an_idempotency_key_must_be_visible_ascii():
     status, body, _ = call("POST", "/v1/claims", tenant_id="acme", body=json.dumps(VALID_CLAIM),
                            headers={"Idempotency-Key": "x" * 300})
     assert status == 422
-    assert "idempotency-key" in fields(body)
+    assert "Idempotency-Key" in fields(body)

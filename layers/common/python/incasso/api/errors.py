@@ -66,6 +66,8 @@ def field_name(loc: tuple | list) -> str:
         where = parts.pop(0)
         if not parts or (where == "body" and all(isinstance(p, int) for p in parts)):
             return "body"  # the body as a whole (missing, not an object, not JSON at all)
+        if where == "header":  # as clients write it: Idempotency-Key
+            return "-".join(word.capitalize() for word in str(parts[0]).split("-"))
     return ".".join(str(part) for part in parts)
 
 

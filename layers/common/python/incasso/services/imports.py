@@ -161,6 +161,7 @@ class ImportService:
         self.claims = claims
         self.bucket = bucket
         self._s3 = s3
+        self._presigner = None
         self._publish_many = publish_many or (lambda events: None)
         self._start_distributed = start_distributed
         self.distributed_threshold_bytes = distributed_threshold_bytes
@@ -173,6 +174,19 @@ class ImportService:
             self._s3 = client("s3")
         return self._s3
 
+    @property
+    def presigner(self) -> Any:
+        """An S3 client that signs URLs with SigV4 (what every region accepts), unless one was given."""
+        if self._presigner is None:
+            if self._s3 is not None:
+                self._presigner = self._s3
+            else:
+                import boto3
+                from botocore.config import Config
+
+                self._presigner = boto3.session.Session().client("s3", config=Config(signature_version="s3v4"))
+        return self._presigner
+
     # -- the API side --------------------------------------------------------------------------
     def start(self, tenant_id: str, filename: str) -> StartedImport:
         """Record a pending import and answer where to PUT the file."""
@@ -181,7 +195,7 @@ class ImportService:
         now = clock.now()
         self.store.put_import(ImportRecord(tenant_id=tenant_id, import_id=import_id, filename=filename, key=key,
                                            status=ImportStatus.PENDING, created_at=now, updated_at=now))
-        url = self.s3.generate_presigned_url("put_object", Params={"Bucket": self.bucket, "Key": key},
+        url = self.presigner.generate_presigned_url("put_object", Params={"Bucket": self.bucket, "Key": key},
                                              ExpiresIn=UPLOAD_URL_SECONDS)
         return StartedImport(import_id=import_id, upload_url=url, expires_in=UPLOAD_URL_SECONDS)
 
