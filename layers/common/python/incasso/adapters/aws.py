@@ -6,6 +6,7 @@ import threading
 from typing import Any
 
 _clients: dict[str, Any] = {}
+_session: Any = None  # one boto3 session: its loaders (service models, endpoints) are shared by all clients
 _lock = threading.Lock()
 
 
@@ -14,15 +15,20 @@ def client(service: str) -> Any:
     cached = _clients.get(service)
     if cached is not None:
         return cached
+    global _session
     with _lock:
         if service not in _clients:
-            import boto3
+            if _session is None:
+                import boto3
 
-            _clients[service] = boto3.session.Session().client(service)
+                _session = boto3.session.Session()
+            _clients[service] = _session.client(service)
         return _clients[service]
 
 
 def reset_clients() -> None:
     """Drop cached clients (the local stack calls this when it changes endpoint or credentials)."""
+    global _session
     with _lock:
         _clients.clear()
+        _session = None
