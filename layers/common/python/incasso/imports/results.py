@@ -1,0 +1,64 @@
+"""What the CSV parser yields: a parsed invoice per good row, a ``RowError`` per bad field.
+
+``FileError`` is a ``RowError`` that ends the parse: the file as a whole cannot be imported (empty,
+not CSV text, a required column missing). Every result is a ``ParsedInvoice`` or a ``RowError``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, TypeAlias
+
+from incasso.domain.models import Debtor
+from incasso.money import format_amount
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedInvoice:
+    """One good data row, ready to become a claim."""
+
+    row: int
+    invoice_number: str
+    debtor: Debtor
+    principal: Decimal
+    currency: str
+    invoice_date: dt.date
+    due_date: dt.date
+
+    def as_claim_body(self) -> dict[str, Any]:
+        """The row as the body of ``POST /v1/claims`` (CONTRACT.md §3), so both paths share one intake."""
+        return {
+            "invoice_number": self.invoice_number,
+            "debtor": self.debtor.model_dump(mode="json", exclude_none=True),
+            "principal": format_amount(self.principal),
+            "currency": self.currency,
+            "invoice_date": self.invoice_date.isoformat(),
+            "due_date": self.due_date.isoformat(),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class RowError:
+    """A problem in the file: ``row`` as a spreadsheet shows it (header = 1), the field, and why.
+
+    ``field`` is the contract's English column name (``principal``, ``due_date``, ...), ``row`` for a
+    problem with the row as a whole, or, for an unknown column on the header row, the column as written.
+    """
+
+    row: int
+    field: str
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        """The contract's import error shape: ``{"row", "field", "message"}``."""
+        return {"row": self.row, "field": self.field, "message": self.message}
+
+
+@dataclass(frozen=True, slots=True)
+class FileError(RowError):
+    """The file cannot be imported: nothing follows. ``row`` is 0 for the file as a whole."""
+
+
+RowResult: TypeAlias = ParsedInvoice | RowError
