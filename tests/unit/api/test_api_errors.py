@@ -149,3 +149,19 @@ def test_an_idempotency_key_must_be_visible_ascii():
                            headers={"Idempotency-Key": "x" * 300})
     assert status == 422
     assert "Idempotency-Key" in fields(body)
+
+
+def test_an_unexpected_failure_is_500_json_without_internals(monkeypatch):
+    # given a service that fails in a way nobody planned for
+    from incasso.services import wiring
+
+    def broken():
+        raise RuntimeError("connection to table incasso-claims at 10.0.0.7 refused")
+
+    monkeypatch.setattr(wiring, "claim_service", broken)
+    # when a valid request reaches it
+    status, body, _ = call("GET", "/v1/claims/clm_1", tenant_id="acme")
+    # then 500 in the contract's shape, telling nothing of the inside
+    assert status == 500
+    assert body["error"]["code"] == "internal_error"
+    assert "10.0.0.7" not in json.dumps(body) and "incasso-claims" not in json.dumps(body)
