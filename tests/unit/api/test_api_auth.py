@@ -131,3 +131,19 @@ def test_incasso_token_refuses_a_bad_tenant_with_exit_2():
     result = CliRunner().invoke(main, ["token", "Not A Tenant"])
     assert result.exit_code == 2
     assert "tenant id" in result.output
+
+
+def test_the_local_server_turns_an_authorization_header_into_the_events_tenant():
+    # given the header of a request to incasso serve
+    from incasso.api.app import handle
+    from incasso.api.auth import tenant_for_authorization
+
+    good = f"Bearer {mint_local_token('acme', local_token_secret())}"
+    # when it is verified as the server does / then the tenant, or None for anything else
+    assert tenant_for_authorization(good) == "acme"
+    assert tenant_for_authorization(good.replace("Bearer", "Basic")) is None
+    assert tenant_for_authorization(good + "x") is None
+    assert tenant_for_authorization(None) is None
+    # and a request whose token did not verify reaches the handler without claims: 401
+    event = proxy_event("GET", "/v1/claims", tenant_id=tenant_for_authorization("Bearer forged"))
+    assert handle(event, None)["statusCode"] == 401

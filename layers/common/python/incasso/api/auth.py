@@ -119,6 +119,19 @@ def bearer_token(authorization: str | None) -> str | None:
     return token.strip()
 
 
+def tenant_for_authorization(authorization: str | None, secret: str | None = None,
+                             now: dt.datetime | None = None) -> str | None:
+    """What ``incasso serve`` does in API Gateway's place: the tenant of an ``Authorization`` header
+    carrying a valid local token, or None (the handler then answers 401)."""
+    token = bearer_token(authorization)
+    if token is None:
+        return None
+    try:
+        return verify_local_token(token, secret or local_token_secret(), now)
+    except InvalidTokenError:
+        return None
+
+
 def authorizer_claims(tenant_id: str) -> dict[str, str]:
     """The claims as API Gateway's Cognito authorizer passes them (``requestContext.authorizer.claims``)."""
     return {TENANT_CLAIM: tenant_id}
