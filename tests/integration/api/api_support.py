@@ -43,6 +43,16 @@ def claim_body(invoice_number: str = "F-2025-001", principal: str = "425.00", **
     return body
 
 
+_SETUP_CLIENTS: dict[str, Any] = {}
+
+
+def setup_client(service: str) -> Any:
+    """A client for arranging the world, made once: creating boto3 clients is most of a test's setup."""
+    if service not in _SETUP_CLIENTS:
+        _SETUP_CLIENTS[service] = boto3.client(service, region_name=REGION)
+    return _SETUP_CLIENTS[service]
+
+
 @dataclass
 class Answer:
     status: int
@@ -77,7 +87,7 @@ class Workflows:
 
 
 def events_on_bus(queue_url: str) -> list[dict]:
-    sqs = boto3.client("sqs", region_name=REGION)
+    sqs = setup_client("sqs")
     seen = []
     while True:
         messages = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get("Messages", [])
@@ -134,21 +144,24 @@ def aws(monkeypatch):
     monkeypatch.setenv("SENDER_EMAIL", SENDER)
     monkeypatch.setenv("EVENT_BUS_NAME", TOPOLOGY.event_bus_name)
     monkeypatch.setenv("STATE_MACHINE_ARN", "arn:aws:states:eu-west-1:123456789012:stateMachine:incasso-escalation")
+    from infra import moto_transactions
+
+    moto_transactions.install()  # moto's own TransactWriteItems deep-copies the table per item
     with mock_aws():
         reset_settings()
         reset_clients()
         wiring.reset()
-        dynamodb = boto3.client("dynamodb", region_name=REGION)
+        dynamodb = setup_client("dynamodb")
         for table in (CLAIMS, IDEMPOTENCY):
             dynamodb.create_table(**dynamodb_create_table_kwargs(table))
-        s3 = boto3.client("s3", region_name=REGION)
+        s3 = setup_client("s3")
         for bucket in (IMPORTS, DOCUMENTS):
             s3.create_bucket(Bucket=bucket.name, CreateBucketConfiguration={"LocationConstraint": REGION})
-        boto3.client("sesv2", region_name=REGION).create_email_identity(EmailIdentity=SENDER)
-        events = boto3.client("events", region_name=REGION)
+        setup_client("sesv2").create_email_identity(EmailIdentity=SENDER)
+        events = setup_client("events")
         events.create_event_bus(Name=TOPOLOGY.event_bus_name)
         # Every domain event also lands in a queue, so tests can read what was published.
-        sqs = boto3.client("sqs", region_name=REGION)
+        sqs = setup_client("sqs")
         queue_url = sqs.create_queue(QueueName="bus-tap")["QueueUrl"]
         queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
         events.put_rule(Name="tap", EventBusName=TOPOLOGY.event_bus_name, EventPattern='{"source": ["incasso"]}')

@@ -218,7 +218,9 @@ def test_bailiff_updates_move_the_stage_and_close_an_uncollectible_claim(api):
     claim_id = created()["claim_id"]
     store = wiring.claims_store()
     current = store.get_claim(TENANT_A, claim_id)
-    store.save_claim(current.model_copy(update={"stage": "bailiff_filing", "status": "in_collection",
+    from incasso.domain.models import ClaimStatus, Stage
+
+    store.save_claim(current.model_copy(update={"stage": Stage.BAILIFF_FILING, "status": ClaimStatus.IN_COLLECTION,
                                                 "step_dates": {"bailiff_filing": dt.date(2025, 6, 1)},
                                                 "task_token": "token-1"}),
                      expected_version=current.version, ledger=[], timeline=[])

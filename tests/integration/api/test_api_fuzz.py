@@ -31,13 +31,16 @@ json_values = st.recursive(scalars, lambda inner: st.one_of(
     st.lists(inner, max_size=4), st.dictionaries(st.sampled_from(FIELD_NAMES) | st.text(max_size=8), inner, max_size=6)),
     max_leaves=20)
 # Bodies near the valid ones find the deep paths (services, store) as well as the validation.
-near_valid = st.builds(lambda changes: {**claim_body(), **changes},
-                       st.dictionaries(st.sampled_from(FIELD_NAMES), json_values, max_size=3))
+VALID = [claim_body(), {"amount": "10.00", "paid_at": "2025-05-01"}, {"reason": "not ordered"},
+         {"outcome": "rejected"}, {"instalments": [{"due_date": "2025-07-01", "amount": "425.00"}]},
+         {"update": "served"}, {"filename": "f.csv"}]
+near_valid = st.builds(lambda valid, changes: {**valid, **changes}, st.sampled_from(VALID),
+                       st.dictionaries(st.sampled_from(FIELD_NAMES), json_values, max_size=2))
 bodies = st.one_of(json_values.map(json.dumps), near_valid.map(json.dumps), st.text(max_size=60),
                    st.binary(max_size=40), st.none())
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                     HealthCheck.too_slow])
 @given(route=st.sampled_from(ROUTES), body=bodies,
        content_type=st.sampled_from([None, "application/json", "text/plain", "application/x-www-form-urlencoded",

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from urllib.parse import quote_plus
 
-import boto3
 import requests
 
-from api_support import REGION, LambdaContext, call, lambda_handler
+from api_support import REGION, LambdaContext, call, lambda_handler, setup_client
 from infra.topology import IMPORTS
 
 DUTCH_EXPORT = (
@@ -34,13 +33,13 @@ def upload(tenant_id: str, content: bytes, filename: str = "facturen.csv") -> tu
     response = requests.put(started.body["upload_url"], data=content, timeout=10)
     assert response.status_code == 200
     prefix = f"tenants/{tenant_id}/inbox/{started.body['import_id']}/"
-    keys = boto3.client("s3", region_name=REGION).list_objects_v2(Bucket=IMPORTS.name, Prefix=prefix)["Contents"]
+    keys = setup_client("s3").list_objects_v2(Bucket=IMPORTS.name, Prefix=prefix)["Contents"]
     return started.body["import_id"], keys[0]["Key"]
 
 
 def s3_event(key: str, bucket: str = IMPORTS.name) -> dict:
     """The ObjectCreated event S3 sends for ``key`` (the key URL-encoded, as S3 does)."""
-    head = boto3.client("s3", region_name=REGION).head_object(Bucket=bucket, Key=key)
+    head = setup_client("s3").head_object(Bucket=bucket, Key=key)
     return {"Records": [{
         "eventSource": "aws:s3", "eventName": "ObjectCreated:Put", "awsRegion": REGION,
         "s3": {"bucket": {"name": bucket}, "object": {"key": quote_plus(key, safe="/"), "size": head["ContentLength"],
@@ -49,7 +48,7 @@ def s3_event(key: str, bucket: str = IMPORTS.name) -> dict:
 
 
 def put_object(key: str, content: bytes) -> None:
-    boto3.client("s3", region_name=REGION).put_object(Bucket=IMPORTS.name, Key=key, Body=content)
+    setup_client("s3").put_object(Bucket=IMPORTS.name, Key=key, Body=content)
 
 
 def ingest(event: dict) -> dict:

@@ -2,9 +2,8 @@
 function (a batch of rows from the Distributed Map; the final tally). moto cannot run the state
 machine itself (no ItemBatcher), so its calls are made here the way Step Functions makes them."""
 
-import boto3
 
-from api_support import REGION, TENANT_A, LambdaContext, call, lambda_handler
+from api_support import TENANT_A, LambdaContext, call, lambda_handler, setup_client
 from incasso.services.imports import ImportService
 from infra.topology import IMPORTS
 from ingest_support import ENGLISH_EXPORT, put_object
@@ -103,4 +102,4 @@ def test_a_map_that_failed_finishes_the_import_with_what_it_got(api):
     report = call("GET", "/v1/imports/imp_fail", TENANT_A).body
     assert report["status"] == "completed" and report["accepted"] == 1
     assert any("stopped before every row" in e["message"] for e in report["errors"])
-    assert boto3.client("s3", region_name=REGION).list_objects_v2(Bucket=IMPORTS.name, Prefix="results/")["KeyCount"] == 1
+    assert setup_client("s3").list_objects_v2(Bucket=IMPORTS.name, Prefix="results/")["KeyCount"] == 1

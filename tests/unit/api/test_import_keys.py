@@ -2,8 +2,8 @@
 
 import pytest
 
+from incasso.domain.imports import MAX_LISTED_ERRORS
 from incasso.services.imports import (
-    MAX_ERRORS_KEPT,
     Tally,
     _distributed_dialect,
     import_claim_id,
@@ -61,12 +61,12 @@ def test_the_tally_counts_rows_not_errors_and_keeps_a_bounded_list():
     tally.note(3, "principal", "not an amount")
     tally.note(3, "due_date", "not a date")
     tally.note(1, "remarks", "unknown column", rejects_row=False)
-    for row in range(10, 10 + MAX_ERRORS_KEPT):
+    for row in range(10, 10 + MAX_LISTED_ERRORS):
         tally.note(row, "principal", "bad")
-    assert tally.rejected == 1 + MAX_ERRORS_KEPT
+    assert tally.rejected == 1 + MAX_LISTED_ERRORS
     report = tally.report()
-    assert len(report) == MAX_ERRORS_KEPT + 1 and report[0].row == 1
-    assert "more problems" in report[-1].message
+    assert len(report) == MAX_LISTED_ERRORS and report[0].row == 1
+    assert tally.more_errors == 3  # listed: rows 3 (twice) and 1, then 997 of the 1,000 others
 
 
 @pytest.mark.parametrize("head,delimiter", [

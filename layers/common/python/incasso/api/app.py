@@ -251,7 +251,8 @@ def get_import(import_id: str) -> ImportOut:
     record = import_service().get(tenant(), _checked_id(import_id, "import"))
     return ImportOut(import_id=record.import_id, filename=record.filename, status=record.status,
                      accepted=record.accepted, rejected=record.rejected,
-                     errors=[ImportErrorOut(row=e.row, field=e.field, message=e.message) for e in record.errors])
+                     errors=[ImportErrorOut(row=e.row, field=e.field, message=e.message) for e in record.errors],
+                     errors_not_listed=record.errors_not_listed)
 
 
 # -- reports -----------------------------------------------------------------------------------------

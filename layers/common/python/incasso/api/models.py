@@ -138,7 +138,8 @@ class ImportOut(BaseModel):
     status: Literal["pending", "processing", "completed", "failed"]
     accepted: int
     rejected: int
-    errors: list[ImportErrorOut]
+    errors: list[ImportErrorOut] = Field(description="the first 1,000 problems, in file order")
+    errors_not_listed: int = Field(description="problems found beyond those listed")
 
 
 class ErrorDetail(BaseModel):

@@ -33,8 +33,7 @@ from urllib.parse import unquote_plus
 from pydantic import ValidationError
 
 from incasso import clock
-from incasso.domain.imports import ImportError as ImportRowError
-from incasso.domain.imports import ImportRecord, ImportStatus
+from incasso.domain.imports import MAX_LISTED_ERRORS, ImportRecord, ImportRowError, ImportStatus
 from incasso.domain.models import Claim
 from incasso.services.claims import ClaimService, NewClaim
 from incasso.services.errors import NotFoundError
@@ -45,7 +44,6 @@ INBOX_KEY = re.compile(rf"^tenants/(?P<tenant_id>{TENANT_ID})/inbox/(?P<import_i
 UPLOAD_URL_SECONDS = 15 * 60
 WRITE_BATCH = 100  # claims per batch write (the store splits into DynamoDB's 25)
 EVENT_BATCH = 100  # ClaimCreated events gathered before a PutEvents round (10 per call)
-MAX_ERRORS_KEPT = 1000  # the report lists the first ones; the counts are always complete
 # Above this size a file goes to the Distributed Map: one Lambda run (15 min) would not be enough.
 DISTRIBUTED_THRESHOLD_BYTES = 256 * 1024 * 1024
 RESULTS_PREFIX = "results"  # per-batch reports of distributed imports: outside tenants/ (no S3 event)
@@ -117,7 +115,7 @@ class Tally:
         if rejects_row and row != self._last_rejected_row:
             self.rejected += 1
             self._last_rejected_row = row
-        if len(self.errors) < MAX_ERRORS_KEPT:
+        if len(self.errors) < MAX_LISTED_ERRORS:
             self.errors.append(ImportRowError(row=row, field=field_name, message=message))
         else:
             self.more_errors += 1
@@ -126,7 +124,7 @@ class Tally:
         self.accepted += other.accepted
         self.rejected += other.rejected
         self.file_error = self.file_error or other.file_error
-        room = MAX_ERRORS_KEPT - len(self.errors)
+        room = MAX_LISTED_ERRORS - len(self.errors)
         self.errors.extend(other.errors[:room])
         self.more_errors += other.more_errors + max(len(other.errors) - room, 0)
 
@@ -136,11 +134,8 @@ class Tally:
         return ImportStatus.FAILED if self.file_error and self.accepted == 0 else ImportStatus.COMPLETED
 
     def report(self) -> list[ImportRowError]:
-        errors = sorted(self.errors, key=lambda e: e.row)
-        if self.more_errors:
-            errors.append(ImportRowError(row=0, field="file", message=f"{self.more_errors} more problems "
-                                         f"are not listed; fix the ones above and upload the file again"))
-        return errors
+        """The listed problems in file order (the rest is counted in ``more_errors``)."""
+        return sorted(self.errors, key=lambda e: e.row)
 
     def as_json(self) -> dict[str, Any]:
         return {"accepted": self.accepted, "rejected": self.rejected, "file_error": self.file_error,
@@ -181,10 +176,9 @@ class ImportService:
             if self._s3 is not None:
                 self._presigner = self._s3
             else:
-                import boto3
-                from botocore.config import Config
+                from incasso.adapters.aws import client
 
-                self._presigner = boto3.session.Session().client("s3", config=Config(signature_version="s3v4"))
+                self._presigner = client("s3", signature_version="s3v4")
         return self._presigner
 
     # -- the API side --------------------------------------------------------------------------
@@ -279,7 +273,8 @@ class ImportService:
     def _finish(self, record: ImportRecord, tally: Tally) -> ImportRecord:
         finished = record.model_copy(update={
             "status": tally.status, "accepted": tally.accepted, "rejected": tally.rejected,
-            "errors": tally.report(), "updated_at": clock.now(), "finished_at": clock.now()})
+            "errors": tally.report(), "errors_not_listed": tally.more_errors,
+            "updated_at": clock.now(), "finished_at": clock.now()})
         self.store.put_import(finished)
         self._publish_many([(record.tenant_id, "ImportCompleted", {
             "import_id": record.import_id, "status": finished.status.value,
