@@ -25,6 +25,7 @@ import botocore.client  # noqa: E402
 from moto import mock_aws  # noqa: E402
 
 from incasso.clock import FixedClock, set_clock  # noqa: E402
+from infra import moto_transactions  # noqa: E402
 from infra.topology import CLAIMS, dynamodb_create_table_kwargs  # noqa: E402
 
 REGION = os.environ["AWS_DEFAULT_REGION"]
@@ -56,6 +57,9 @@ def fill(store, claims: int, due: int) -> None:
 
 
 def main() -> None:
+    # moto's own TransactWriteItems deep-copies the whole table per item: the store's writes would
+    # measure moto, not the ingest (infra/moto_transactions.py).
+    moto_transactions.install()
     parser = argparse.ArgumentParser()
     parser.add_argument("--claims", type=int, default=100_000)
     parser.add_argument("--due", type=int, default=1_000)
