@@ -59,6 +59,7 @@ class Function:
     uses_state_machines: tuple[str, ...] = ()  # state machine ids it starts or signals
     sends_messages: bool = False  # SES and SNS
     reserved_concurrency: int | None = None
+    code_root: Path | None = None  # the folder holding <id>/handler.py; None: functions/ (tests use fixtures)
 
     @property
     def name(self) -> str:
@@ -70,7 +71,7 @@ class Function:
 
     @property
     def code_dir(self) -> Path:
-        return FUNCTIONS_DIR / self.id
+        return (self.code_root or FUNCTIONS_DIR) / self.id
 
 
 @dataclass(frozen=True)
@@ -93,13 +94,14 @@ class StateMachine:
     # placeholder -> table id whose name replaces it
     table_substitutions: dict[str, str] = field(default_factory=dict)
     env: str = ""
+    definition_dir: Path | None = None  # None: statemachines/ (tests use fixtures)
     # False where moto's ASL parser cannot read the definition (Distributed Map ItemBatcher,
     # CSVDelimiter): the local stack leaves the machine out; the cloud stack builds it.
     runs_locally: bool = True
 
     @property
     def definition_path(self) -> Path:
-        return STATEMACHINES_DIR / self.definition_file
+        return (self.definition_dir or STATEMACHINES_DIR) / self.definition_file
 
 
 @dataclass(frozen=True)

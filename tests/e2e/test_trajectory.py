@@ -8,7 +8,7 @@ from decimal import Decimal
 from incasso.domain.models import ClaimStatus, Instalment, Stage
 from incasso.services.claims import BailiffUpdateKind, DisputeOutcome, NewPayment
 
-from .conftest import START
+START = dt.date(2026, 1, 5)  # the local stack starts on Monday 5 Jan 2026
 
 DAY = dt.timedelta(days=1)
 
@@ -47,13 +47,14 @@ def test_consumer_claim_runs_the_whole_route_and_the_bailiff_closes_it(world):
     # when the bailiff reports: served, judgment, then everything is paid through him
     world.claims.bailiff_update("acme", claim.claim_id, BailiffUpdateKind.SERVED)
     world.claims.bailiff_update("acme", claim.claim_id, BailiffUpdateKind.JUDGMENT)
-    owed = world.get(claim).amounts.outstanding
+    world.until(dt.date(2026, 3, 10))
+    owed = world.claims.current("acme", claim.claim_id).amounts.outstanding
     world.claims.pay("acme", claim.claim_id, NewPayment(amount=owed, paid_at=dt.date(2026, 3, 10)))
     world.until(dt.date(2026, 3, 11))
     # then the claim is closed as paid, the execution has ended, nothing more went out
     closed = world.get(claim)
     assert closed.status is ClaimStatus.PAID and closed.amounts.outstanding == Decimal("0.00")
-    assert world.stack.running_executions() == 0
+    assert world.stack.running_executions == 0
     assert world.sent(claim)[-1] == "payment_confirmation"
 
 
@@ -77,7 +78,7 @@ def test_payment_in_full_after_the_first_reminder_stops_everything(world):
     world.until(START + 8 * DAY)
     assert world.sent(claim) == ["reminder_1"]
     # when the debtor pays everything owed
-    owed = world.get(claim).amounts.outstanding
+    owed = world.claims.current("acme", claim.claim_id).amounts.outstanding
     world.claims.pay("acme", claim.claim_id, NewPayment(amount=owed, paid_at=START + 8 * DAY))
     world.until(START + 90 * DAY)
     # then: paid, no costs, no further letters, the execution ended
@@ -85,7 +86,7 @@ def test_payment_in_full_after_the_first_reminder_stops_everything(world):
     assert final.status is ClaimStatus.PAID
     assert final.amounts.collection_costs == Decimal("0.00")
     assert world.sent(claim) == ["reminder_1", "payment_confirmation"]
-    assert world.stack.running_executions() == 0
+    assert world.stack.running_executions == 0
 
 
 def test_partial_payment_is_allocated_and_escalation_continues(world):
@@ -137,14 +138,14 @@ def test_dispute_upheld_cancels_the_claim(world):
     world.until(START + 60 * DAY)
     assert world.get(claim).status is ClaimStatus.CANCELLED
     assert world.sent(claim) == ["reminder_1"]
-    assert world.stack.running_executions() == 0
+    assert world.stack.running_executions == 0
 
 
 def test_arrangement_kept_then_missed_instalment_resumes_escalation(world):
     world.tenant()
     claim = world.claim(principal="600.00")
     world.until(START + 8 * DAY)
-    owed = world.get(claim).amounts.outstanding
+    owed = world.claims.current("acme", claim.claim_id).amounts.outstanding
     first, second = (owed / 2).quantize(Decimal("0.01")), owed - (owed / 2).quantize(Decimal("0.01"))
     world.claims.arrange("acme", claim.claim_id, [Instalment(due_date=START + 20 * DAY, amount=first),
                                                   Instalment(due_date=START + 50 * DAY, amount=second)])
@@ -158,3 +159,96 @@ def test_arrangement_kept_then_missed_instalment_resumes_escalation(world):
     world.until(START + 54 * DAY)
     assert world.get(claim).status is ClaimStatus.IN_COLLECTION
     assert "reminder_2" in world.sent(claim)
+
+
+def state_transitions(world, claim, phase: int = 1) -> int:
+    """State transitions of the claim's execution, as AWS bills them (one per state entered)."""
+    sfn = world.stack.client("stepfunctions")
+    arn = world.stack.names["escalation"].replace(":stateMachine:", ":execution:") + f":{claim.claim_id}-{phase}"
+    events, token = [], None
+    while True:
+        page = sfn.get_execution_history(executionArn=arn, maxResults=1000, **({"nextToken": token} if token else {}))
+        events += page["events"]
+        token = page.get("nextToken")
+        if not token:
+            return sum(1 for e in events if e["type"].endswith("StateEntered"))
+
+
+def test_full_consumer_route_costs_at_most_40_state_transitions(world, capsys):
+    # given a consumer claim that runs the whole route to the bailiff and is then paid
+    world.tenant()
+    claim = world.claim()
+    world.until(dt.date(2026, 2, 26))
+    assert world.get(claim).stage is Stage.BAILIFF_FILING
+    owed = world.claims.current("acme", claim.claim_id).amounts.outstanding
+    world.claims.pay("acme", claim.claim_id, NewPayment(amount=owed, paid_at=dt.date(2026, 2, 26)))
+    world.until(dt.date(2026, 2, 27))
+    # when its execution history is counted
+    transitions = state_transitions(world, claim)
+    with capsys.disabled():
+        print(f"\ntransitions_consumer_route: {transitions}")
+    # then it stays within the budget that keeps the AWS cost per claim low
+    assert world.stack.running_executions == 0
+    assert 10 < transitions <= 40
+
+
+def test_every_step_invoked_twice_books_and_sends_nothing_twice(world):
+    # given a consumer claim past its legal review (costs booked, letters sent)
+    world.tenant(bailiff_enabled=False)
+    claim = world.claim()
+    world.until(dt.date(2026, 2, 26))
+    sent, ledger = world.sent(claim), world.ledger_keys(claim)
+    assert "legal_review#costs" in ledger and "fourteen_day_letter" in sent
+    # when every step Lambda is invoked again, twice, with the same input
+    event = {"tenant_id": "acme", "claim_id": claim.claim_id}
+    for _ in range(2):
+        for step in ("reminder_1", "reminder_2", "fourteen_day_letter"):
+            world.stack.invoke("send_message", {**event, "step": step})
+        world.stack.invoke("schedule_call", {**event, "step": "call_scheduled"})
+        world.stack.invoke("legal_review", {**event, "step": "legal_review"})
+        world.stack.invoke("check_claim", event)
+    # then no message went out again and no ledger entry was booked again
+    assert world.sent(claim) == sent
+    assert world.ledger_keys(claim) == ledger
+    assert sorted(set(ledger)) == sorted(ledger)
+
+
+def test_a_step_that_cannot_be_sent_parks_the_claim_with_its_reason(world):
+    # given a consumer without any address, e-mail or phone: no channel can reach the debtor
+    world.tenant()
+    from incasso.domain.models import Debtor
+    from incasso.services.claims import NewClaim
+
+    claim = world.claims.create("acme", NewClaim(invoice_number="F-9", debtor=Debtor(name="Unknown", type="consumer"),
+                                                 principal=Decimal("100.00"), invoice_date=START - 30 * DAY, due_date=START))
+    # when the first reminder is due
+    world.until(START + 8 * DAY)
+    # then the claim is parked, with the reason on its timeline, and the execution failed visibly
+    parked = world.get(claim)
+    assert parked.status is ClaimStatus.NEEDS_ATTENTION
+    events = [e for e in world.store.get_timeline("acme", claim.claim_id) if e.type == "claim_parked"]
+    assert len(events) == 1 and events[0].details["error"] == "PermanentSendError"
+    assert world.sent(claim) == []
+
+
+def test_a_send_that_keeps_failing_is_retried_then_parks_the_claim(world, monkeypatch):
+    # given an e-mail service that is throttling every call
+    from incasso.adapters import messaging
+
+    calls = []
+
+    def throttled(self, message):
+        calls.append(message.kind)
+        raise messaging.TransientSendError("Throttling: rate exceeded")
+
+    monkeypatch.setattr(messaging.MessageSender, "send", throttled)
+    world.tenant()
+    claim = world.claim()
+    # when the first reminder is due and the retries (60 s, 2 min, 4 min, 8 min) have run
+    world.until(START + 8 * DAY)
+    # then it was tried five times (1 + 4 retries), then parked with the reason; nothing counted as sent
+    assert calls == ["reminder_1"] * 5
+    parked = world.get(claim)
+    assert parked.status is ClaimStatus.NEEDS_ATTENTION
+    assert parked.pending_messages == ["reminder_1"]
+    assert world.sent(claim) == []

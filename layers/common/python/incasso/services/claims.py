@@ -77,7 +77,7 @@ class NewPayment(Command):
     def paid_at_instant(self) -> dt.datetime:
         if isinstance(self.paid_at, dt.datetime):
             return self.paid_at if self.paid_at.tzinfo else self.paid_at.replace(tzinfo=dt.timezone.utc)
-        return dt.datetime.combine(self.paid_at, dt.time(12, 0), tzinfo=dt.timezone.utc)
+        return dt.datetime.combine(self.paid_at, dt.time(0, 0), tzinfo=dt.timezone.utc)
 
 
 class DisputeOutcome(StrEnum):
@@ -125,6 +125,17 @@ class ClaimService:
         if claim is None:
             raise NotFoundError(f"claim {claim_id} not found")
         return claim
+
+    def current(self, tenant_id: str, claim_id: str) -> Claim:
+        """The claim as it stands today: interest accrued up to today is included (not booked), so
+        that its outstanding amount is what the debtor must pay today to settle it."""
+        claim = self.get(tenant_id, claim_id)
+        if claim.amounts.outstanding <= 0 or claim.status in (ClaimStatus.CANCELLED, ClaimStatus.UNCOLLECTIBLE):
+            return claim
+        tenant = self.tenant(tenant_id)
+        today, ledger = clock.today(), self.store.get_ledger(tenant_id, claim_id)
+        accrued, _ = book_interest(claim, ledger, tenant.policy, as_of=today, key="view", at=clock.now())
+        return accrued
 
     # -- creating ------------------------------------------------------------------------------
     def build_claim(self, tenant: Tenant, new: NewClaim, *, claim_id: str | None = None) -> Claim:
@@ -284,6 +295,9 @@ class ClaimService:
         def change(claim: Claim, ledger: list) -> tuple[Claim, list, list]:
             if claim.is_closed or claim.status in (ClaimStatus.PAUSED, ClaimStatus.DEBT_MONITORING):
                 raise ConflictError(f"claim {claim_id} is {claim.status.value}; no arrangement possible")
+            # The instalments cover what is owed today, interest up to today included.
+            claim, interest_entry = book_interest(claim, ledger, tenant.policy, as_of=today,
+                                                  key=f"interest@arrangement#{uuid.uuid4().hex}", at=clock.now())
             total = sum((i.amount for i in instalments), Decimal("0"))
             if total != claim.amounts.outstanding:
                 raise InvalidRequestError(
@@ -297,7 +311,7 @@ class ClaimService:
                                       agreed_at=clock.now(), paid_at_start=claim.amounts.paid)
             return (
                 recompute(claim, status=ClaimStatus.ARRANGEMENT, arrangement=arrangement),
-                [],
+                [interest_entry] if interest_entry else [],
                 [TimelineEvent(at=clock.now(), type="arrangement_agreed", details={
                     "instalments": [i.model_dump(mode="json") for i in arrangement.instalments]})],
             )
