@@ -2,6 +2,7 @@
 disputing, arranging, the bailiff's updates, and idempotent retries."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 
@@ -91,8 +92,14 @@ def test_idempotency_records_are_per_tenant(api):
 
 
 def test_get_a_claim_and_a_missing_one(api):
+    # given a claim created today, a month after its due date
     claim = created()
-    assert call("GET", f"/v1/claims/{claim['claim_id']}", TENANT_A).body == claim
+    # when it is read / then it is the same claim, with the interest accrued up to today in its amounts
+    read = call("GET", f"/v1/claims/{claim['claim_id']}", TENANT_A).body
+    assert {k: v for k, v in read.items() if k != "amounts"} == {k: v for k, v in claim.items() if k != "amounts"}
+    amounts = {k: Decimal(v) for k, v in read["amounts"].items()}
+    assert amounts["interest"] > 0
+    assert amounts["outstanding"] == amounts["principal"] + amounts["interest"]
     missing = call("GET", "/v1/claims/clm_00000000000000000000", TENANT_A)
     assert missing.status == 404
     assert missing.body["error"]["code"] == "not_found"
@@ -198,8 +205,11 @@ def test_an_arrangement_must_sum_to_the_outstanding_amount(api):
     assert short.status == 422 and short.body["error"]["details"][0]["field"] == "instalments"
     past = call("POST", path, TENANT_A, {"instalments": [{"due_date": "2025-01-01", "amount": "425.00"}]})
     assert past.status == 422
+    # the instalments cover what is owed today: the principal and the interest accrued since the due date
+    owed = Decimal(call("GET", f"/v1/claims/{claim['claim_id']}", TENANT_A).body["amounts"]["outstanding"])
+    assert owed > Decimal("425.00")
     agreed = call("POST", path, TENANT_A, {"instalments": [{"due_date": "2025-07-01", "amount": "200.00"},
-                                                           {"due_date": "2025-08-01", "amount": "225.00"}]})
+                                                           {"due_date": "2025-08-01", "amount": str(owed - 200)}]})
     assert agreed.status == 201
     assert agreed.body["status"] == "arrangement"
     assert any(e["type"] == "arrangement_agreed" for e in agreed.body["timeline"])

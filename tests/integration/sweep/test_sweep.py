@@ -88,3 +88,11 @@ def test_the_sweep_reads_the_day_from_the_clock(api):
     sweep = SweepService(claims_store(), api.start_escalation)
     assert sweep.run().due == 0
     assert sweep.run(TODAY + dt.timedelta(days=4)).due == 1
+
+
+def test_a_tenant_known_only_by_its_token_is_swept_too(api):
+    # given a tenant nobody registered: its first claim comes in through the API
+    claim_id = make_claim("initech", "I-1", "2025-05-01")
+    # when the sweep runs / then that claim is started like any other
+    result = SweepService(claims_store(), api.start_escalation).run(TODAY)
+    assert ("initech", claim_id, 1) in api.started and result.started == 1

@@ -180,7 +180,9 @@ def _page(tenant_id: str, status: ClaimStatus | None, limit: int, next_token: st
          responses=_responses(200, "the claim", ClaimOut, 404))
 def get_claim(claim_id: str) -> ClaimOut:
     tenant_id = tenant()
-    return claim_out(tenant_id, wiring.claim_service().get(tenant_id, _checked_id(claim_id, "claim")))
+    # As it stands today: interest accrued up to today is in the amounts, so the outstanding amount is
+    # what settles the claim today (and what an arrangement's instalments must add up to).
+    return claim_out(tenant_id, wiring.claim_service().current(tenant_id, _checked_id(claim_id, "claim")))
 
 
 @app.post("/v1/claims/<claim_id>/payments", summary="Record a payment", tags=["claims"],
