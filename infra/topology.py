@@ -155,6 +155,8 @@ CLAIMS = Table(
     indexes=(
         Index(name="due", partition_key="due_pk", sort_key="due_sk"),
         Index(name="status", partition_key="status_pk", sort_key="status_sk"),
+        # All of a tenant's claims, newest first (an item has one status_pk, so "all" needs its own).
+        Index(name="claims", partition_key="claims_pk", sort_key="claims_sk"),
     ),
     env="CLAIMS_TABLE",
 )

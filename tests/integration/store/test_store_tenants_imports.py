@@ -1,0 +1,76 @@
+"""Tenants (profile and policy) and imports (state, counts, the capped list of problems)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from incasso.adapters import claims_store
+from incasso.domain.imports import ImportError, ImportRecord, ImportStatus
+from incasso.domain.models import Address, Channel, CreditorType, Policy, Tenant
+from store_support import NOW, TENANT_A, TENANT_B
+
+
+def test_a_tenant_and_its_policy_read_back_equal(store):
+    # given a tenant with a policy that differs from the defaults everywhere
+    tenant = Tenant(
+        tenant_id=TENANT_A, name="Acme B.V.", creditor_type=CreditorType.INDIVIDUAL, email="debiteuren@acme.nl",
+        address=Address(street="Dorpsstraat 1", postal_code="1234 AB", city="Utrecht"),
+        policy=Policy(reminder_1_days=3, reminder_2_days=10, call_days=20, notice_days=30, call_enabled=False,
+                      business_flat_fee=True, creditor_vat_deductible=False, notice_channel=Channel.EMAIL,
+                      email_delivery_days=1, bailiff_min_outstanding=Decimal("1000.01"),
+                      business_hours_start=dt.time(8, 30), business_hours_end=dt.time(16, 45),
+                      contractual_interest_rate=Decimal("8.25")),
+    )
+    # when stored and read back / then it is the same
+    store.put_tenant(tenant)
+    assert store.get_tenant(TENANT_A) == tenant
+    assert store.get_tenant(TENANT_B) is None
+
+
+def record(**fields) -> ImportRecord:
+    values = dict(tenant_id=TENANT_A, import_id="imp-1", filename="facturen.csv",
+                  key="tenants/acme/imports/imp-1/facturen.csv", created_at=NOW, updated_at=NOW)
+    return ImportRecord(**(values | fields))
+
+
+def test_an_import_reads_back_equal_and_only_for_its_tenant(store):
+    # given an import with a report
+    done = record(status=ImportStatus.COMPLETED, accepted=3, rejected=1, source="etag-1", finished_at=NOW,
+                  errors=[ImportError(row=4, field="principal", message="not an amount: 'x'")])
+    # when stored (both call forms) and read back
+    store.put_import(done)
+    store.put_import(TENANT_A, done.model_copy(update={"import_id": "imp-2"}))
+    # then it is the same, and another tenant does not find it
+    assert store.get_import(TENANT_A, "imp-1") == done
+    assert store.get_import(TENANT_A, "imp-2").accepted == 3
+    assert store.get_import(TENANT_B, "imp-1") is None
+    with pytest.raises(ValueError):
+        store.put_import(TENANT_B, done)
+
+
+def test_progress_adds_up_and_the_listed_problems_stop_at_the_cap(store, monkeypatch):
+    # given a processing import, and a cap of 10 listed problems (the real one is 1,000)
+    monkeypatch.setattr(claims_store, "MAX_LISTED_ERRORS", 10)
+    store.put_import(record(status=ImportStatus.PROCESSING))
+    problems = [ImportError(row=n + 2, field="due_date", message="not a date") for n in range(25)]
+    # when three parts report their counts and problems, the second one crossing the cap
+    store.add_import_progress(TENANT_A, "imp-1", accepted=10, rejected=8, errors=problems[:8])
+    store.add_import_progress(TENANT_A, "imp-1", accepted=5, rejected=5, errors=problems[8:13])
+    store.add_import_progress(TENANT_A, "imp-1", accepted=1, rejected=12, errors=problems[13:])
+    finished = store.finish_import(TENANT_A, "imp-1", ImportStatus.COMPLETED)
+    # then the counts are the sums, the first ten problems are listed and the rest counted
+    assert (finished.accepted, finished.rejected, finished.status) == (16, 25, ImportStatus.COMPLETED)
+    assert finished.errors == problems[:10]
+    assert (finished.errors_not_listed, finished.error_count) == (15, 25)
+    assert finished.finished_at == NOW
+    assert store.get_import(TENANT_A, "imp-1") == finished
+
+
+def test_progress_on_an_unknown_import_is_refused(store):
+    with pytest.raises(LookupError):
+        store.add_import_progress(TENANT_A, "nope", accepted=1)
+    with pytest.raises(LookupError):
+        store.finish_import(TENANT_A, "nope", ImportStatus.FAILED)
