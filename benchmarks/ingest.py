@@ -131,6 +131,9 @@ class CountingSink:
     def get_tenant(self, tenant_id):
         return None
 
+    def put_tenant(self, tenant):
+        return tenant
+
     def get_import(self, tenant_id, import_id):
         return self.record
 
