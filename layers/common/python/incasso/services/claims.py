@@ -117,8 +117,14 @@ class ClaimService:
 
     # -- reading -------------------------------------------------------------------------------
     def tenant(self, tenant_id: str) -> Tenant:
+        """The tenant's profile; a tenant seen for the first time (its token is all there is) is
+        registered with the default policy, so that the daily sweep, which reads the tenant registry,
+        escalates its claims."""
         tenant = self.store.get_tenant(tenant_id)
-        return tenant or Tenant(tenant_id=tenant_id, name=tenant_id)
+        if tenant is None:
+            tenant = self.store.put_tenant(Tenant(tenant_id=tenant_id, name=tenant_id)) or \
+                Tenant(tenant_id=tenant_id, name=tenant_id)
+        return tenant
 
     def get(self, tenant_id: str, claim_id: str) -> Claim:
         claim = self.store.get_claim(tenant_id, claim_id)
