@@ -221,12 +221,14 @@ class Api(Construct):
                 managed("AWSManagedRulesKnownBadInputsRuleSet", 3),
             ],
         )
-        wafv2.CfnWebACLAssociation(
+        association = wafv2.CfnWebACLAssociation(
             self,
             "FirewallAssociation",
             resource_arn=self.rest_api.deployment_stage.stage_arn,
             web_acl_arn=acl.attr_arn,
         )
+        # The stage ARN is built from names, not a reference: without this the association may come first and fail.
+        association.node.add_dependency(self.rest_api.deployment_stage)
         return acl
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from aws_cdk import RemovalPolicy, Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_kms as kms
 from constructs import Construct
 
+from infra.cdk.common import customer_managed_key
 from infra.cdk.sources import construct_id
 from infra.topology import Table, Topology
 
@@ -30,13 +30,7 @@ class Data(Construct):
     def __init__(self, scope: Construct, construct_id_: str, *, topology: Topology) -> None:
         super().__init__(scope, construct_id_)
         self._specs = {table.id: table for table in topology.tables}
-        self.key = kms.Key(
-            self,
-            "TablesKey",
-            description="incasso: encrypts the DynamoDB tables (claims, ledger, idempotency)",
-            enable_key_rotation=True,
-            removal_policy=RemovalPolicy.RETAIN,
-        )
+        self.key = customer_managed_key(self, "TablesKey", "encrypts the DynamoDB tables")
         self.tables: dict[str, dynamodb.Table] = {table.id: self._build_table(table) for table in topology.tables}
 
     def _build_table(self, spec: Table) -> dynamodb.Table:

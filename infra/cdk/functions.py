@@ -12,6 +12,7 @@ from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
+from infra.cdk.common import dead_letter_queue
 from infra.cdk.data import Data
 from infra.cdk.events import Events
 from infra.cdk.settings import DeploySettings
@@ -112,19 +113,7 @@ class Functions(Construct):
         return function
 
     def _build_dead_letter_queue(self, cid: str, spec: Function) -> sqs.Queue:
-        queue = sqs.Queue(
-            self,
-            f"{cid}DeadLetters",
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
-            retention_period=Duration.days(14),
-        )
-        Validations.of(queue).acknowledge(
-            Acknowledgment(
-                id="AwsSolutions-SQS3",
-                reason=f"This queue is itself the dead-letter queue of {spec.id}'s asynchronous invocations.",
-            )
-        )
+        queue = dead_letter_queue(self, f"{cid}DeadLetters", f"{spec.id}'s asynchronous invocations")
         self.dead_letter_queues[spec.id] = queue
         return queue
 

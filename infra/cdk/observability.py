@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import Duration, Stack
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as actions
 from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
@@ -16,6 +15,7 @@ from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
+from infra.cdk.common import customer_managed_key
 from infra.cdk.settings import DeploySettings
 from infra.cdk.sources import construct_id
 
@@ -25,13 +25,7 @@ PERIOD = Duration.minutes(5)
 class Observability(Construct):
     def __init__(self, scope: Construct, construct_id_: str, *, settings: DeploySettings) -> None:
         super().__init__(scope, construct_id_)
-        self.key = kms.Key(
-            self,
-            "AlarmTopicKey",
-            description="incasso: encrypts the alarm topic",
-            enable_key_rotation=True,
-            removal_policy=RemovalPolicy.RETAIN,
-        )
+        self.key = customer_managed_key(self, "AlarmTopicKey", "encrypts the alarm topic")
         # CloudWatch publishes alarms into the encrypted topic, so it must be able to use the key.
         self.key.add_to_resource_policy(
             iam.PolicyStatement(

@@ -3,12 +3,13 @@ could not be delivered to its function."""
 
 from __future__ import annotations
 
-from aws_cdk import Acknowledgment, Duration, Validations
+from aws_cdk import Duration
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from infra.cdk.common import dead_letter_queue
 from infra.cdk.functions import Functions
 from infra.cdk.sources import construct_id
 from infra.topology import Schedule, Topology
@@ -28,19 +29,7 @@ class Schedules(Construct):
 
     def _build_schedule(self, spec: Schedule, functions: Functions) -> None:
         cid = construct_id(spec.id)
-        queue = sqs.Queue(
-            self,
-            f"{cid}DeadLetters",
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
-            retention_period=Duration.days(14),
-        )
-        Validations.of(queue).acknowledge(
-            Acknowledgment(
-                id="AwsSolutions-SQS3",
-                reason=f"This queue is itself the dead-letter queue of the {spec.id} schedule's deliveries.",
-            )
-        )
+        queue = dead_letter_queue(self, f"{cid}DeadLetters", f"the {spec.id} schedule's deliveries")
         rule = events.Rule(
             self,
             cid,

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from aws_cdk import Duration, RemovalPolicy, Stack, Validations
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from aws_cdk import Acknowledgment
 from constructs import Construct
 
+from infra.cdk.common import customer_managed_key
 from infra.cdk.settings import DeploySettings
 from infra.cdk.sources import construct_id
 from infra.topology import Bucket, Topology
@@ -25,13 +25,7 @@ class Storage(Construct):
     def __init__(self, scope: Construct, construct_id_: str, *, topology: Topology, settings: DeploySettings) -> None:
         super().__init__(scope, construct_id_)
         self._settings = settings
-        self.key = kms.Key(
-            self,
-            "BucketsKey",
-            description="incasso: encrypts the imports and documents buckets",
-            enable_key_rotation=True,
-            removal_policy=RemovalPolicy.RETAIN,
-        )
+        self.key = customer_managed_key(self, "BucketsKey", "encrypts the imports and documents buckets")
         self.access_logs = self._build_access_log_bucket()
         self.buckets: dict[str, s3.Bucket] = {bucket.id: self._build_bucket(bucket) for bucket in topology.buckets}
 

@@ -130,6 +130,7 @@ def test_the_stage_sits_behind_a_regional_web_acl(synthesized):
     (acl_id,) = synthesized.of_type("AWS::WAFv2::WebACL")
     acl = synthesized.resources[acl_id]["Properties"]
     (association,) = synthesized.of_type("AWS::WAFv2::WebACLAssociation").values()
+    (stage_id,) = synthesized.of_type("AWS::ApiGateway::Stage")
     # then it is regional, rate-limits per IP, runs AWS's managed rule groups and guards the API's stage
     assert acl["Scope"] == "REGIONAL"
     rules = {rule["Name"]: rule for rule in acl["Rules"]}
@@ -137,3 +138,5 @@ def test_the_stage_sits_behind_a_regional_web_acl(synthesized):
     assert {"AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"} <= set(rules)
     assert refs(association["Properties"]["WebACLArn"]) == {acl_id}
     assert synthesized.logical_id(synthesized.stack.api.rest_api) in refs(association["Properties"]["ResourceArn"])
+    # and it is created only once the stage exists (its ARN is built from names, not a reference)
+    assert stage_id in association["DependsOn"]
