@@ -85,6 +85,15 @@ class Schedule:
 
 
 @dataclass(frozen=True)
+class ApiRoute:
+    """A method and path of the tenant HTTP API (CONTRACT.md §3), served by ``function``."""
+
+    method: str
+    path: str
+    function: str = "api"
+
+
+@dataclass(frozen=True)
 class StateMachine:
     id: str
     name: str
@@ -113,6 +122,7 @@ class Topology:
     state_machines: tuple[StateMachine, ...]
     event_bus_name: str
     event_bus_env: str = "EVENT_BUS_NAME"
+    api_routes: tuple[ApiRoute, ...] = ()
 
     def function(self, function_id: str) -> Function:
         return next(f for f in self.functions if f.id == function_id)
@@ -240,6 +250,18 @@ TOPOLOGY = Topology(
         ),
     ),
     event_bus_name=f"{PREFIX}-events",
+    api_routes=(
+        ApiRoute("POST", "/v1/claims"),
+        ApiRoute("GET", "/v1/claims"),
+        ApiRoute("GET", "/v1/claims/{claim_id}"),
+        ApiRoute("POST", "/v1/claims/{claim_id}/payments"),
+        ApiRoute("POST", "/v1/claims/{claim_id}/dispute"),
+        ApiRoute("POST", "/v1/claims/{claim_id}/dispute/resolve"),
+        ApiRoute("POST", "/v1/claims/{claim_id}/arrangement"),
+        ApiRoute("POST", "/v1/imports"),
+        ApiRoute("GET", "/v1/imports/{import_id}"),
+        ApiRoute("GET", "/v1/reports/summary"),
+    ),
 )
 
 
