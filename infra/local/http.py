@@ -48,15 +48,42 @@ def use_local_aws(region: str) -> None:
     })
 
 
-def quiet_handler_logs(level: int = logging.WARNING) -> None:
-    """The handlers' Powertools logger, configured before any handler loads it: ``level`` and up, on
-    stderr (stdout belongs to the command's own output)."""
+def quiet_logs(level: int = logging.WARNING) -> None:
+    """Logs at ``level`` and up only, on stderr (stdout belongs to the command's own output): the
+    handlers' Powertools logger (configured before any handler loads it) and moto's request log."""
     from incasso.handlers import logger
 
+    logging.getLogger("werkzeug").setLevel(level)
     logger.setLevel(level)
     for handler in logging.getLogger(logger.name).handlers:
         if isinstance(handler, logging.StreamHandler) and handler.stream is sys.stdout:
             handler.setStream(sys.stderr)
+
+
+def keep_upload_bodies(app: Callable[..., Any]) -> Callable[..., Any]:
+    """WSGI middleware for the AWS endpoint: a PUT sent with a form's Content-Type reaches moto as
+    ``application/octet-stream``.
+
+    ``curl --data-binary`` and ``urllib`` label a body ``application/x-www-form-urlencoded`` unless told
+    otherwise; S3 stores such an upload as it is, but moto's server parses it as form fields and stores
+    an empty object (or loses a Windows-1252 file while decoding it). So the file a tenant PUTs to its
+    presigned URL arrives whole; only its stored Content-Type differs from what S3 would keep.
+    """
+
+    def wrapped(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        if environ.get("REQUEST_METHOD") == "PUT" and \
+                environ.get("CONTENT_TYPE", "").startswith("application/x-www-form-urlencoded"):
+            environ["CONTENT_TYPE"] = "application/octet-stream"
+        return app(environ, start_response)
+
+    return wrapped
+
+
+def serve_uploads_whole(server: Any) -> None:
+    """Put ``keep_upload_bodies`` in front of a ``LocalServer``'s moto application (its werkzeug server
+    reads ``app`` for every request)."""
+    http_server = server._server._server  # LocalServer -> ThreadedMotoServer -> werkzeug server
+    http_server.app = keep_upload_bodies(http_server.app)
 
 
 def iso_utc(moment: dt.datetime) -> str:

@@ -26,10 +26,10 @@ def demo(out: Path, claims: int, days: int, start_date: dt.datetime, seed: int |
     from incasso.demo import console as show
     from incasso.demo.run import DEFAULT_REGION, TENANT, UPLOAD_NAME, run_demo
     from incasso.demo.sample_data import DEFAULT_SEED
-    from infra.local.http import quiet_handler_logs, use_local_aws
+    from infra.local.http import quiet_logs, use_local_aws
 
     use_local_aws(DEFAULT_REGION)
-    quiet_handler_logs()
+    quiet_logs()
     console = Console()
     start = start_date.date()
     console.print(f"[bold]incasso demo[/] — {TENANT.name} hands over {claims} unpaid invoices on "
