@@ -155,9 +155,11 @@ def print_details(console: Console, result: Any) -> None:
         shown.add(invoice)
         claim = by_invoice[invoice]
         debtor = claim["debtor"]
-        lines = []
+        lines: list[str] = []
         for event in claim["timeline"]:
-            lines.append(f"{dutch_day(event['at']).isoformat()}  {describe(event)}")
+            line = f"{dutch_day(event['at']).isoformat()}  {describe(event)}"
+            if not lines or lines[-1] != line:  # the payment and the execution both record the close
+                lines.append(line)
         amounts = claim["amounts"]
         lines.append("")
         lines.append(f"principal {eur(amounts['principal'])} · interest {eur(amounts['interest'])} · "

@@ -139,6 +139,8 @@ def _save_letters(stack: Any, folder: Path, claims: list[dict[str, Any]]) -> lis
     bucket = stack.names["documents"]
     prefix = f"tenants/{TENANT_ID}/documents/"
     folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob("*.pdf"):  # a previous run's letters would mix with this run's
+        stale.unlink()
     written = []
     for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
         for item in page.get("Contents", []):

@@ -129,7 +129,7 @@ def _empty(frame: Frame, title: str) -> str:
 def stacked_area(days: Sequence[dt.date], series: Sequence[Series], *, title: str,
                  width: int = 1040, height: int = 320) -> str:
     """Series stacked on top of each other, day by day (counts)."""
-    frame = Frame(width, height)
+    frame = Frame(width, height, left=84)  # as the line chart's: the two time axes line up
     shown = [s for s in series if any(v for v in s.values)]
     if not days or not shown:
         return _empty(frame, title)
