@@ -128,11 +128,11 @@ def timeline_table(claims: list[dict[str, Any]], roles: dict[str, str]) -> Table
     table = Table(title="Every claim, compactly", title_justify="left", expand=False, pad_edge=False,
                   header_style="bold")
     table.add_column("Invoice", no_wrap=True)
-    table.add_column("Debtor", max_width=26, overflow="ellipsis", no_wrap=True)
+    table.add_column("Debtor", max_width=18, overflow="ellipsis", no_wrap=True)
     table.add_column("", no_wrap=True)  # consumer/business, language
     table.add_column("Principal", justify="right", no_wrap=True)
-    table.add_column("What happened", overflow="fold")
-    table.add_column("Status", no_wrap=True)
+    table.add_column("What happened", overflow="fold", min_width=20)
+    table.add_column("Status")
     table.add_column("Outstanding", justify="right", no_wrap=True)
     for claim in sorted(claims, key=lambda c: c["invoice_number"]):
         debtor = claim["debtor"]
