@@ -10,6 +10,9 @@ function's environment. Besides the API, two local-only endpoints (CONTRACT.md Â
 - ``GET /_local/outbox[?claim_id=]`` lists the messages sent, oldest first (with a token only that
   tenant's, a bad token is 401; without one everyone's): a Scan of the message records, acceptable here
   because it is local only.
+
+``keep_upload_bodies`` sits in front of the AWS endpoint so that a plain ``curl -X PUT --data-binary``
+to a presigned URL stores the file whole; ``use_local_aws`` and ``quiet_logs`` set up the process.
 """
 
 from __future__ import annotations

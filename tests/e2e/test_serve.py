@@ -165,21 +165,40 @@ def test_serve_runs_the_api_uploads_the_clock_and_the_outbox_and_stops_on_sigter
     assert server.stop() == 0
 
 
-def test_the_data_dir_keeps_claims_time_and_running_escalations_across_a_restart(served, tmp_path):
-    # given a server with a data dir, a claim and three simulated days
+def upload(server: Served, bearer: str, filename: str, body: bytes) -> dict:
+    """POST /v1/imports, PUT the file to the URL, and wait for the import's report."""
+    status, started = call(server.api, "POST", "/v1/imports", {"filename": filename}, bearer=bearer)
+    assert status == 201
+    with urllib.request.urlopen(urllib.request.Request(started["upload_url"], data=body, method="PUT"), timeout=60):
+        pass
+    deadline = time.monotonic() + 60
+    while True:
+        report = call(server.api, "GET", f"/v1/imports/{started['import_id']}", bearer=bearer)[1]
+        if report["status"] in ("completed", "failed") or time.monotonic() > deadline:
+            return report
+        time.sleep(0.2)
+
+
+def test_the_data_dir_keeps_claims_uploads_time_and_running_escalations_across_a_restart(served, tmp_path):
+    # given a server with a data dir, a claim, an uploaded CSV and three simulated days
     data = tmp_path / "data"
     first = served("--start-date", "2026-01-05", "--data-dir", str(data))
     acme = token("acme")
     status, claim = call(first.api, "POST", "/v1/claims", new_claim("F-9", "2025-12-20"), bearer=acme)
     assert status == 201
+    assert upload(first, acme, "december.csv", CSV)["accepted"] == 2
     call(first.api, "POST", "/_local/clock/advance", {"days": 3})
     assert first.stop() == 0
 
     # when it is started again on the same data dir
     second = served("--data-dir", str(data))
-    # then the clock goes on where it stopped, the claim is there, and its escalation carries on
+    # then the clock goes on where it stopped, the claims are there (the kept CSV was not imported again)
     assert call(second.api, "GET", "/_local/clock") == (200, {"now": "2026-01-08T08:00:00Z"})
     assert call(second.api, "GET", f"/v1/claims/{claim['claim_id']}", bearer=acme)[1]["stage"] == "reminder_1"
+    assert len(call(second.api, "GET", "/v1/claims", bearer=acme)[1]["items"]) == 3
+    # and a new upload is imported (the bucket's notification is back), and the escalation carries on
+    more = CSV.replace(b"2025-20", b"2025-30")
+    assert upload(second, acme, "more.csv", more)["accepted"] == 2
     call(second.api, "POST", "/_local/clock/advance", {"days": 14})
     status, later = call(second.api, "GET", f"/v1/claims/{claim['claim_id']}", bearer=acme)
     assert (status, later["stage"]) == (200, "reminder_2")
