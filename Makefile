@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install demo test bench synth clean
+.PHONY: install demo test bench synth layer clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,14 +20,20 @@ demo: $(STAMP)
 	$(BIN)/incasso demo
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -n 2 --dist loadgroup
+	$(BIN)/python -m pytest -n 2
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 
+# The CloudFormation template into cdk.out/ with the pinned npm CDK CLI (package-lock.json); offline.
 synth: $(STAMP)
 	npm ci --silent --no-audit --no-fund
 	PATH="$(CURDIR)/$(BIN):$$PATH" npx cdk synth --quiet
 
+# The Lambda layer for a real deploy: the domain package + runtime dependencies (Linux arm64 wheels) in
+# build/layer, which the CDK app then ships instead of layers/common alone. Downloads wheels; not part of test.
+layer: $(STAMP)
+	$(BIN)/python -m infra.cdk.layer_build
+
 clean:
-	rm -rf $(VENV) cdk.out node_modules demo-out
+	rm -rf $(VENV) cdk.out node_modules demo-out build

@@ -85,6 +85,15 @@ class Schedule:
 
 
 @dataclass(frozen=True)
+class ApiRoute:
+    """A method and path of the tenant HTTP API (CONTRACT.md §3), served by ``function``."""
+
+    method: str
+    path: str
+    function: str = "api"
+
+
+@dataclass(frozen=True)
 class StateMachine:
     id: str
     name: str
@@ -95,6 +104,9 @@ class StateMachine:
     table_substitutions: dict[str, str] = field(default_factory=dict)
     env: str = ""
     definition_dir: Path | None = None  # None: statemachines/ (tests use fixtures)
+    # False where moto's ASL parser cannot read the definition (Distributed Map ItemBatcher,
+    # CSVDelimiter): the local stack leaves the machine out; the cloud stack builds it.
+    runs_locally: bool = True
 
     @property
     def definition_path(self) -> Path:
@@ -110,6 +122,7 @@ class Topology:
     state_machines: tuple[StateMachine, ...]
     event_bus_name: str
     event_bus_env: str = "EVENT_BUS_NAME"
+    api_routes: tuple[ApiRoute, ...] = ()
 
     def function(self, function_id: str) -> Function:
         return next(f for f in self.functions if f.id == function_id)
@@ -182,9 +195,10 @@ TOPOLOGY = Topology(
         Function("api", "Tenant HTTP API behind API Gateway", memory_mb=512, tables=("claims", "idempotency"),
                  buckets=("imports", "documents"), uses_event_bus=True, uses_state_machines=("escalation",),
                  sends_messages=True),
-        Function("ingest", "Streams a dropped CSV into claims and writes the import report", memory_mb=512,
+        Function("ingest", "Streams a dropped CSV into claims and writes the import report; large files "
+                 "go to the import state machine, whose batches and final tally it also runs", memory_mb=512,
                  timeout_s=900, tables=("claims", "idempotency"), buckets=("imports",), uses_event_bus=True,
-                 reserved_concurrency=10),
+                 uses_state_machines=("import",), reserved_concurrency=10),
         Function("sweep", "Daily: starts the escalation of every claim due today", timeout_s=900,
                  tables=("claims",), uses_state_machines=("escalation",), reserved_concurrency=1),
         Function("check_claim", "Reads a claim and decides: go on, wait, pause, close",
@@ -224,8 +238,30 @@ TOPOLOGY = Topology(
             table_substitutions={},
             env="STATE_MACHINE_ARN",
         ),
+        # CSV files too large for one Lambda run: a Distributed Map over the file (CONTRACT.md §5).
+        StateMachine(
+            id="import",
+            name=f"{PREFIX}-import",
+            definition_file="import.asl.json",
+            function_substitutions={"IngestFunctionArn": "ingest"},
+            table_substitutions={},
+            env="IMPORT_STATE_MACHINE_ARN",
+            runs_locally=False,
+        ),
     ),
     event_bus_name=f"{PREFIX}-events",
+    api_routes=(
+        ApiRoute("POST", "/v1/claims"),
+        ApiRoute("GET", "/v1/claims"),
+        ApiRoute("GET", "/v1/claims/{claim_id}"),
+        ApiRoute("POST", "/v1/claims/{claim_id}/payments"),
+        ApiRoute("POST", "/v1/claims/{claim_id}/dispute"),
+        ApiRoute("POST", "/v1/claims/{claim_id}/dispute/resolve"),
+        ApiRoute("POST", "/v1/claims/{claim_id}/arrangement"),
+        ApiRoute("POST", "/v1/imports"),
+        ApiRoute("GET", "/v1/imports/{import_id}"),
+        ApiRoute("GET", "/v1/reports/summary"),
+    ),
 )
 
 

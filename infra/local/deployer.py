@@ -43,6 +43,12 @@ def merge(base: Topology, extra: Topology) -> Topology:
     )
 
 
+def local_state_machines(topology: Topology) -> tuple[StateMachine, ...]:
+    """The state machines moto can run; one with ``runs_locally=False`` is left out (its functions
+    then see an empty ARN in their environment and do without it)."""
+    return tuple(machine for machine in topology.state_machines if machine.runs_locally)
+
+
 def rule_name(schedule_id: str) -> str:
     return f"{PREFIX}-{schedule_id.replace('_', '-')}"
 
@@ -66,7 +72,7 @@ def resource_names(topology: Topology, region: str) -> dict[str, str]:
         (schedule.id, f"arn:aws:events:{region}:{ACCOUNT_ID}:rule/{rule_name(schedule.id)}")
         for schedule in topology.schedules
     ]
-    entries += [(machine.id, state_machine_arn(machine, region)) for machine in topology.state_machines]
+    entries += [(machine.id, state_machine_arn(machine, region)) for machine in local_state_machines(topology)]
     names: dict[str, str] = {}
     for resource_id, name in entries:
         if resource_id in names:
@@ -215,7 +221,7 @@ def create_resources(
         )
 
     stepfunctions = client("stepfunctions")
-    for machine in topology.state_machines:
+    for machine in local_state_machines(topology):
         stepfunctions.create_state_machine(
             name=machine.name, definition=definitions[machine.id], roleArn=ROLE_ARN, type="STANDARD"
         )

@@ -82,7 +82,8 @@ class LocalStack:
             raise ValueError("this clock belonged to a closed stack; give the new stack a new clock")
         self.clock = clock or SimulatedClock(dt.datetime.now(dt.timezone.utc).replace(microsecond=0))
         self.names = deployer.resource_names(topology, region)
-        definitions = {machine.id: deployer.render_definition(machine, self.names) for machine in topology.state_machines}
+        definitions = {machine.id: deployer.render_definition(machine, self.names)
+                       for machine in deployer.local_state_machines(topology)}
         self._clients: dict[str, Any] = {}
         self._clients_lock = threading.Lock()
         self._closed = False

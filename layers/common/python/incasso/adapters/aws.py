@@ -6,23 +6,36 @@ import threading
 from typing import Any
 
 _clients: dict[str, Any] = {}
+_session: Any = None  # one boto3 session: its loaders (service models, endpoints) are shared by all clients
 _lock = threading.Lock()
 
 
-def client(service: str) -> Any:
-    """A cached boto3 client for ``service``; endpoint and region come from the environment."""
-    cached = _clients.get(service)
+def client(service: str, *, signature_version: str | None = None) -> Any:
+    """A cached boto3 client for ``service``; endpoint and region come from the environment.
+    ``signature_version`` (e.g. "s3v4" for presigned S3 URLs) gives a client of its own."""
+    name = f"{service}@{signature_version}" if signature_version else service
+    cached = _clients.get(name)
     if cached is not None:
         return cached
+    global _session
     with _lock:
-        if service not in _clients:
-            import boto3
+        if name not in _clients:
+            if _session is None:
+                import boto3
 
-            _clients[service] = boto3.session.Session().client(service)
-        return _clients[service]
+                _session = boto3.session.Session()
+            config = None
+            if signature_version:
+                from botocore.config import Config
+
+                config = Config(signature_version=signature_version)
+            _clients[name] = _session.client(service, config=config)
+        return _clients[name]
 
 
 def reset_clients() -> None:
     """Drop cached clients (the local stack calls this when it changes endpoint or credentials)."""
+    global _session
     with _lock:
         _clients.clear()
+        _session = None

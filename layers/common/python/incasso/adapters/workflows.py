@@ -35,3 +35,24 @@ def resume(task_token: str, output: dict) -> bool:
     except (sfn.exceptions.TaskTimedOut, sfn.exceptions.InvalidToken, sfn.exceptions.TaskDoesNotExist):
         return False
     return True
+
+
+def import_execution_name(import_id: str, source: str) -> str:
+    """One execution per upload of an import: a second S3 delivery of the same object starts nothing."""
+    import hashlib
+
+    return f"{import_id}-{hashlib.sha256(source.encode()).hexdigest()[:16]}"
+
+
+def start_import(execution_input: dict) -> bool:
+    """Hand a large CSV to the import state machine (Distributed Map); False if already started."""
+    sfn = client("stepfunctions")
+    try:
+        sfn.start_execution(
+            stateMachineArn=get_settings().import_state_machine_arn,
+            name=import_execution_name(execution_input["import_id"], execution_input.get("source") or ""),
+            input=json.dumps(execution_input),
+        )
+    except sfn.exceptions.ExecutionAlreadyExists:
+        return False
+    return True

@@ -117,8 +117,14 @@ class ClaimService:
 
     # -- reading -------------------------------------------------------------------------------
     def tenant(self, tenant_id: str) -> Tenant:
+        """The tenant's profile; a tenant seen for the first time (its token is all there is) is
+        registered with the default policy, so that the daily sweep, which reads the tenant registry,
+        escalates its claims."""
         tenant = self.store.get_tenant(tenant_id)
-        return tenant or Tenant(tenant_id=tenant_id, name=tenant_id)
+        if tenant is None:
+            tenant = self.store.put_tenant(Tenant(tenant_id=tenant_id, name=tenant_id)) or \
+                Tenant(tenant_id=tenant_id, name=tenant_id)
+        return tenant
 
     def get(self, tenant_id: str, claim_id: str) -> Claim:
         claim = self.store.get_claim(tenant_id, claim_id)
@@ -130,8 +136,9 @@ class ClaimService:
         """The claim as it stands today: interest accrued up to today is included (not booked), so
         that its outstanding amount is what the debtor must pay today to settle it."""
         claim = self.get(tenant_id, claim_id)
-        if claim.amounts.outstanding <= 0 or claim.status in (ClaimStatus.CANCELLED, ClaimStatus.UNCOLLECTIBLE):
-            return claim
+        if claim.amounts.outstanding <= 0 or claim.status in (
+                ClaimStatus.CANCELLED, ClaimStatus.UNCOLLECTIBLE, ClaimStatus.ARRANGEMENT):
+            return claim  # nothing accrues on a closed claim, nor on one whose arrangement is kept
         tenant = self.tenant(tenant_id)
         today, ledger = clock.today(), self.store.get_ledger(tenant_id, claim_id)
         accrued, _ = book_interest(claim, ledger, tenant.policy, as_of=today, key="view", at=clock.now())
@@ -204,11 +211,13 @@ class ClaimService:
             if claim.status in (ClaimStatus.CANCELLED, ClaimStatus.UNCOLLECTIBLE):
                 raise ConflictError(f"claim {claim_id} is {claim.status.value}")
             entries = []
-            # Interest runs until the day of payment; book it first so the allocation sees it.
-            claim, interest_entry = book_interest(claim, ledger, tenant.policy, as_of=paid_at.date(),
-                                                  key=f"interest@payment#{key}", at=paid_at)
-            if interest_entry:
-                entries.append(interest_entry)
+            # Interest runs until the day of payment; book it first so the allocation sees it. Not while
+            # an arrangement is kept: its instalments are the agreed amount (interest resumes if it breaks).
+            if claim.status is not ClaimStatus.ARRANGEMENT:
+                claim, interest_entry = book_interest(claim, ledger, tenant.policy, as_of=paid_at.date(),
+                                                      key=f"interest@payment#{key}", at=paid_at)
+                if interest_entry:
+                    entries.append(interest_entry)
             try:
                 claim, allocation, entry = apply_payment(claim, payment.amount, key=f"payment#{key}", at=paid_at)
             except OverpaymentError as exc:

@@ -318,9 +318,12 @@ class EscalationService:
                                next_action_on=clock.today() + interval)
             else:
                 updates.update(status=status, next_action_on=None)
-            if claim.status is status and claim.task_token is None and (
-                    status is not ClaimStatus.DEBT_MONITORING or claim.stage is Stage.DEBT_MONITORING):
+            already = claim.status is status and (
+                status is not ClaimStatus.DEBT_MONITORING or claim.stage is Stage.DEBT_MONITORING)
+            if already and claim.task_token is None:
                 return None
+            if already:  # closed by the API (a payment, a dispute upheld): only the token is left to clear
+                return claim.model_copy(update={"task_token": None, "waiting_for": None}), [], [], None
             event_type = "debt_monitoring_started" if status is ClaimStatus.DEBT_MONITORING else "claim_closed"
             return claim.model_copy(update=updates), [], [
                 TimelineEvent(at=clock.now(), type=event_type, details={"outcome": status.value})], "closed"

@@ -1,0 +1,1 @@
+"""The tenant HTTP API: resolver and routes (``app``), bodies (``models``), tokens (``auth``), errors."""

@@ -1,0 +1,159 @@
+"""The API's request and response bodies (CONTRACT.md §3). Amounts are strings ("425.00").
+
+Requests reuse the services' command models where they fit (``NewClaim``, ``NewPayment``), so the API
+and the CSV import share one intake. Responses are built from domain objects and show nothing internal
+(no tenant id, version, task token, ...).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from incasso.domain.models import Claim, ClaimStatus, Debtor, Instalment, Stage, TimelineEvent
+from incasso.money import Money
+from incasso.services.claims import BailiffUpdateKind, DisputeOutcome
+
+# ----------------------------------------------------------------------------------------------------
+# requests
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DisputeRequest(Body):
+    reason: str = Field(min_length=1, max_length=2000, description="why the debtor disputes the claim")
+
+
+class ResolveDisputeRequest(Body):
+    outcome: DisputeOutcome = Field(
+        description="rejected: escalation resumes; upheld: the claim is closed as cancelled")
+
+
+class ArrangementRequest(Body):
+    instalments: list[Instalment] = Field(min_length=1, max_length=120,
+                                          description="summing to the outstanding amount")
+
+
+class BailiffUpdateRequest(Body):
+    update: BailiffUpdateKind
+    note: str = Field(default="", max_length=2000)
+
+
+class ImportRequest(Body):
+    filename: str = Field(min_length=1, max_length=255, pattern=r"^[^\x00-\x1f\x7f/\\]+$",
+                          description="the name of the CSV file to upload (no folders)")
+
+
+# ----------------------------------------------------------------------------------------------------
+# responses
+
+
+class AmountsOut(BaseModel):
+    principal: Money
+    interest: Money
+    collection_costs: Money
+    collection_costs_vat: Money
+    paid: Money
+    outstanding: Money
+
+
+class ClaimOut(BaseModel):
+    """A claim as tenants see it (CONTRACT.md §3)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    claim_id: str
+    invoice_number: str
+    debtor: Debtor
+    currency: str
+    invoice_date: dt.date
+    due_date: dt.date
+    status: ClaimStatus
+    stage: Stage
+    amounts: AmountsOut
+    timeline: list[dict[str, Any]] = Field(
+        description="oldest first; each event is {at, type} plus its details, e.g. {reason} or {amount}")
+
+    @classmethod
+    def from_domain(cls, claim: Claim, timeline: list[TimelineEvent]) -> "ClaimOut":
+        amounts = claim.amounts
+        return cls(
+            claim_id=claim.claim_id,
+            invoice_number=claim.invoice_number,
+            debtor=claim.debtor,
+            currency=claim.currency,
+            invoice_date=claim.invoice_date,
+            due_date=claim.due_date,
+            status=claim.status,
+            stage=claim.stage,
+            amounts=AmountsOut(principal=amounts.principal, interest=amounts.interest,
+                               collection_costs=amounts.collection_costs,
+                               collection_costs_vat=amounts.collection_costs_vat,
+                               paid=amounts.paid, outstanding=amounts.outstanding),
+            timeline=[timeline_item(event) for event in timeline],
+        )
+
+
+def timeline_item(event: TimelineEvent) -> dict[str, Any]:
+    """An event flattened: its details beside ``at`` and ``type`` (which a detail cannot overwrite)."""
+    item = event.model_dump(mode="json")
+    return {**item["details"], "at": item["at"], "type": item["type"]}
+
+
+class ClaimPage(BaseModel):
+    items: list[ClaimOut]
+    next_token: str | None = Field(description="pass as next_token for the next page; null on the last page")
+
+
+class AllocationOut(BaseModel):
+    costs: Money
+    interest: Money
+    principal: Money
+
+
+class PaymentOut(BaseModel):
+    allocation: AllocationOut
+    claim: ClaimOut
+
+
+class ImportCreated(BaseModel):
+    import_id: str
+    upload_url: str = Field(description="a presigned S3 PUT URL, valid for a limited time")
+    expires_in: int = Field(description="seconds the upload URL stays valid")
+
+
+class ImportErrorOut(BaseModel):
+    row: int = Field(description="the row number as in the file (header = row 1; 0 = the file as a whole)")
+    field: str
+    message: str
+
+
+class ImportOut(BaseModel):
+    import_id: str
+    filename: str
+    status: Literal["pending", "processing", "completed", "failed"]
+    accepted: int
+    rejected: int
+    errors: list[ImportErrorOut] = Field(description="the first 1,000 problems, in file order")
+    errors_not_listed: int = Field(description="problems found beyond those listed")
+
+
+class ErrorDetail(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    field: str | None = None
+    message: str
+
+
+class ErrorInfo(BaseModel):
+    code: str
+    message: str
+    details: list[ErrorDetail]
+
+
+class ErrorResponse(BaseModel):
+    error: ErrorInfo

@@ -1,0 +1,449 @@
+"""CSV imports (CONTRACT.md §5): an upload URL into the tenant's own prefix, the streaming ingest of the
+dropped file, and the import report.
+
+The flow: ``POST /v1/imports`` records a pending import and answers a presigned PUT for
+``tenants/{tenant}/inbox/{import_id}/{file}``; the S3 event runs ``ingest_object``, which streams the
+object through ``parse_invoices``, turns each good row into a claim (``ClaimService.build_claim``, the
+API's own intake), writes them in batches and finishes the import record with its report.
+
+Exactly once, on an at-least-once event source:
+- a claim made from a row has a deterministic id (tenant, import, object ETag/version, row), so a
+  second delivery of the same object finds its own claims already there and counts them accepted,
+  while the same invoice from another file or upload is a duplicate and is reported;
+- an import already finished for the same object (ETag/version) is not processed again.
+
+Files too large for one Lambda run go to the import state machine (``statemachines/import.asl.json``):
+a Distributed Map reads the CSV from S3 in batches of rows and calls the ingest function per batch
+(``ingest_batch``); a last step (``finish_distributed``) adds the batches' reports up.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import re
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, Callable
+from urllib.parse import unquote_plus
+
+from pydantic import ValidationError
+
+from incasso import clock
+from incasso.domain.imports import MAX_LISTED_ERRORS, ImportRecord, ImportRowError, ImportStatus
+from incasso.domain.models import Claim
+from incasso.services.claims import ClaimService, NewClaim
+from incasso.services.errors import NotFoundError
+
+TENANT_ID = r"[a-z0-9][a-z0-9-]{1,62}"
+IMPORT_ID = r"[A-Za-z0-9_-]{1,64}"
+INBOX_KEY = re.compile(rf"^tenants/(?P<tenant_id>{TENANT_ID})/inbox/(?P<import_id>{IMPORT_ID})/(?P<filename>[^/]{{1,255}})$")
+UPLOAD_URL_SECONDS = 15 * 60
+WRITE_BATCH = 100  # claims per batch write (the store splits into DynamoDB's 25)
+EVENT_BATCH = 100  # ClaimCreated events gathered before a PutEvents round (10 per call)
+# Above this size a file goes to the Distributed Map: one Lambda run (15 min) would not be enough.
+DISTRIBUTED_THRESHOLD_BYTES = 256 * 1024 * 1024
+RESULTS_PREFIX = "results"  # per-batch reports of distributed imports: outside tenants/ (no S3 event)
+_KNOWN_FIELDS = frozenset({"invoice_number", "debtor_name", "debtor_type", "email", "phone", "street",
+                           "postal_code", "city", "country", "language", "principal", "currency",
+                           "invoice_date", "due_date", "row"})
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+@dataclass(frozen=True)
+class InboxKey:
+    tenant_id: str
+    import_id: str
+    filename: str
+
+
+@dataclass(frozen=True)
+class StartedImport:
+    import_id: str
+    upload_url: str
+    expires_in: int
+
+
+def new_import_id() -> str:
+    return f"imp_{uuid.uuid4().hex[:20]}"
+
+
+def safe_filename(name: str) -> str:
+    """A file name that is one harmless key segment: letters, digits, ``.``, ``_``, ``-``."""
+    cleaned = _UNSAFE.sub("_", name.strip()).strip("._")[:120]
+    return cleaned or "upload.csv"
+
+
+def inbox_key(tenant_id: str, import_id: str, filename: str) -> str:
+    return f"tenants/{tenant_id}/inbox/{import_id}/{safe_filename(filename)}"
+
+
+def parse_inbox_key(key: str) -> InboxKey | None:
+    """The tenant, import and file of an object key (URL-encoded as S3 events carry it); None otherwise."""
+    match = INBOX_KEY.fullmatch(unquote_plus(key))
+    return InboxKey(**match.groupdict()) if match else None
+
+
+def object_source(etag: str | None, version_id: str | None) -> str:
+    """Which upload of the key this is: the ETag, and the version where the bucket keeps versions."""
+    etag = (etag or "").strip('"')
+    return f"{etag}:{version_id}" if version_id and version_id != "null" else etag
+
+
+def import_claim_id(tenant_id: str, import_id: str, source: str, row: int) -> str:
+    """The id of the claim made from ``row`` of this upload: the same on every delivery of the object."""
+    digest = hashlib.sha256(f"{tenant_id}\n{import_id}\n{source}\n{row}".encode()).hexdigest()
+    return f"clm_{digest[:20]}"
+
+
+# ----------------------------------------------------------------------------------------------------
+@dataclass
+class Tally:
+    """What an import came to, counted while streaming: memory does not grow with the file."""
+
+    accepted: int = 0
+    rejected: int = 0
+    errors: list[ImportRowError] = field(default_factory=list)
+    more_errors: int = 0
+    file_error: bool = False
+    _last_rejected_row: int = -1
+
+    def note(self, row: int, field_name: str, message: str, *, rejects_row: bool = True) -> None:
+        if rejects_row and row != self._last_rejected_row:
+            self.rejected += 1
+            self._last_rejected_row = row
+        if len(self.errors) < MAX_LISTED_ERRORS:
+            self.errors.append(ImportRowError(row=row, field=field_name, message=message))
+        else:
+            self.more_errors += 1
+
+    def add(self, other: "Tally") -> None:
+        self.accepted += other.accepted
+        self.rejected += other.rejected
+        self.file_error = self.file_error or other.file_error
+        room = MAX_LISTED_ERRORS - len(self.errors)
+        self.errors.extend(other.errors[:room])
+        self.more_errors += other.more_errors + max(len(other.errors) - room, 0)
+
+    @property
+    def status(self) -> ImportStatus:
+        # A file that could not be read at all failed; one with bad rows completed (and says which).
+        return ImportStatus.FAILED if self.file_error and self.accepted == 0 else ImportStatus.COMPLETED
+
+    def report(self) -> list[ImportRowError]:
+        """The listed problems in file order (the rest is counted in ``more_errors``)."""
+        return sorted(self.errors, key=lambda e: e.row)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"accepted": self.accepted, "rejected": self.rejected, "file_error": self.file_error,
+                "more_errors": self.more_errors, "errors": [e.model_dump(mode="json") for e in self.errors]}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "Tally":
+        return cls(accepted=data["accepted"], rejected=data["rejected"], file_error=data["file_error"],
+                   more_errors=data["more_errors"], errors=[ImportRowError(**e) for e in data["errors"]])
+
+
+class ImportService:
+    def __init__(self, store: Any, claims: ClaimService, *, bucket: str, s3: Any = None,
+                 publish_many: Callable[[list[tuple[str, str, dict]]], None] | None = None,
+                 start_distributed: Callable[[dict], bool] | None = None,
+                 distributed_threshold_bytes: int = DISTRIBUTED_THRESHOLD_BYTES) -> None:
+        self.store = store
+        self.claims = claims
+        self.bucket = bucket
+        self._s3 = s3
+        self._presigner = None
+        self._publish_many = publish_many or (lambda events: None)
+        self._start_distributed = start_distributed
+        self.distributed_threshold_bytes = distributed_threshold_bytes
+
+    @property
+    def s3(self) -> Any:
+        if self._s3 is None:
+            from incasso.adapters.aws import client
+
+            self._s3 = client("s3")
+        return self._s3
+
+    @property
+    def presigner(self) -> Any:
+        """An S3 client that signs URLs with SigV4 (what every region accepts), unless one was given."""
+        if self._presigner is None:
+            if self._s3 is not None:
+                self._presigner = self._s3
+            else:
+                from incasso.adapters.aws import client
+
+                self._presigner = client("s3", signature_version="s3v4")
+        return self._presigner
+
+    # -- the API side --------------------------------------------------------------------------
+    def start(self, tenant_id: str, filename: str) -> StartedImport:
+        """Record a pending import and answer where to PUT the file."""
+        import_id = new_import_id()
+        key = inbox_key(tenant_id, import_id, filename)
+        now = clock.now()
+        self.store.put_import(ImportRecord(tenant_id=tenant_id, import_id=import_id, filename=filename, key=key,
+                                           status=ImportStatus.PENDING, created_at=now, updated_at=now))
+        url = self.presigner.generate_presigned_url("put_object", Params={"Bucket": self.bucket, "Key": key},
+                                             ExpiresIn=UPLOAD_URL_SECONDS)
+        return StartedImport(import_id=import_id, upload_url=url, expires_in=UPLOAD_URL_SECONDS)
+
+    def get(self, tenant_id: str, import_id: str) -> ImportRecord:
+        record = self.store.get_import(tenant_id, import_id)
+        if record is None:
+            raise NotFoundError(f"import {import_id} not found")
+        return record
+
+    # -- the S3 side ---------------------------------------------------------------------------
+    def ingest_object(self, bucket: str, key: str, *, etag: str | None = None, version_id: str | None = None,
+                      size: int | None = None) -> ImportRecord | None:
+        """Ingest one dropped object; None when its key is not an inbox key (nothing to do)."""
+        inbox = parse_inbox_key(key)
+        if inbox is None:
+            return None
+        source = object_source(etag, version_id)
+        record = self.store.get_import(inbox.tenant_id, inbox.import_id)
+        if record is not None and record.source == source and record.status in (ImportStatus.COMPLETED,
+                                                                                  ImportStatus.FAILED):
+            return record  # a second delivery of an object already imported
+        record = self._processing(record, inbox, unquote_plus(key), source)
+        if size is not None and size > self.distributed_threshold_bytes and self._start_distributed:
+            return self._hand_over(record, bucket)
+        body = self.s3.get_object(Bucket=bucket, Key=unquote_plus(key), **({"VersionId": version_id}
+                                  if version_id and version_id != "null" else {}))["Body"]
+        try:
+            return self.ingest(record, body.iter_chunks(64 * 1024))
+        finally:
+            body.close()
+
+    def _processing(self, record: ImportRecord | None, inbox: InboxKey, key: str, source: str) -> ImportRecord:
+        now = clock.now()
+        updated = ImportRecord(
+            tenant_id=inbox.tenant_id, import_id=inbox.import_id,
+            filename=record.filename if record else inbox.filename, key=key, source=source,
+            status=ImportStatus.PROCESSING, created_at=record.created_at if record else now, updated_at=now)
+        self.store.put_import(updated)
+        return updated
+
+    def ingest(self, record: ImportRecord, chunks: Iterable[bytes]) -> ImportRecord:
+        """Stream ``chunks`` (the whole file) into claims and finish ``record`` with the report."""
+        from incasso.imports.csv_parser import parse_invoices
+
+        tally = self.ingest_results(record, parse_invoices(chunks))
+        return self._finish(record, tally)
+
+    def ingest_results(self, record: ImportRecord, results: Iterable[Any],
+                       row_of: Callable[[int], int] = lambda row: row) -> Tally:
+        """Turn the parser's results into claims and a tally; ``row_of`` maps parser rows to file rows."""
+        from incasso.imports.results import FileError, ParsedInvoice
+
+        tenant = self.claims.tenant(record.tenant_id)
+        tally = Tally()
+        writer = _BatchWriter(self, record, tally)
+        seen_rows = False
+        for result in results:
+            if isinstance(result, ParsedInvoice):
+                seen_rows = True
+                row = row_of(result.row)
+                try:
+                    new = NewClaim.model_validate(result.as_claim_body())
+                except ValidationError as exc:
+                    for error in exc.errors():
+                        tally.note(row, _field(error.get("loc", ())), str(error.get("msg", "invalid")))
+                    continue
+                claim_id = import_claim_id(record.tenant_id, record.import_id, record.source or "", row)
+                writer.add(row, self.claims.build_claim(tenant, new, claim_id=claim_id))
+            elif isinstance(result, FileError):
+                tally.file_error = True
+                tally.note(row_of(result.row) if result.row else 0, result.field, result.message, rejects_row=False)
+            elif not seen_rows and result.field not in _KNOWN_FIELDS:
+                # An unknown column on the header row: ignored, and said so; no row is rejected.
+                tally.note(row_of(result.row), result.field, result.message, rejects_row=False)
+            else:
+                seen_rows = True
+                tally.note(row_of(result.row), result.field, result.message)
+        writer.flush()
+        return tally
+
+    def _finish(self, record: ImportRecord, tally: Tally) -> ImportRecord:
+        finished = record.model_copy(update={
+            "status": tally.status, "accepted": tally.accepted, "rejected": tally.rejected,
+            "errors": tally.report(), "errors_not_listed": tally.more_errors,
+            "updated_at": clock.now(), "finished_at": clock.now()})
+        self.store.put_import(finished)
+        self._publish_many([(record.tenant_id, "ImportCompleted", {
+            "import_id": record.import_id, "status": finished.status.value,
+            "accepted": finished.accepted, "rejected": finished.rejected})])
+        return finished
+
+    # -- large files: the Distributed Map ------------------------------------------------------
+    def _hand_over(self, record: ImportRecord, bucket: str) -> ImportRecord:
+        head = self.s3.get_object(Bucket=bucket, Key=record.key, Range="bytes=0-65535")["Body"].read()
+        delimiter, problem = _distributed_dialect(head)
+        if problem:
+            tally = Tally(file_error=True)
+            tally.note(0, "file", problem, rejects_row=False)
+            return self._finish(record, tally)
+        prefix = results_prefix(record.tenant_id, record.import_id, record.source or "")
+        self._start_distributed({
+            "tenant_id": record.tenant_id, "import_id": record.import_id, "source": record.source,
+            "bucket": bucket, "key": record.key, "delimiter": delimiter,
+            "results_prefix": f"{prefix}/batches", "map_results_prefix": f"{prefix}/map",
+        })
+        return record
+
+    def ingest_batch(self, batch_input: dict, items: list[dict]) -> dict:
+        """One batch of the Distributed Map: ``items`` are ``{"index", "value": {header: cell}}``."""
+        record = self.get(batch_input["tenant_id"], batch_input["import_id"])
+        if not items:
+            return {"accepted": 0, "rejected": 0}
+        from incasso.imports.csv_parser import parse_invoices
+
+        # The rows again as a small CSV with their header, so the one parser reads them; rows map back
+        # to the file by the item's index (header = row 1).
+        headers = list(items[0]["value"].keys())
+        text = io.StringIO()
+        writer = csv.writer(text, lineterminator="\n")
+        writer.writerow(headers)
+        for item in items:
+            writer.writerow([item["value"].get(header, "") for header in headers])
+        first = items[0]["index"]
+        indexes = [item["index"] for item in items]
+
+        def row_of(parsed_row: int) -> int:
+            position = parsed_row - 2
+            return indexes[position] + 2 if 0 <= position < len(indexes) else parsed_row
+
+        results = parse_invoices([text.getvalue().encode("utf-8")])
+        # Header warnings (unknown columns) are reported once, by the first batch.
+        tally = self.ingest_results(record, (r for r in results if first == 0 or r.row != 1), row_of)
+        self.s3.put_object(Bucket=batch_input["bucket"], Key=f"{batch_input['results_prefix']}/{first:012d}.json",
+                           Body=json.dumps(tally.as_json()).encode("utf-8"), ContentType="application/json")
+        return {"accepted": tally.accepted, "rejected": tally.rejected}
+
+    def finish_distributed(self, execution_input: dict, failed: bool = False) -> ImportRecord:
+        """Add the batches' reports up and finish the import (the state machine's last step)."""
+        record = self.get(execution_input["tenant_id"], execution_input["import_id"])
+        tally = Tally()
+        paginator = self.s3.get_paginator("list_objects_v2")
+        for page in paginator.paginate(Bucket=execution_input["bucket"], Prefix=execution_input["results_prefix"] + "/"):
+            for item in page.get("Contents", []):
+                body = self.s3.get_object(Bucket=execution_input["bucket"], Key=item["Key"])["Body"].read()
+                tally.add(Tally.from_json(json.loads(body)))
+        if failed:
+            tally.file_error = True
+            tally.note(0, "file", "the import stopped before every row was read; upload the file again "
+                                  "(rows already imported are not imported twice)", rejects_row=False)
+        return self._finish(record, tally)
+
+
+def results_prefix(tenant_id: str, import_id: str, source: str) -> str:
+    return f"{RESULTS_PREFIX}/{tenant_id}/{import_id}/{hashlib.sha256(source.encode()).hexdigest()[:16]}"
+
+
+_DISTRIBUTED_DELIMITERS = {",": "COMMA", ";": "SEMICOLON", "\t": "TAB"}
+
+
+def _distributed_dialect(head: bytes) -> tuple[str, str | None]:
+    """The Distributed Map's CSV reader needs UTF-8 and a named delimiter: check the file's start."""
+    if head.startswith(b"\xef\xbb\xbf"):
+        head = head[3:]
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(head) - 4:  # not just a character cut off at the end of the range
+            return "", (f"files over {DISTRIBUTED_THRESHOLD_BYTES // (1024 * 1024)} MB must be saved as UTF-8 CSV; "
+                        "save it as 'CSV UTF-8' or split it into smaller files")
+        text = head[: exc.start].decode("utf-8")
+    header = text.splitlines()[0] if text else ""
+    delimiter = max(_DISTRIBUTED_DELIMITERS, key=header.count)
+    if not header.count(delimiter):
+        return "", "the first row names no columns separated by ',', ';' or tab"
+    return _DISTRIBUTED_DELIMITERS[delimiter], None
+
+
+def _field(loc: tuple) -> str:
+    parts = [str(part) for part in loc]
+    if parts[:1] == ["debtor"] and len(parts) > 1:
+        return {"name": "debtor_name", "type": "debtor_type"}.get(parts[1], parts[-1])
+    return parts[-1] if parts else "row"
+
+
+class _BatchWriter:
+    """Claims gathered and written in batches; duplicates reported against their rows."""
+
+    def __init__(self, service: ImportService, record: ImportRecord, tally: Tally) -> None:
+        self.service = service
+        self.record = record
+        self.tally = tally
+        self.pending: list[tuple[int, Claim]] = []
+        self.events: list[tuple[str, str, dict]] = []
+
+    def add(self, row: int, claim: Claim) -> None:
+        self.pending.append((row, claim))
+        if len(self.pending) >= WRITE_BATCH:
+            self._write()
+
+    def flush(self) -> None:
+        self._write()
+        self._publish()
+
+    def _write(self) -> None:
+        if not self.pending:
+            return
+        batch, self.pending = self.pending, []
+        duplicates = self.service.store.create_claims_batch([claim for _, claim in batch])
+        for row, claim in batch:
+            existing = duplicates.get(claim.claim_id)
+            if existing is None or existing == claim.claim_id:
+                # New, or made by an earlier delivery of this very upload: accepted either way.
+                self.tally.accepted += 1
+                self.events.append((claim.tenant_id, "ClaimCreated", {
+                    "claim_id": claim.claim_id, "invoice_number": claim.invoice_number,
+                    "import_id": self.record.import_id}))
+            else:
+                self.tally.note(row, "invoice_number", f"invoice number {claim.invoice_number} already exists "
+                                                      f"(claim {existing}); not imported again")
+        if len(self.events) >= EVENT_BATCH:
+            self._publish()
+
+    def _publish(self) -> None:
+        if self.events:
+            events, self.events = self.events, []
+            self.service._publish_many(events)
+
+
+def import_service() -> ImportService:
+    from incasso.adapters import workflows
+    from incasso.services.wiring import claim_service, claims_store, publisher
+    from incasso.settings import get_settings
+
+    settings = get_settings()
+    start = (lambda execution_input: workflows.start_import(execution_input)) if settings.import_state_machine_arn else None
+    return ImportService(claims_store(), claim_service(), bucket=settings.imports_bucket,
+                         publish_many=publisher().publish_many, start_distributed=start)
+
+
+def handle_s3_event(service: ImportService, event: dict, log: Callable[..., None] = lambda *a, **k: None) -> list[dict]:
+    """Ingest every inbox object of an S3 event; other keys are logged and left alone."""
+    outcomes = []
+    for record in event.get("Records") or []:
+        s3 = record.get("s3") or {}
+        bucket, obj = (s3.get("bucket") or {}).get("name"), s3.get("object") or {}
+        key = obj.get("key") or ""
+        if not bucket or parse_inbox_key(key) is None:
+            log("ignored object outside the inbox", key=key)
+            outcomes.append({"key": key, "status": "ignored"})
+            continue
+        result = service.ingest_object(bucket, key, etag=obj.get("eTag"), version_id=obj.get("versionId"),
+                                       size=obj.get("size"))
+        outcomes.append({"key": unquote_plus(key), "import_id": result.import_id if result else None,
+                         "status": result.status.value if result else "ignored",
+                         "accepted": result.accepted if result else 0,
+                         "rejected": result.rejected if result else 0})
+    return outcomes

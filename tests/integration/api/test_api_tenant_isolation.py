@@ -1,0 +1,76 @@
+"""Tenant B against tenant A's resources: every route answers 404, exactly like a missing resource,
+and nothing of A's changes."""
+
+import json
+
+import pytest
+
+from api_support import TENANT_A, TENANT_B, call, claim_body
+
+ATTEMPTS = [
+    ("GET", "/v1/claims/{claim}", None),
+    ("POST", "/v1/claims/{claim}/payments", {"amount": "1.00", "paid_at": "2025-05-01"}),
+    ("POST", "/v1/claims/{claim}/dispute", {"reason": "not mine"}),
+    ("POST", "/v1/claims/{claim}/dispute/resolve", {"outcome": "upheld"}),
+    ("POST", "/v1/claims/{claim}/arrangement", {"instalments": [{"due_date": "2025-07-01", "amount": "425.00"}]}),
+    ("POST", "/v1/claims/{claim}/bailiff", {"update": "uncollectible"}),
+    ("GET", "/v1/imports/{import}", None),
+]
+
+
+@pytest.fixture
+def tenant_a_resources(api):
+    claim = call("POST", "/v1/claims", TENANT_A, claim_body()).body
+    imported = call("POST", "/v1/imports", TENANT_A, {"filename": "facturen.csv"}).body
+    return {"claim": claim["claim_id"], "import": imported["import_id"]}
+
+
+@pytest.mark.parametrize("method,template,body", ATTEMPTS)
+def test_another_tenants_resource_is_404_like_a_missing_one(tenant_a_resources, method, template, body):
+    # given tenant A's claim and import
+    path = template.format(**tenant_a_resources)
+    missing = template.format(claim="clm_00000000000000000000", **{"import": "imp_00000000000000000000"})
+    # when tenant B tries the route on A's resource, and on one that does not exist
+    theirs = call(method, path, TENANT_B, body)
+    nothing = call(method, missing, TENANT_B, body)
+    # then both are the same 404 (the same answer, but for the id it names)
+    assert (theirs.status, nothing.status) == (404, 404)
+    def anonymous(body, *ids):
+        text = json.dumps(body)
+        for resource_id in ids:
+            text = text.replace(resource_id, "ID")
+        return text
+    assert anonymous(theirs.body, *tenant_a_resources.values()) == \
+        anonymous(nothing.body, "clm_00000000000000000000", "imp_00000000000000000000")
+    # and A's resources are untouched
+    claim = call("GET", f"/v1/claims/{tenant_a_resources['claim']}", TENANT_A).body
+    assert claim["status"] == "open" and claim["amounts"]["paid"] == "0.00"
+
+
+def test_lists_and_reports_show_only_the_callers_claims(tenant_a_resources):
+    # given A has a claim and B has none
+    # when B lists and summarizes
+    listed = call("GET", "/v1/claims", TENANT_B).body
+    summary = call("GET", "/v1/reports/summary", TENANT_B).body
+    # then B sees nothing of A
+    assert listed == {"items": [], "next_token": None}
+    assert summary["claims"] == 0 and summary["principal"] == "0.00"
+
+
+def test_a_page_token_of_one_tenant_is_useless_to_another(api):
+    for n in range(3):
+        call("POST", "/v1/claims", TENANT_A, claim_body(f"F-{n}"))
+    token = call("GET", "/v1/claims", TENANT_A, query={"limit": "1"}).body["next_token"]
+    assert token
+    stolen = call("GET", "/v1/claims", TENANT_B, query={"next_token": token})
+    # then B gets nothing of A's: an invalid token, or B's own (empty) list
+    assert stolen.status in (200, 422)
+    if stolen.status == 200:
+        assert stolen.body["items"] == []
+
+
+def test_the_tenant_in_a_body_or_query_is_not_obeyed(api):
+    answer = call("POST", "/v1/claims", TENANT_B, {**claim_body(), "tenant_id": TENANT_A})
+    assert answer.status == 422
+    listed = call("GET", "/v1/claims", TENANT_B, query={"tenant_id": TENANT_A})
+    assert listed.status == 200 and listed.body["items"] == []
