@@ -29,6 +29,7 @@ on every Task) outlast it; ``bounded=False`` faults (permanent rejections) are n
 
 from __future__ import annotations
 
+import copy
 import random
 import threading
 import uuid
@@ -89,11 +90,14 @@ class LambdaFailure:
 
 @dataclass(frozen=True)
 class DuplicateDelivery:
-    """An event to ``functions`` is delivered twice (S3 and EventBridge deliver at least once)."""
+    """An event to ``functions`` is delivered twice (S3 and EventBridge deliver at least once): after
+    the first delivery finished, or — ``during_call=n`` — while it runs, at its n-th AWS call (the
+    second delivery runs whole there, then the first goes on: two overlapping invocations)."""
 
     name: str
     functions: frozenset[str]
     matches: Callable[[Any], bool] | None = None
+    during_call: int | Callable[[Any], int | None] | None = None
 
 
 Fault = AwsError | LambdaFailure | DuplicateDelivery
@@ -142,8 +146,11 @@ def lost_response(*functions: str, share: float = 1.0, once_per: Callable[[Any],
                          share=share, once_per=once_per, matches=matches)
 
 
-def duplicate(*functions: str, matches: Callable[[Any], bool] | None = None, name: str | None = None) -> DuplicateDelivery:
-    return DuplicateDelivery(name or f"{'/'.join(functions)} delivered twice", frozenset(functions), matches)
+def duplicate(*functions: str, during_call: int | Callable[[Any], int | None] | None = None,
+              matches: Callable[[Any], bool] | None = None, name: str | None = None) -> DuplicateDelivery:
+    """Every matching event is delivered twice: in turn, or overlapping (``during_call``)."""
+    return DuplicateDelivery(name or f"{'/'.join(functions)} delivered twice", frozenset(functions), matches,
+                             during_call)
 
 
 @dataclass(frozen=True)
@@ -190,6 +197,8 @@ class _Attempt:
     cut_after: int | None = None
     calls: list[str] = field(default_factory=list)
     injected: int = 0
+    redeliver_at: int | None = None  # the second delivery runs before this AWS call (None: after the first)
+    redeliver: Callable[[], Any] | None = None
 
 
 class FaultPlan:
@@ -229,22 +238,23 @@ class FaultPlan:
 
     # -- Lambda ---------------------------------------------------------------------------------------
 
-    def intercept(self, function_id: str, event: Any, call: Callable[[], Any]) -> Any:
+    def intercept(self, function_id: str, event: Any, call: Callable[..., Any]) -> Any:
         task = (function_id, _step_key(event))
         attempt = _Attempt(function_id, task)
         failure = self._pick_failure(function_id, event, task)
-        twice = any(function_id in d.functions and (d.matches is None or d.matches(event)) for d in self.duplicates)
         if failure is not None:
-            after = failure.after_calls(event) if callable(failure.after_calls) else failure.after_calls
-            attempt.cut_after = after
+            attempt.cut_after = _for_event(failure.after_calls, event)
+        again = self._pick_duplicate(function_id, event, task, call)
+        if again is not None:
+            attempt.redeliver_at, attempt.redeliver = again
         previous, self._local.attempt = getattr(self._local, "attempt", None), attempt
         failed = True
         try:
             try:
                 result = call()
-                if twice:
-                    self._count_injected(next(d.name for d in self.duplicates if function_id in d.functions))
-                    result = call()
+                if attempt.redeliver is not None:  # overlapping, or (``None``) after the first delivery
+                    attempt.redeliver, redeliver = None, attempt.redeliver
+                    redeliver()
             except _CutOff:
                 result = None
             if failure is not None:
@@ -264,6 +274,35 @@ class FaultPlan:
                     self._failed_in_a_row[task] += 1
                 else:
                     self._failed_in_a_row[task] = 0
+
+    def _pick_duplicate(self, function_id: str, event: Any, task: Hashable,
+                        call: Callable[..., Any]) -> tuple[int | None, Callable[[], None]] | None:
+        """(before which AWS call of the first delivery, the second delivery) — or None."""
+        duplicate = next((d for d in self.duplicates
+                          if function_id in d.functions and (d.matches is None or d.matches(event))), None)
+        if duplicate is None:
+            return None
+        self._count_injected(duplicate.name)
+        delivered = copy.deepcopy(event)  # before the first delivery can touch it
+
+        def second_delivery() -> None:
+            """An invocation of its own: its calls are its own, what it raises fails only itself."""
+            with self._lock:
+                self.report.invocations[function_id] += 1
+            try:
+                self._as_attempt(_Attempt(function_id, task), lambda: call(copy.deepcopy(delivered)))
+            except Exception:
+                with self._lock:
+                    self.report.failed_invocations[function_id] += 1
+
+        return _for_event(duplicate.during_call, event), second_delivery
+
+    def _as_attempt(self, attempt: _Attempt, call: Callable[[], Any]) -> Any:
+        previous, self._local.attempt = getattr(self._local, "attempt", None), attempt
+        try:
+            return call()
+        finally:
+            self._local.attempt = previous
 
     def _pick_failure(self, function_id: str, event: Any, task: Hashable) -> LambdaFailure | None:
         if self._held_back(task):
@@ -295,6 +334,10 @@ class FaultPlan:
             return None
         if attempt.cut_after is not None and len(attempt.calls) >= attempt.cut_after:
             raise _CutOff()
+        overlap_at = attempt.redeliver_at
+        if attempt.redeliver is not None and overlap_at is not None and len(attempt.calls) >= overlap_at:
+            attempt.redeliver, redeliver = None, attempt.redeliver
+            redeliver()  # the second delivery runs whole, here, before this call of the first
         attempt.calls.append(f"{service}.{model.name}")
         params = context.get(self._id) or {}
         for fault in self.aws_faults:
@@ -343,6 +386,10 @@ class FaultPlan:
             events.unregister(event_name, unique_id=f"{self._id}-{event_name}")
         self._registered.clear()
         self.stack._lambdas.interceptor = self._previous_interceptor
+
+
+def _for_event(value: Any, event: Any) -> Any:
+    return value(event) if callable(value) else value
 
 
 def _product_clients() -> Iterator[tuple[str, Any]]:

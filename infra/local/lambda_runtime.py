@@ -11,8 +11,8 @@ An exception comes back in AWS's shape (``errorMessage``, ``errorType``, ``stack
 ``errored``, so that Step Functions' Retry and Catch match on the exception's class name.
 
 ``interceptor`` (set by ``infra.local.faults`` while faults are injected) wraps every handler call:
-it may run the handler, run it twice, or raise ``SandboxError`` — a failure of the sandbox rather than
-of the code (``Sandbox.Timedout``), reported under its own ``errorType``.
+it may run the handler, run it again with a copy of the event, or raise ``SandboxError`` — a failure of
+the sandbox rather than of the code (``Sandbox.Timedout``), reported under its own ``errorType``.
 """
 
 from __future__ import annotations
@@ -106,8 +106,8 @@ class SandboxError(Exception):
         self.error_type = error_type
 
 
-# (function id, event, run the handler once -> its result) -> the invocation's result
-Interceptor = Callable[[str, Any, Callable[[], Any]], Any]
+# (function id, event, run(event=the event) -> the handler's result) -> the invocation's result
+Interceptor = Callable[[str, Any, Callable[..., Any]], Any]
 
 
 class HandlerImportError(Exception):
@@ -172,7 +172,7 @@ class LambdaRuntime:
                 if self.interceptor is None:
                     result = handler(event, context)
                 else:
-                    result = self.interceptor(code.id, event, lambda: handler(event, context))
+                    result = self.interceptor(code.id, event, lambda payload=event: handler(payload, context))
                 try:
                     payload = json.dumps(result)
                 except (TypeError, ValueError) as exc:

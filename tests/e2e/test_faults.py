@@ -238,7 +238,19 @@ _BASELINES: dict[tuple[int, ...], Run] = {}
 
 
 @pytest.fixture
-def run(world, make_local_stack, monkeypatch):
+def fast_dynamodb():
+    """moto's DynamoDB without its costs that grow with the table (same answers; as ``incasso demo``)."""
+    from infra.local import fast_dynamodb
+
+    installed_here = not fast_dynamodb.installed()
+    fast_dynamodb.install()
+    yield
+    if installed_here:
+        fast_dynamodb.uninstall()
+
+
+@pytest.fixture
+def run(world, make_local_stack, monkeypatch, fast_dynamodb):
     """``run(cases, *faults)``: the portfolio on a fresh local stack (the test's own stack first)."""
     worlds = [world]
 
@@ -266,6 +278,28 @@ def baseline(run):
         return _BASELINES[key]
 
     return without_faults
+
+
+@pytest.fixture
+def figures(request, capsys):
+    """``figures(run)``: with ``INCASSO_FAULT_FIGURES=1``, one line of what the run went through."""
+
+    def show(faulted: Run) -> None:
+        if os.environ.get("INCASSO_FAULT_FIGURES") != "1":
+            return
+        statuses = Counter(outcome.status for outcome in faulted.outcomes.values())
+        report = faulted.report
+        line = {
+            "test": request.node.name, "claims": len(faulted.outcomes), "seed": SEED,
+            "injected": dict(report.injected), "invocations": sum(report.invocations.values()),
+            "failed_invocations_retried": faulted.retried, "messages_sent": sum(faulted.deliveries.values()),
+            "ledger_entries": sum(faulted.ledger_keys.values()), "parked": len(faulted.parked),
+            "outcomes": dict(sorted(statuses.items())),
+        }
+        with capsys.disabled():
+            print(f"\nfault_figures: {json.dumps(line)}")
+
+    return show
 
 
 def assert_same_as_without_faults(faulted: Run, clean: Run, *, except_invoices: frozenset[str] = frozenset()) -> None:
@@ -297,9 +331,10 @@ def assert_same_as_without_faults(faulted: Run, clean: Run, *, except_invoices: 
 # -- the tests ----------------------------------------------------------------------------------------
 
 
-def test_the_portfolio_without_faults_takes_every_route(baseline):
+def test_the_portfolio_without_faults_takes_every_route(baseline, figures):
     # given the portfolio / when it runs without faults
     clean = baseline(portfolio(PORTFOLIO_SIZE))
+    figures(clean)
     # then its claims end paid, cancelled, uncollectible, with the bailiff and in debt monitoring
     statuses = Counter(outcome.status for outcome in clean.outcomes.values())
     assert {"paid", "cancelled", "uncollectible", "in_collection", "debt_monitoring"} <= set(statuses)
@@ -310,7 +345,7 @@ def test_the_portfolio_without_faults_takes_every_route(baseline):
     assert clean.report.total_injected == 0 and clean.retried == 0 and not clean.parked
 
 
-def test_e_mail_and_sms_throttled_30_percent_are_retried_and_sent_once(baseline, run):
+def test_e_mail_and_sms_throttled_30_percent_are_retried_and_sent_once(baseline, run, figures):
     # given 30 % of SES SendEmail and SNS Publish calls throttled (TransientSendError -> Retry)
     cases = portfolio(PORTFOLIO_SIZE)
     clean = baseline(cases)
@@ -320,10 +355,11 @@ def test_e_mail_and_sms_throttled_30_percent_are_retried_and_sent_once(baseline,
     assert faulted.report.injected["sesv2 throttled"] > 0 and faulted.report.injected["sns throttled"] > 0
     assert faulted.retried >= faulted.report.total_injected
     # and every claim ended as without faults, every message sent once
+    figures(faulted)
     assert_same_as_without_faults(faulted, clean)
 
 
-def test_dynamodb_writes_throttled_are_retried_and_booked_once(baseline, run):
+def test_dynamodb_writes_throttled_are_retried_and_booked_once(baseline, run, figures):
     # given 30 % of DynamoDB writes (PutItem, UpdateItem, TransactWriteItems) throttled in every step
     cases = portfolio(PORTFOLIO_SIZE)
     clean = baseline(cases)
@@ -333,10 +369,11 @@ def test_dynamodb_writes_throttled_are_retried_and_booked_once(baseline, run):
     assert faulted.report.injected["dynamodb writes throttled"] > 0 and faulted.retried > 0
     # and every claim ended as without faults: no ledger entry twice, no message twice (a message that
     # left before its record could be written is not sent again)
+    figures(faulted)
     assert_same_as_without_faults(faulted, clean)
 
 
-def test_every_step_lambda_timing_out_once_before_it_acts_is_retried(baseline, run):
+def test_every_step_lambda_timing_out_once_before_it_acts_is_retried(baseline, run, figures):
     # given every step of every claim timing out once, before its first AWS call
     cases = portfolio(PORTFOLIO_SIZE)
     clean = baseline(cases)
@@ -347,10 +384,11 @@ def test_every_step_lambda_timing_out_once_before_it_acts_is_retried(baseline, r
     assert set(timed_out) == set(STEP_FUNCTIONS)
     assert all(failure.error_type == "Sandbox.Timedout" for failure in faulted.report.sandbox_failures)
     # and every claim ended as without faults
+    figures(faulted)
     assert_same_as_without_faults(faulted, clean)
 
 
-def test_every_task_retried_after_its_side_effect_acts_once(baseline, run):
+def test_every_task_retried_after_its_side_effect_acts_once(baseline, run, figures):
     # given every step of every claim doing all its work, then losing its answer once
     cases = portfolio(PORTFOLIO_SIZE)
     clean = baseline(cases)
@@ -360,10 +398,11 @@ def test_every_task_retried_after_its_side_effect_acts_once(baseline, run):
     assert {failure.function_id for failure in faulted.report.sandbox_failures} == set(STEP_FUNCTIONS)
     assert all(failure.calls for failure in faulted.report.sandbox_failures)
     # and the retry found the work done: nothing sent, booked or published twice
+    figures(faulted)
     assert_same_as_without_faults(faulted, clean)
 
 
-def test_all_faults_at_once(baseline, run):
+def test_all_faults_at_once(baseline, run, figures):
     # given throttled e-mail, SMS, documents and DynamoDB writes, and step Lambdas that time out or lose
     # their answer — all at once
     cases = portfolio(PORTFOLIO_SIZE)
@@ -381,10 +420,11 @@ def test_all_faults_at_once(baseline, run):
     # then every kind of fault was injected
     assert set(faulted.report.injected) == {fault.name for fault in injected}
     # and every claim ended as without faults
+    figures(faulted)
     assert_same_as_without_faults(faulted, clean)
 
 
-def test_a_permanent_rejection_parks_that_claim_with_its_reason_and_no_other(baseline, run):
+def test_a_permanent_rejection_parks_that_claim_with_its_reason_and_no_other(baseline, run, figures):
     # given SES rejecting every e-mail to one debtor (a permanent error: not retried), and the park
     # Lambda losing its answer once (so parking itself is retried)
     cases = portfolio(PORTFOLIO_SIZE)
@@ -403,10 +443,11 @@ def test_a_permanent_rejection_parks_that_claim_with_its_reason_and_no_other(bas
     assert faulted.deliveries[(rejected.invoice, "email")] == 0
     assert faulted.report.injected["park_claim answer lost"] == 1
     # and every other claim ended as without faults
+    figures(faulted)
     assert_same_as_without_faults(faulted, clean, except_invoices=frozenset({rejected.invoice}))
 
 
-def test_a_step_cut_off_at_any_of_its_aws_calls_sends_its_message_at_least_once(world, monkeypatch):
+def test_a_step_cut_off_at_any_of_its_aws_calls_sends_its_message_at_least_once(world, fast_dynamodb):
     # given one claim per cut point: its first reminder's Lambda is cut off (Sandbox.Timedout) after
     # n of its AWS calls, n = 0, 1, 2, ... beyond the last (then it did everything, and lost its answer)
     world.tenant("acme")
@@ -436,3 +477,81 @@ def test_a_step_cut_off_at_any_of_its_aws_calls_sends_its_message_at_least_once(
         in_the_window = calls_made[n][-1:] == ("sesv2.SendEmail",)
         assert sent[f"debtor{n}@example.nl"] == (2 if in_the_window else 1), n
     assert sum(calls[-1:] == ("sesv2.SendEmail",) for calls in calls_made.values()) == 1
+
+
+# -- S3 events delivered twice ---------------------------------------------------------------------------
+
+IMPORT_CSV = ("factuurnummer;naam;type;e-mail;bedrag;factuurdatum;vervaldatum\r\n"
+              "{n}-1;Jan de Vries;particulier;jan@example.nl;€ 1.250,00;01-12-2025;01-01-2026\r\n"
+              "{n}-2;Bakkerij De Korst B.V.;zakelijk;info@korst.example.nl;€ 89,95;01-12-2025;01-01-2026\r\n"
+              "{n}-3;Onbekend;particulier;x@example.nl;twaalf;01-12-2025;01-01-2026\r\n"
+              "{n}-4;Piet Jansen;particulier;piet@example.nl;€ 410,00;01-12-2025;01-01-2026\r\n")
+
+
+def api(stack, method: str, path: str, body: object = None, tenant_id: str = "acme", **query: str) -> tuple[int, dict]:
+    from incasso.api.proxy import proxy_event
+
+    response = stack.invoke("api", proxy_event(method, path, tenant_id=tenant_id, query=query,
+                                               body=None if body is None else json.dumps(body)))
+    return response["statusCode"], json.loads(response["body"])
+
+
+def upload(stack, n: int) -> str:
+    """A tenant's CSV put through its presigned URL; S3's event runs the ingest Lambda. Returns the import id."""
+    import requests
+
+    status, started = api(stack, "POST", "/v1/imports", {"filename": f"batch-{n}.csv"})
+    assert status == 201
+    assert requests.put(started["upload_url"], data=IMPORT_CSV.format(n=n).encode("cp1252"), timeout=10).status_code == 200
+    return started["import_id"]
+
+
+def assert_imported_once(stack, import_ids: list[str]) -> None:
+    for import_id in import_ids:
+        # the import report counts each row once: three claims, the bad amount in row 4
+        status, report = api(stack, "GET", f"/v1/imports/{import_id}")
+        assert (status, report["status"], report["accepted"], report["rejected"]) == (200, "completed", 3, 1), import_id
+        assert [(e["row"], e["field"]) for e in report["errors"]] == [(4, "principal")], import_id
+    # and every invoice became exactly one claim
+    invoices, token = [], None
+    while True:
+        status, page = api(stack, "GET", "/v1/claims", limit="100", **({"next_token": token} if token else {}))
+        invoices += [item["invoice_number"] for item in page["items"]]
+        token = page.get("next_token")
+        if not token:
+            break
+    assert sorted(invoices) == sorted(f"{n}-{row}" for n in range(len(import_ids)) for row in (1, 2, 4))
+
+
+def test_an_s3_event_delivered_twice_imports_the_file_once(local_stack, fast_dynamodb):
+    # given S3 delivering every ObjectCreated event of the imports bucket twice, one after the other
+    stack = local_stack
+    # when a tenant uploads a CSV of four rows (one with a bad amount)
+    with faults.inject(stack, faults.duplicate("ingest")) as report:
+        import_ids = [upload(stack, 0)]
+        stack.settle()
+    # then the ingest ran twice, and the file was imported once
+    assert report.injected["ingest delivered twice"] == 1 and report.invocations["ingest"] == 2
+    assert report.failed_invocations["ingest"] == 0
+    assert_imported_once(stack, import_ids)
+
+
+def test_an_s3_event_delivered_again_while_the_first_runs_imports_the_file_once(local_stack, fast_dynamodb):
+    # given, for upload n, S3's second delivery of its event running whole while the first delivery is
+    # at its n-th AWS call (n = 0 .. beyond the last: the import's every step overlapped)
+    stack = local_stack
+    uploads = 11
+    overlap_at = {}
+
+    def during_call(event) -> int:
+        key = event["Records"][0]["s3"]["object"]["key"]
+        return overlap_at.setdefault(key, len(overlap_at))
+
+    # when the tenant uploads one CSV after another
+    with faults.inject(stack, faults.duplicate("ingest", during_call=during_call)) as report:
+        import_ids = [upload(stack, n) for n in range(uploads)]
+        stack.settle()
+    # then each was delivered twice, no delivery failed, and each file was imported once
+    assert report.injected["ingest delivered twice"] == uploads and report.invocations["ingest"] == 2 * uploads
+    assert report.failed_invocations["ingest"] == 0
+    assert_imported_once(stack, import_ids)
