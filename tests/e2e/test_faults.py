@@ -281,25 +281,26 @@ def baseline(run):
 
 
 @pytest.fixture
-def figures(request, capsys):
-    """``figures(run)``: with ``INCASSO_FAULT_FIGURES=1``, one line of what the run went through."""
+def figures(request):
+    """``figures(run)``: with ``INCASSO_FAULT_FIGURES=<file>``, one JSON line per run appended to that file
+    (what docs/reliability.md reports)."""
 
-    def show(faulted: Run) -> None:
-        if os.environ.get("INCASSO_FAULT_FIGURES") != "1":
+    def record(faulted: Run) -> None:
+        path = os.environ.get("INCASSO_FAULT_FIGURES")
+        if not path:
             return
-        statuses = Counter(outcome.status for outcome in faulted.outcomes.values())
         report = faulted.report
         line = {
             "test": request.node.name, "claims": len(faulted.outcomes), "seed": SEED,
-            "injected": dict(report.injected), "invocations": sum(report.invocations.values()),
+            "injected": dict(sorted(report.injected.items())), "invocations": sum(report.invocations.values()),
             "failed_invocations_retried": faulted.retried, "messages_sent": sum(faulted.deliveries.values()),
             "ledger_entries": sum(faulted.ledger_keys.values()), "parked": len(faulted.parked),
-            "outcomes": dict(sorted(statuses.items())),
+            "outcomes": dict(sorted(Counter(outcome.status for outcome in faulted.outcomes.values()).items())),
         }
-        with capsys.disabled():
-            print(f"\nfault_figures: {json.dumps(line)}")
+        with open(path, "a", encoding="utf-8") as out:
+            out.write(json.dumps(line) + "\n")
 
-    return show
+    return record
 
 
 def assert_same_as_without_faults(faulted: Run, clean: Run, *, except_invoices: frozenset[str] = frozenset()) -> None:
@@ -378,7 +379,7 @@ def test_every_step_lambda_timing_out_once_before_it_acts_is_retried(baseline, r
     cases = portfolio(PORTFOLIO_SIZE)
     clean = baseline(cases)
     # when the portfolio runs
-    faulted = run(cases, faults.timeout(*STEP_FUNCTIONS, after_calls=0))
+    faulted = run(cases, faults.timeout(*STEP_FUNCTIONS, after_calls=0, name="step timed out"))
     # then each step's Lambda timed out once (Sandbox.Timedout) and was retried
     timed_out = Counter(failure.function_id for failure in faulted.report.sandbox_failures)
     assert set(timed_out) == set(STEP_FUNCTIONS)
@@ -393,7 +394,7 @@ def test_every_task_retried_after_its_side_effect_acts_once(baseline, run, figur
     cases = portfolio(PORTFOLIO_SIZE)
     clean = baseline(cases)
     # when the portfolio runs
-    faulted = run(cases, faults.lost_response(*STEP_FUNCTIONS))
+    faulted = run(cases, faults.lost_response(*STEP_FUNCTIONS, name="step answer lost"))
     # then every kind of step was retried after its side effects
     assert {failure.function_id for failure in faulted.report.sandbox_failures} == set(STEP_FUNCTIONS)
     assert all(failure.calls for failure in faulted.report.sandbox_failures)
@@ -412,8 +413,8 @@ def test_all_faults_at_once(baseline, run, figures):
         faults.throttle("sns", "Publish", share=0.3),
         faults.throttle("s3", "PutObject", share=0.2),
         faults.throttle_writes(0.1),
-        faults.timeout(*STEP_FUNCTIONS, after_calls=0, share=0.2),
-        faults.lost_response(*STEP_FUNCTIONS, share=0.2),
+        faults.timeout(*STEP_FUNCTIONS, after_calls=0, share=0.2, name="step timed out"),
+        faults.lost_response(*STEP_FUNCTIONS, share=0.2, name="step answer lost"),
     )
     # when the portfolio runs
     faulted = run(cases, *injected)
