@@ -198,6 +198,7 @@ class DynamoDBMeter:
         self.origin: Callable[[], str] = lambda: "client"
         self.write_units: Counter[str] = Counter()  # origin -> WRU
         self.read_units: Counter[str] = Counter()
+        self.index_write_units: Counter[str] = Counter()  # origin -> WRU spent on global secondary indexes
         self.calls: Counter[tuple[str, str]] = Counter()  # (origin, operation) -> calls
         self._pending = threading.local()
 
@@ -210,6 +211,7 @@ class DynamoDBMeter:
     def reset(self) -> None:
         self.write_units.clear()
         self.read_units.clear()
+        self.index_write_units.clear()
         self.calls.clear()
 
     # -- moto's view of the items -------------------------------------------------------------------
@@ -281,7 +283,9 @@ class DynamoDBMeter:
                 if succeeded:
                     size = item_size(after or before)
                     indexes = self._indexes(self._table(table_name))
-                    self.write_units[origin] += index_writes(indexes, before, after) * write_units(size)
+                    on_indexes = index_writes(indexes, before, after) * write_units(size)
+                    self.write_units[origin] += on_indexes
+                    self.index_write_units[origin] += on_indexes
             return
         self.read_units[origin] += self._read_units(model.name, request, parsed)
 
@@ -489,7 +493,9 @@ def route_usage(route: str, meter: DynamoDBMeter, timer: LambdaTimer, days: int)
     for (origin, operation), count in meter.calls.items():
         if origin != "sweep":
             calls[operation] += count
+    index_units = sum((units for origin, units in meter.index_write_units.items() if origin != "sweep"), Decimal(0))
     return usage, {"sweep_days": len(timer.durations["sweep"]), "sweep_cost": cost_usd(sweep)["total"],
+                   "index_wru": index_units,
                    "calls": calls, "invocations": {f: len(d) for f, d in timer.durations.items() if f != "sweep"}}
 
 
@@ -566,6 +572,7 @@ def run(args: argparse.Namespace) -> None:
             emit(f"cost_per_claim_usd_{route}: {cost['total']:.6f}")
             emit(f"# {route}: step functions {cost['step_functions'] / cost['total']:.0%}, lambda "
                  f"{cost['lambda'] / cost['total']:.0%}, dynamodb {cost['dynamodb'] / cost['total']:.0%} of the cost; "
+                 f"{extra['index_wru']:.0f} of the WRU on global secondary indexes; "
                  f"dynamodb calls {dict(extra['calls'])}; lambda calls {extra['invocations']} (sweep apart)")
         emit(f"cost_per_claim_usd_max: {max(costs.values()):.6f}")
         emit(f"sweep_cost_usd_per_day: {extra['sweep_cost'] / max(1, extra['sweep_days']):.8f}")
