@@ -4,7 +4,7 @@ asynchronously get a dead-letter queue."""
 
 from __future__ import annotations
 
-from aws_cdk import Acknowledgment, Duration, RemovalPolicy, Stack, Validations
+from aws_cdk import Acknowledgment, ArnFormat, Duration, RemovalPolicy, Stack, Validations
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
@@ -157,11 +157,14 @@ class Functions(Construct):
     def connect_state_machine(self, machine_id: str, machine: sfn.StateMachine) -> None:
         """Give the functions that start or signal ``machine_id`` its ARN and exactly those rights."""
         spec_machine = self._topology.state_machine(machine_id)
+        # Built from the machine's fixed name, not its reference: no dependency cycle (see orchestration).
+        arn = Stack.of(machine).format_arn(service="states", resource="stateMachine", resource_name=spec_machine.name,
+                                           arn_format=ArnFormat.COLON_RESOURCE_NAME)
         for spec in self._topology.functions:
             if machine_id not in spec.uses_state_machines:
                 continue
             function = self.functions[spec.id]
-            function.add_environment(spec_machine.env, machine.state_machine_arn)
+            function.add_environment(spec_machine.env, arn)
             function.add_to_role_policy(
-                iam.PolicyStatement(actions=list(STATE_MACHINE_ACTIONS), resources=[machine.state_machine_arn])
+                iam.PolicyStatement(actions=list(STATE_MACHINE_ACTIONS), resources=[arn])
             )

@@ -33,6 +33,9 @@ class Orchestration(Construct):
         self.state_machine = sfn.StateMachine(
             self,
             construct_id(spec.id),
+            # A fixed name: functions that start or signal the machine know its ARN without a reference
+            # to it, which would be a cycle where the machine also invokes them (ingest <-> import).
+            state_machine_name=spec.name,
             definition_body=sfn.DefinitionBody.from_string(definition),
             definition_substitutions=substitutions,
             state_machine_type=sfn.StateMachineType.STANDARD,

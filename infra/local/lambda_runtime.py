@@ -9,6 +9,10 @@ exactly its own function's environment in ``os.environ`` (set and restored aroun
 ``incasso.settings`` reset on both sides), so that ``get_settings()`` reads what AWS would give it.
 An exception comes back in AWS's shape (``errorMessage``, ``errorType``, ``stackTrace``) with
 ``errored``, so that Step Functions' Retry and Catch match on the exception's class name.
+
+``interceptor`` (set by ``infra.local.faults`` while faults are injected) wraps every handler call:
+it may run the handler, run it again with a copy of the event, or raise ``SandboxError`` — a failure of
+the sandbox rather than of the code (``Sandbox.Timedout``), reported under its own ``errorType``.
 """
 
 from __future__ import annotations
@@ -93,6 +97,19 @@ class LambdaContext:
         return max(0, int((self._deadline - time.monotonic()) * 1000))
 
 
+class SandboxError(Exception):
+    """The runtime, not the handler, failed the invocation (a timeout, a lost answer): ``error_type``
+    is what AWS reports, e.g. ``Sandbox.Timedout``."""
+
+    def __init__(self, error_type: str, message: str) -> None:
+        super().__init__(message)
+        self.error_type = error_type
+
+
+# (function id, event, run(event=the event) -> the handler's result) -> the invocation's result
+Interceptor = Callable[[str, Any, Callable[..., Any]], Any]
+
+
 class HandlerImportError(Exception):
     """The handler file or function cannot be loaded (AWS: Runtime.ImportModuleError)."""
 
@@ -116,6 +133,7 @@ class LambdaRuntime:
         self._managed_keys: set[str] = set()  # every variable any function sets: cleared for the others
         self.invocations: deque[Invocation] = deque(maxlen=_INVOCATION_LOG_SIZE)
         self.counts: Counter[str] = Counter()
+        self.interceptor: Interceptor | None = None
 
     # -- the entry point of the moto patch ----------------------------------------------------------
 
@@ -150,7 +168,11 @@ class LambdaRuntime:
         try:
             try:
                 handler = self._handler(code)
-                result = handler(event, LambdaContext(code, request_id))
+                context = LambdaContext(code, request_id)
+                if self.interceptor is None:
+                    result = handler(event, context)
+                else:
+                    result = self.interceptor(code.id, event, lambda payload=event: handler(payload, context))
                 try:
                     payload = json.dumps(result)
                 except (TypeError, ValueError) as exc:
@@ -161,6 +183,9 @@ class LambdaRuntime:
                 payload, errored = json.dumps(result), True
             except _MarshalError as exc:
                 result = error_shape(exc, request_id, "Runtime.MarshalError")
+                payload, errored = json.dumps(result), True
+            except SandboxError as exc:
+                result = error_shape(exc, request_id, exc.error_type)
                 payload, errored = json.dumps(result), True
             except Exception as exc:  # the handler failed: AWS's error shape, matched by Retry/Catch
                 result = error_shape(exc, request_id)

@@ -54,6 +54,8 @@ def test_consumer_claim_runs_the_whole_route_and_the_bailiff_closes_it(world):
     # then the claim is closed as paid, the execution has ended, nothing more went out
     closed = world.get(claim)
     assert closed.status is ClaimStatus.PAID and closed.amounts.outstanding == Decimal("0.00")
+    timeline = world.store.get_timeline("acme", claim.claim_id)
+    assert [e.type for e in timeline].count("claim_closed") == 1
     assert world.stack.running_executions == 0
     assert world.sent(claim)[-1] == "payment_confirmation"
 
@@ -155,6 +157,8 @@ def test_arrangement_kept_then_missed_instalment_resumes_escalation(world):
     world.until(START + 50 * DAY)
     assert world.get(claim).status is ClaimStatus.ARRANGEMENT
     assert "reminder_2" not in world.sent(claim)
+    # and while it is kept, no interest accrues on top of the agreed instalments
+    assert world.claims.current("acme", claim.claim_id).amounts.outstanding == second
     # when the second is missed (grace of 3 days) / then escalation resumes with reminder 2
     world.until(START + 54 * DAY)
     assert world.get(claim).status is ClaimStatus.IN_COLLECTION
@@ -252,3 +256,25 @@ def test_a_send_that_keeps_failing_is_retried_then_parks_the_claim(world, monkey
     assert parked.status is ClaimStatus.NEEDS_ATTENTION
     assert parked.pending_messages == ["reminder_1"]
     assert world.sent(claim) == []
+
+
+def test_an_arrangement_paid_on_time_closes_the_claim_with_nothing_left(world):
+    # given a claim on an arrangement of two instalments
+    world.tenant()
+    claim = world.claim(principal="600.00")
+    world.until(START + 8 * DAY)
+    owed = world.claims.current("acme", claim.claim_id).amounts.outstanding
+    first = (owed / 2).quantize(Decimal("0.01"))
+    world.claims.arrange("acme", claim.claim_id, [Instalment(due_date=START + 20 * DAY, amount=first),
+                                                  Instalment(due_date=START + 50 * DAY, amount=owed - first)])
+    # when both are paid on their due dates
+    world.until(START + 20 * DAY)
+    world.claims.pay("acme", claim.claim_id, NewPayment(amount=first, paid_at=START + 20 * DAY))
+    world.until(START + 50 * DAY)
+    result = world.claims.pay("acme", claim.claim_id, NewPayment(amount=owed - first, paid_at=START + 50 * DAY))
+    world.until(START + 51 * DAY)
+    # then it is paid with nothing outstanding, and no collection message went out after the arrangement
+    final = world.get(claim)
+    assert result.claim.amounts.outstanding == Decimal("0.00")
+    assert final.status is ClaimStatus.PAID and final.amounts.outstanding == Decimal("0.00")
+    assert world.sent(claim) == ["reminder_1", "arrangement_confirmation", "payment_confirmation", "payment_confirmation"]

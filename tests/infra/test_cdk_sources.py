@@ -17,9 +17,12 @@ from infra.cdk.sources import (
     function_code_dir,
     read_definition,
 )
+import dataclasses
+
 from infra.topology import TOPOLOGY, Function
 
-MACHINE = TOPOLOGY.state_machine("escalation")
+# The escalation machine, as if it also used the claims table directly (the product's uses Lambdas only).
+MACHINE = dataclasses.replace(TOPOLOGY.state_machine("escalation"), table_substitutions={"ClaimsTableName": "claims"})
 
 
 def _task(resource: str, **parameters) -> dict:

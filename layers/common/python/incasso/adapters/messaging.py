@@ -36,9 +36,10 @@ LEGAL_NOTICE_KINDS = frozenset({
     MessageKind.BAILIFF_FILING,
 })
 
-# Error codes AWS answers when trying again later can succeed (SES, SNS, S3 spellings).
+# Error codes AWS answers when trying again later can succeed (SES, SNS, S3, DynamoDB spellings).
 RETRYABLE_ERROR_CODES = frozenset({
     "Throttling", "ThrottlingException", "Throttled", "ThrottledException", "TooManyRequestsException",
+    "ProvisionedThroughputExceededException",
     "RequestLimitExceeded", "SlowDown", "ServiceUnavailable", "ServiceUnavailableException",
     "InternalFailure", "InternalError", "InternalErrorException", "InternalServerError",
     "RequestTimeout", "RequestTimeoutException", "KMSThrottlingException", "EndpointRequestTimedOut",
@@ -108,9 +109,9 @@ def e164(phone: str, default_country_code: str = "31") -> str:
     elif digits.startswith("0"):
         number = f"+{default_country_code}{digits[1:]}"
     else:
-        raise ValueError(f"cannot tell the country of phone number {phone!r}")
+        raise ValueError("cannot tell the country of the phone number")  # never the number: it ends up in logs
     if not re.fullmatch(r"\+[1-9][0-9]{7,14}", number):
-        raise ValueError(f"not a valid phone number: {phone!r}")
+        raise ValueError("not a valid phone number")
     return number
 
 
@@ -125,13 +126,24 @@ def is_retryable(error: BaseException) -> bool:
     return isinstance(error, (BotoConnectionError, HTTPClientError))
 
 
+_EMAIL_ADDRESS = re.compile(r"[^\s@<>()\[\],;:\"']+@[^\s@<>()\[\],;:\"']+")
+_PHONE_NUMBER = re.compile(r"\+?\d[\d\s().-]{6,}\d")
+
+
+def redact(text: str) -> str:
+    """A provider's message without the addresses and numbers it may quote (SES: "... failed the
+    check in region EU-WEST-1: jan@example.nl"): a send error's message ends up in logs."""
+    return _PHONE_NUMBER.sub("<phone number>", _EMAIL_ADDRESS.sub("<e-mail address>", text))
+
+
 def _describe(error: BaseException) -> str:
     from botocore.exceptions import ClientError
 
     if isinstance(error, ClientError):
         detail = error.response.get("Error", {})
-        return f"{error.operation_name} failed: {detail.get('Code', 'error')}: {detail.get('Message', '')}".rstrip(": ")
-    return f"{type(error).__name__}: {error}"
+        message = redact(str(detail.get("Message", "")))
+        return f"{error.operation_name} failed: {detail.get('Code', 'error')}: {message}".rstrip(": ")
+    return f"{type(error).__name__}: {redact(str(error))}"
 
 
 @lru_cache(maxsize=None)

@@ -10,6 +10,7 @@ sent under its own key, so a retry sends what is pending and nothing twice.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from typing import Any, Protocol
 
 from incasso import clock
@@ -22,6 +23,9 @@ COLLECTION_KINDS = frozenset({"reminder_1", "reminder_2", "call_scheduled", "fou
                               "notice_of_default", "bailiff_filing"})
 MESSAGE_STEPS = (Stage.REMINDER_1, Stage.REMINDER_2, Stage.FOURTEEN_DAY_LETTER, Stage.NOTICE_OF_DEFAULT)
 MAX_ATTEMPTS = 8
+# Writing the record of a message that has left (real seconds; the SDK's own DynamoDB retries come first).
+RECORD_ATTEMPTS = 10
+RECORD_BACKOFF_SECONDS = 0.025
 
 
 class Messenger(Protocol):
@@ -92,10 +96,24 @@ class EscalationService:
                 continue
             if not self.store.has_message(tenant_id, claim_id, key):
                 record = self.messenger.deliver(tenant, claim, kind, {})
-                self.store.put_message(tenant_id, claim_id, key, record)
+                self._keep_record(tenant_id, claim_id, key, record)
             else:
                 record = None
             self._confirm(tenant_id, claim_id, key, record, "sent")
+
+    def _keep_record(self, tenant_id: str, claim_id: str, key: str, record: dict) -> None:
+        """The message has left: its record must be written, or a retry of the step sends it again.
+        A throttled write is tried again here, with backoff, instead of failing the step."""
+        from incasso.adapters.messaging import is_retryable
+
+        for attempt in range(RECORD_ATTEMPTS):
+            try:
+                self.store.put_message(tenant_id, claim_id, key, record)
+                return
+            except Exception as error:
+                if attempt + 1 == RECORD_ATTEMPTS or not is_retryable(error):
+                    raise
+                time.sleep(min(RECORD_BACKOFF_SECONDS * 2 ** attempt, 1.0))
 
     def _confirm(self, tenant_id: str, claim_id: str, key: str, record: dict | None, what: str) -> None:
         def change(tenant: Tenant, claim: Claim):
@@ -150,7 +168,9 @@ class EscalationService:
                 return None  # paid, disputed, already done: nothing to do
             return self._take(tenant, claim, wanted, today)
 
-        tenant, claim, _ = self._transact(tenant_id, claim_id, change)
+        tenant, claim, taken = self._transact(tenant_id, claim_id, change)
+        if taken:  # published once the step is written: a step that lost a race was never taken
+            self._publish(tenant_id, "ClaimEscalated", {"claim_id": claim_id, "stage": taken})
         self.flush_messages(tenant_id, claim_id)
         _, claim = self._load(tenant_id, claim_id)
         return decision_payload(decide(claim, tenant.policy, today))
@@ -190,8 +210,7 @@ class EscalationService:
         updates["pending_messages"] = [*claim.pending_messages, *messages]
         updated = recompute(claim, **updates)
         event = TimelineEvent(at=at, type="step_taken", details=details)
-        self._publish(claim.tenant_id, "ClaimEscalated", {"claim_id": claim.claim_id, "stage": step.value})
-        return updated, ledger_entries, [event], None
+        return updated, ledger_entries, [event], step.value
 
     def _notice(self, tenant: Tenant, claim: Claim, step: Stage, today: dt.date, at: dt.datetime):
         """The 14-day letter (art. 6:96 lid 6 BW) or notice of default: names the exact costs."""
@@ -258,7 +277,7 @@ class EscalationService:
                                 step_dates={**claim.step_dates, Stage.BAILIFF_FILING.value: today},
                                 pending_messages=[*claim.pending_messages, Stage.BAILIFF_FILING.value])
             return updated, [], [TimelineEvent(at=clock.now(), type="step_taken",
-                                               details={"step": "bailiff_filing", "dossier": location})], None
+                                               details={"step": "bailiff_filing", "dossier": location})], "filed"
 
         _, claim, result = self._transact(tenant_id, claim_id, change)
         if result == "resume":
@@ -266,7 +285,8 @@ class EscalationService:
 
             resume(task_token, {"signal": "not_for_bailiff"})
             return
-        self._publish(tenant_id, "ClaimEscalated", {"claim_id": claim_id, "stage": "bailiff_filing"})
+        if result == "filed":  # not again when the task is retried after the filing
+            self._publish(tenant_id, "ClaimEscalated", {"claim_id": claim_id, "stage": "bailiff_filing"})
         self.flush_messages(tenant_id, claim_id)
 
     def await_dispute(self, tenant_id: str, claim_id: str, task_token: str) -> None:
@@ -275,6 +295,8 @@ class EscalationService:
         def change(tenant: Tenant, claim: Claim):
             if claim.status is not ClaimStatus.PAUSED:
                 return claim, [], [], "resume"  # resolved in the meantime
+            if claim.task_token == task_token and claim.waiting_for == "dispute":
+                return None  # the task retried after its token was kept: nothing more to do
             return (claim.model_copy(update={"task_token": task_token, "waiting_for": "dispute"}), [],
                     [TimelineEvent(at=clock.now(), type="escalation_paused", details={"reason": claim.dispute_reason or ""})],
                     None)
@@ -296,15 +318,18 @@ class EscalationService:
                                next_action_on=clock.today() + interval)
             else:
                 updates.update(status=status, next_action_on=None)
-            if claim.status is status and claim.task_token is None and (
-                    status is not ClaimStatus.DEBT_MONITORING or claim.stage is Stage.DEBT_MONITORING):
+            already = claim.status is status and (
+                status is not ClaimStatus.DEBT_MONITORING or claim.stage is Stage.DEBT_MONITORING)
+            if already and claim.task_token is None:
                 return None
+            if already:  # closed by the API (a payment, a dispute upheld): only the token is left to clear
+                return claim.model_copy(update={"task_token": None, "waiting_for": None}), [], [], None
             event_type = "debt_monitoring_started" if status is ClaimStatus.DEBT_MONITORING else "claim_closed"
             return claim.model_copy(update=updates), [], [
-                TimelineEvent(at=clock.now(), type=event_type, details={"outcome": status.value})], None
+                TimelineEvent(at=clock.now(), type=event_type, details={"outcome": status.value})], "closed"
 
-        _, claim, _ = self._transact(tenant_id, claim_id, change)
-        if status is not ClaimStatus.DEBT_MONITORING:
+        _, claim, closed = self._transact(tenant_id, claim_id, change)
+        if closed and status is not ClaimStatus.DEBT_MONITORING:  # not again when the task is retried
             self._publish(tenant_id, "ClaimClosed", {"claim_id": claim_id, "outcome": status.value})
         return {"status": claim.status.value}
 
@@ -312,11 +337,14 @@ class EscalationService:
         """A step failed for good: park the claim for manual action, with the reason on its timeline."""
 
         def change(tenant: Tenant, claim: Claim):
+            if claim.status is ClaimStatus.NEEDS_ATTENTION:
+                return None  # parked already: the task was retried after parking it
             return (claim.model_copy(update={"status": ClaimStatus.NEEDS_ATTENTION, "next_action_on": None,
                                              "phase": claim.phase + 1}), [],
                     [TimelineEvent(at=clock.now(), type="claim_parked",
-                                   details={"error": error, "cause": cause[:2000]})], None)
+                                   details={"error": error, "cause": cause[:2000]})], "parked")
 
-        self._transact(tenant_id, claim_id, change)
-        self._publish(tenant_id, "ClaimParked", {"claim_id": claim_id, "error": error})
+        _, _, parked = self._transact(tenant_id, claim_id, change)
+        if parked:
+            self._publish(tenant_id, "ClaimParked", {"claim_id": claim_id, "error": error})
         return {"status": ClaimStatus.NEEDS_ATTENTION.value}

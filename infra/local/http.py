@@ -1,0 +1,304 @@
+"""The local HTTP front of ``incasso serve``: API Gateway's part, played on 127.0.0.1.
+
+Each request becomes the API Gateway (REST, Lambda proxy) event the API Lambda gets in AWS, with the
+claims of a verified bearer token in ``requestContext.authorizer.claims`` (no or a bad token: no claims,
+and the API answers 401), and the real API handler runs through the stack's Lambda, with the api
+function's environment. Besides the API, two local-only endpoints (CONTRACT.md §3):
+
+- ``POST /_local/clock/advance {"days": N}`` moves the simulated clock N days, day by day, and answers
+  ``{"now": ...}`` once everything due has settled; ``GET /_local/clock`` answers the time;
+- ``GET /_local/outbox[?claim_id=]`` lists the messages sent, oldest first (with a token only that
+  tenant's, a bad token is 401; without one everyone's): a Scan of the message records, acceptable here
+  because it is local only.
+
+``keep_upload_bodies`` sits in front of the AWS endpoint so that a plain ``curl -X PUT --data-binary``
+to a presigned URL stores the file whole; ``use_local_aws`` and ``quiet_logs`` set up the process.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+import sys
+import threading
+from collections.abc import Callable
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+LOG = logging.getLogger(__name__)
+MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
+MAX_ADVANCE_DAYS = 3650
+
+
+def use_local_aws(region: str) -> None:
+    """Make this process's AWS SDK talk to the local stack only: fake credentials, a fixed region, no
+    profile, config file or endpoint of the user's that could send a call to a real account."""
+    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3",
+                 "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"):
+        os.environ.pop(name, None)
+    os.environ.update({
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": region,
+        "AWS_REGION": region,
+        "AWS_CONFIG_FILE": os.devnull,
+        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+        "AWS_EC2_METADATA_DISABLED": "true",
+    })
+
+
+def quiet_logs(level: int = logging.WARNING) -> None:
+    """Logs at ``level`` and up only, on stderr (stdout belongs to the command's own output): the
+    handlers' Powertools logger (configured before any handler loads it) and moto's request log."""
+    from incasso.handlers import logger
+
+    logging.getLogger("werkzeug").setLevel(level)
+    logger.setLevel(level)
+    for handler in logging.getLogger(logger.name).handlers:
+        if isinstance(handler, logging.StreamHandler) and handler.stream is sys.stdout:
+            handler.setStream(sys.stderr)
+
+
+def keep_upload_bodies(app: Callable[..., Any]) -> Callable[..., Any]:
+    """WSGI middleware for the AWS endpoint: a PUT sent with a form's Content-Type reaches moto as
+    ``application/octet-stream``.
+
+    ``curl --data-binary`` and ``urllib`` label a body ``application/x-www-form-urlencoded`` unless told
+    otherwise; S3 stores such an upload as it is, but moto's server parses it as form fields and stores
+    an empty object (or loses a Windows-1252 file while decoding it). So the file a tenant PUTs to its
+    presigned URL arrives whole; only its stored Content-Type differs from what S3 would keep.
+    """
+
+    def wrapped(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        if environ.get("REQUEST_METHOD") == "PUT" and \
+                environ.get("CONTENT_TYPE", "").startswith("application/x-www-form-urlencoded"):
+            environ["CONTENT_TYPE"] = "application/octet-stream"
+        return app(environ, start_response)
+
+    return wrapped
+
+
+def serve_uploads_whole(server: Any) -> None:
+    """Put ``keep_upload_bodies`` in front of a ``LocalServer``'s moto application (its werkzeug server
+    reads ``app`` for every request)."""
+    http_server = server._server._server  # LocalServer -> ThreadedMotoServer -> werkzeug server
+    http_server.app = keep_upload_bodies(http_server.app)
+
+
+def iso_utc(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def error_body(code: str, message: str, details: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The API's error shape (CONTRACT.md §3)."""
+    return {"error": {"code": code, "message": message, "details": details or []}}
+
+
+def outbox(stack: Any, *, tenant_id: str | None = None, claim_id: str | None = None) -> list[dict[str, Any]]:
+    """Messages sent, oldest first, in the outbox shape; all tenants' unless ``tenant_id``."""
+    from incasso.letters.messages import SentMessage
+
+    dynamodb = stack.client("dynamodb")
+    scan: dict[str, Any] = {
+        "TableName": stack.names["claims"],
+        "FilterExpression": "#entity = :message AND attribute_exists(#record)",
+        "ExpressionAttributeNames": {"#entity": "entity", "#record": "record"},
+        "ExpressionAttributeValues": {":message": {"S": "message"}},
+    }
+    found: list[tuple[str, str, dict[str, Any]]] = []
+    for page in dynamodb.get_paginator("scan").paginate(**scan):
+        for item in page["Items"]:
+            owner, _, rest = item["pk"]["S"].partition("#CLAIM#")
+            if (tenant_id is not None and owner != tenant_id) or (claim_id is not None and rest != claim_id):
+                continue
+            message = SentMessage.model_validate(json.loads(item["record"]["S"])).to_outbox()
+            found.append((message["sent_at"], item.get("recorded_at", {}).get("S", ""), message))
+    found.sort(key=lambda entry: (entry[0], entry[1]))
+    return [message for _, _, message in found]
+
+
+class LocalFront:
+    """The front on ``host:port`` (0: a free port); bound at once, so a taken port fails here.
+
+    ``attach(stack)`` gives it the stack to call (deployed after binding, so that a taken port is
+    reported before the deployment's seconds), ``start()`` serves in a background thread.
+    """
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 8080) -> None:
+        self._stack: Any = None
+        self._advance_lock = threading.Lock()
+        self._http = ThreadingHTTPServer((host, port), _handler_class(self))
+        self._http.daemon_threads = True
+        self._thread: threading.Thread | None = None
+        self.host = host
+
+    @property
+    def port(self) -> int:
+        return self._http.server_address[1]
+
+    @property
+    def endpoint(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    def attach(self, stack: Any) -> None:
+        self._stack = stack
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._http.serve_forever, name="incasso-local-front", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        if self._thread is not None:
+            self._http.shutdown()
+            self._thread.join()
+            self._thread = None
+        self._http.server_close()
+
+    # -- what a request does -------------------------------------------------------------------
+    def tenant_for(self, authorization: str | None) -> str | None:
+        from incasso.api.auth import tenant_for_authorization
+
+        return tenant_for_authorization(authorization)
+
+    def call_api(self, method: str, path: str, query: dict[str, list[str]], headers: dict[str, str],
+                 body: bytes) -> tuple[int, dict[str, str], bytes]:
+        """The API Lambda's answer to one request, as API Gateway would pass it on."""
+        from incasso.api.proxy import proxy_event
+        from infra.local.stack import HandlerError
+
+        authorization = next((value for name, value in headers.items() if name.lower() == "authorization"), None)
+        event = proxy_event(method, path, tenant_id=self.tenant_for(authorization), body=body or None,
+                            headers=headers, query=query)
+        try:
+            result = self._stack.invoke("api", event)
+        except HandlerError as error:  # API Gateway: a failed integration is a 502
+            LOG.error("the API function failed: %s", error)
+            return 502, {"Content-Type": "application/json"}, json.dumps(
+                error_body("internal_error", "the API function failed")).encode()
+        response_headers: dict[str, str] = {}
+        for name, values in (result.get("multiValueHeaders") or {}).items():
+            response_headers[name] = ", ".join(str(value) for value in values)
+        for name, value in (result.get("headers") or {}).items():
+            response_headers[name] = str(value)
+        raw = result.get("body") or ""
+        if result.get("isBase64Encoded"):
+            import base64
+
+            payload = base64.b64decode(raw)
+        else:
+            payload = raw.encode("utf-8")
+        return int(result.get("statusCode", 200)), response_headers, payload
+
+    def advance(self, body: bytes) -> tuple[int, dict[str, Any]]:
+        try:
+            request = json.loads(body or b"{}")
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            return 422, error_body("validation_error", "the body is not JSON", [{"field": "body", "message": "not JSON"}])
+        days = request.get("days") if isinstance(request, dict) else None
+        if isinstance(days, bool) or not isinstance(days, int) or not 0 <= days <= MAX_ADVANCE_DAYS:
+            return 422, error_body("validation_error", "days must be a whole number of days",
+                                   [{"field": "days", "message": f"an integer from 0 to {MAX_ADVANCE_DAYS}"}])
+        with self._advance_lock:  # one driver of the clock at a time
+            now = self._stack.advance(days=days)
+        return 200, {"now": iso_utc(now)}
+
+    def now(self) -> dict[str, str]:
+        return {"now": iso_utc(self._stack.now())}
+
+    def outbox(self, query: dict[str, list[str]], authorization: str | None) -> list[dict[str, Any]]:
+        claim_id = (query.get("claim_id") or [None])[-1] or None
+        return outbox(self._stack, tenant_id=self.tenant_for(authorization), claim_id=claim_id)
+
+
+def _handler_class(front: LocalFront) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        server_version = "incasso-local"
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+            LOG.info("%s %s", self.address_string(), format % args)
+
+        def _send(self, status: int, headers: dict[str, str], body: bytes) -> None:
+            self.send_response(status)
+            lower = {name.lower() for name in headers}
+            for name, value in headers.items():
+                if name.lower() not in ("content-length", "connection", "transfer-encoding"):
+                    self.send_header(name, value)
+            if "content-type" not in lower and body:
+                self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body) if self.command != "HEAD" else 0))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(body)
+
+        def _json(self, status: int, payload: Any) -> None:
+            self._send(status, {"Content-Type": "application/json"}, json.dumps(payload).encode("utf-8"))
+
+        def _body(self) -> bytes | None:
+            length = self.headers.get("Content-Length")
+            if not length:
+                return b""
+            try:
+                size = int(length)
+            except ValueError:
+                size = -1
+            if not 0 <= size <= MAX_BODY_BYTES:
+                self.close_connection = True
+                self._json(HTTPStatus.REQUEST_ENTITY_TOO_LARGE if size > 0 else HTTPStatus.BAD_REQUEST,
+                           error_body("bad_request", f"the body must be 0 to {MAX_BODY_BYTES} bytes"))
+                return None
+            return self.rfile.read(size)
+
+        def _handle(self) -> None:
+            body = self._body()
+            if body is None:
+                return
+            url = urlsplit(self.path)
+            path = unquote(url.path) or "/"
+            query = parse_qs(url.query, keep_blank_values=True)
+            try:
+                route = _LOCAL_ROUTES.get((self.command, path))
+                if route is not None:
+                    route(self, front, query, body)
+                elif path.startswith("/_local/"):
+                    self._json(404, error_body("not_found", f"no local endpoint {self.command} {path}"))
+                else:
+                    headers = {name: value for name, value in self.headers.items()}
+                    status, response_headers, payload = front.call_api(self.command, path, query, headers, body)
+                    self._send(status, response_headers, payload)
+            except Exception:  # the front itself failed: say so, keep serving
+                LOG.exception("local front: %s %s failed", self.command, path)
+                self._json(500, error_body("internal_error", "the local front failed; see its log"))
+
+        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _handle
+
+    return Handler
+
+
+def _advance(handler: Any, front: LocalFront, query: dict[str, list[str]], body: bytes) -> None:
+    status, payload = front.advance(body)
+    handler._json(status, payload)
+
+
+def _clock(handler: Any, front: LocalFront, query: dict[str, list[str]], body: bytes) -> None:
+    handler._json(200, front.now())
+
+
+def _outbox(handler: Any, front: LocalFront, query: dict[str, list[str]], body: bytes) -> None:
+    authorization = handler.headers.get("Authorization")
+    if authorization and front.tenant_for(authorization) is None:
+        handler._json(401, error_body("unauthorized", "the token is not valid (leave it out to see every tenant's)"))
+        return
+    handler._json(200, front.outbox(query, authorization))
+
+
+_LOCAL_ROUTES: dict[tuple[str, str], Callable[..., None]] = {
+    ("POST", "/_local/clock/advance"): _advance,
+    ("GET", "/_local/clock"): _clock,
+    ("GET", "/_local/outbox"): _outbox,
+}

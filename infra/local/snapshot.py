@@ -1,0 +1,157 @@
+"""``incasso serve --data-dir``: the local stack's state kept across restarts.
+
+Kept: every item of every table (claims with their timelines, ledgers and messages, tenants, imports,
+idempotency records), every object of every bucket (uploaded CSVs, letters' PDFs, bailiff dossiers),
+the simulated time, and which escalations were running. Written when the server stops cleanly (Ctrl-C,
+SIGTERM), into ``<data-dir>/snapshot/`` (``state.json`` and ``objects/``), swapped in whole so that a
+crash while writing leaves the previous snapshot.
+
+On start the items and objects are put back (the buckets' notifications are switched off meanwhile:
+a restored CSV is not imported again), the clock starts where it stopped, and every escalation that was
+running is started again under its own name. A restarted execution begins at its first Check, which
+decides afresh from the claim: it waits for the next step's day, or pauses again on a dispute (with a
+new task token). What is not kept is an execution's place inside a wait for the bailiff: such a claim
+keeps its stage and amounts, and payments and the bailiff's reports still update it.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+VERSION = 1
+SNAPSHOT = "snapshot"
+STATE_FILE = "state.json"
+OBJECTS = "objects"
+_BATCH = 25
+
+
+@dataclass(frozen=True)
+class Restored:
+    now: dt.datetime
+    items: int
+    objects: int
+    executions: int
+
+
+def saved_time(data_dir: Path) -> dt.datetime | None:
+    """The simulated time a snapshot in ``data_dir`` stopped at, or None without one."""
+    state = _read_state(data_dir)
+    return None if state is None else dt.datetime.fromisoformat(state["now"])
+
+
+def _read_state(data_dir: Path) -> dict[str, Any] | None:
+    path = data_dir / SNAPSHOT / STATE_FILE
+    if not path.is_file():
+        return None
+    state = json.loads(path.read_text(encoding="utf-8"), object_hook=_decode)
+    if state.get("version") != VERSION:
+        raise ValueError(f"{path} was written by another version of incasso serve ({state.get('version')})")
+    return state
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, (bytes, bytearray)):
+        return {"__bytes__": base64.b64encode(bytes(value)).decode("ascii")}
+    raise TypeError(f"cannot keep {type(value).__name__} in a snapshot")
+
+
+def _decode(value: dict[str, Any]) -> Any:
+    if set(value) == {"__bytes__"}:
+        return base64.b64decode(value["__bytes__"])
+    return value
+
+
+def save(stack: Any, data_dir: Path) -> int:
+    """Write the stack's state into ``data_dir``; returns the number of items kept."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    fresh = data_dir / f".{SNAPSHOT}.new"
+    shutil.rmtree(fresh, ignore_errors=True)
+    (fresh / OBJECTS).mkdir(parents=True)
+    dynamodb, s3, sfn = stack.client("dynamodb"), stack.client("s3"), stack.client("stepfunctions")
+
+    tables: dict[str, list[dict[str, Any]]] = {}
+    for table in stack.topology.tables:
+        items: list[dict[str, Any]] = []
+        for page in dynamodb.get_paginator("scan").paginate(TableName=table.name):
+            items.extend(page["Items"])
+        tables[table.name] = items
+
+    objects = []
+    for bucket in stack.topology.buckets:
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket.name):
+            for entry in page.get("Contents", []):
+                response = s3.get_object(Bucket=bucket.name, Key=entry["Key"])
+                file_name = hashlib.sha256(f"{bucket.name}/{entry['Key']}".encode()).hexdigest()
+                (fresh / OBJECTS / file_name).write_bytes(response["Body"].read())
+                objects.append({"bucket": bucket.name, "key": entry["Key"], "file": file_name,
+                                "content_type": response.get("ContentType", "binary/octet-stream"),
+                                "metadata": response.get("Metadata", {})})
+
+    executions = []
+    for machine in stack.topology.state_machines:
+        arn = stack.names.get(machine.id)
+        if not arn:
+            continue  # not deployed locally
+        for page in sfn.get_paginator("list_executions").paginate(stateMachineArn=arn, statusFilter="RUNNING"):
+            for execution in page["executions"]:
+                described = sfn.describe_execution(executionArn=execution["executionArn"])
+                executions.append({"machine": machine.id, "name": execution["name"], "input": described["input"]})
+
+    state = {"version": VERSION, "now": stack.now().isoformat(), "tables": tables, "objects": objects,
+             "executions": executions}
+    (fresh / STATE_FILE).write_text(json.dumps(state, default=_encode), encoding="utf-8")
+    current, old = data_dir / SNAPSHOT, data_dir / f".{SNAPSHOT}.old"
+    shutil.rmtree(old, ignore_errors=True)
+    if current.exists():
+        os.replace(current, old)
+    os.replace(fresh, current)
+    shutil.rmtree(old, ignore_errors=True)
+    return sum(len(items) for items in tables.values())
+
+
+def restore(stack: Any, data_dir: Path) -> Restored | None:
+    """Put a snapshot of ``data_dir`` back into a freshly deployed stack (whose clock starts at the
+    snapshot's time); None when there is none."""
+    state = _read_state(data_dir)
+    if state is None:
+        return None
+    dynamodb, s3 = stack.client("dynamodb"), stack.client("s3")
+    count = 0
+    for table_name, items in state["tables"].items():
+        for start in range(0, len(items), _BATCH):
+            requests = {table_name: [{"PutRequest": {"Item": item}} for item in items[start:start + _BATCH]]}
+            while requests:
+                requests = dynamodb.batch_write_item(RequestItems=requests).get("UnprocessedItems") or {}
+        count += len(items)
+
+    by_bucket: dict[str, list[dict[str, Any]]] = {}
+    for entry in state["objects"]:
+        by_bucket.setdefault(entry["bucket"], []).append(entry)
+    for bucket, entries in by_bucket.items():
+        notifications = s3.get_bucket_notification_configuration(Bucket=bucket)
+        notifications.pop("ResponseMetadata", None)
+        s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration={})
+        try:
+            for entry in entries:
+                s3.put_object(Bucket=bucket, Key=entry["key"], ContentType=entry["content_type"],
+                              Metadata=entry["metadata"],
+                              Body=(data_dir / SNAPSHOT / OBJECTS / entry["file"]).read_bytes())
+        finally:
+            s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration=notifications)
+
+    restarted = 0
+    for execution in state["executions"]:
+        if execution["machine"] in stack.names:
+            stack.start_execution(execution["machine"], execution["name"], json.loads(execution["input"]))
+            restarted += 1
+    stack.settle()
+    return Restored(now=dt.datetime.fromisoformat(state["now"]), items=count, objects=len(state["objects"]),
+                    executions=restarted)

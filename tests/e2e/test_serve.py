@@ -1,0 +1,205 @@
+"""``incasso serve`` as a user runs it: a subprocess, its two lines, the API over HTTP with tokens from
+``incasso token``, a CSV through the presigned URL, the simulated clock and the outbox, then SIGTERM."""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+BIN = Path(sys.executable).parent
+INCASSO = str(BIN / "incasso")
+READY_SECONDS = 90
+
+CSV = ("factuurnummer;naam;type;e-mail;bedrag;factuurdatum;vervaldatum\r\n"
+       "2025-201;Kees Verbeek;particulier;kees@example.nl;€ 1.250,00;01-12-2025;20-12-2025\r\n"
+       "2025-202;Bakkerij De Korst B.V.;zakelijk;info@korst.example.nl;€ 89,95;01-12-2025;20-12-2025\r\n"
+       "2025-203;Onbekend;particulier;x@example.nl;twaalf;01-12-2025;20-12-2025\r\n").encode("cp1252")
+
+
+class Served:
+    """A running ``incasso serve`` and what it printed."""
+
+    def __init__(self, *args: str, tmp_path: Path) -> None:
+        self.stderr_path = tmp_path / f"serve-{time.monotonic_ns()}.log"
+        self._stderr = self.stderr_path.open("wb")
+        self.process = subprocess.Popen([INCASSO, "serve", "--port", "0", *args], stdout=subprocess.PIPE,
+                                        stderr=self._stderr, stdin=subprocess.DEVNULL, env=dict(os.environ))
+        self.lines: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+        printed = [self._line(), self._line()]
+        self.api = next(line.split(" ", 1)[1] for line in printed if line.startswith("API "))
+        self.aws = next(line.split(" ", 1)[1] for line in printed if line.startswith("AWS "))
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for raw in self.process.stdout:
+            self.lines.put(raw.decode().rstrip("\n"))
+
+    def _line(self) -> str:
+        try:
+            return self.lines.get(timeout=READY_SECONDS)
+        except queue.Empty:
+            self.process.kill()
+            raise AssertionError(f"incasso serve printed nothing: {self.stderr_path.read_text()}") from None
+
+    def stop(self) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        try:
+            return self.process.wait(timeout=60)
+        finally:
+            self._stderr.close()
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        self._stderr.close()
+
+
+def token(tenant_id: str) -> str:
+    return subprocess.run([INCASSO, "token", tenant_id], check=True, capture_output=True, text=True).stdout.strip()
+
+
+def call(base: str, method: str, path: str, body: object = None, *, bearer: str | None = None,
+         headers: dict[str, str] | None = None) -> tuple[int, object]:
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(base + path, data=data, method=method, headers={
+        **({"Authorization": f"Bearer {bearer}"} if bearer else {}),
+        **({"Content-Type": "application/json"} if data is not None else {}), **(headers or {})})
+    try:
+        with urllib.request.urlopen(request, timeout=120) as response:
+            return response.status, json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"null")
+
+
+def new_claim(invoice: str, due: str) -> dict:
+    return {"invoice_number": invoice, "principal": "425.00", "invoice_date": "2025-12-01", "due_date": due,
+            "debtor": {"name": "Jan de Vries", "type": "consumer", "email": "jan@example.nl", "language": "nl"}}
+
+
+@pytest.fixture
+def served(tmp_path):
+    started: list[Served] = []
+
+    def start(*args: str) -> Served:
+        server = Served(*args, tmp_path=tmp_path)
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.kill()
+
+
+def test_serve_runs_the_api_uploads_the_clock_and_the_outbox_and_stops_on_sigterm(served):
+    # given incasso serve on free ports, the simulated clock at Monday 5 January 2026
+    server = served("--start-date", "2026-01-05")
+    assert server.api.startswith("http://127.0.0.1:") and server.aws.startswith("http://127.0.0.1:")
+    acme, globex = token("acme"), token("globex")
+
+    # when acme creates a claim over HTTP / then 201, and globex cannot see it
+    status, claim = call(server.api, "POST", "/v1/claims", new_claim("F-1", "2025-12-20"), bearer=acme)
+    assert status == 201 and claim["status"] == "open"
+    assert call(server.api, "GET", f"/v1/claims/{claim['claim_id']}", bearer=globex)[0] == 404
+    status, theirs = call(server.api, "POST", "/v1/claims", new_claim("G-1", "2025-12-20"), bearer=globex)
+    assert status == 201
+    # and without a token, or with a forged one, nothing: 401
+    assert call(server.api, "GET", "/v1/claims")[0] == 401
+    assert call(server.api, "GET", f"/v1/claims/{claim['claim_id']}", bearer=acme[:-2] + "xx")[0] == 401
+
+    # when acme uploads a Windows-1252 CSV with a plain PUT to the presigned URL
+    status, started = call(server.api, "POST", "/v1/imports", {"filename": "december.csv"}, bearer=acme)
+    assert status == 201 and started["upload_url"].startswith(server.aws + "/")
+    upload = urllib.request.Request(started["upload_url"], data=CSV, method="PUT")
+    with urllib.request.urlopen(upload, timeout=60) as response:
+        assert response.status == 200
+    # then S3's event ran the ingest: two claims, the bad row reported by its row number
+    deadline, report = time.monotonic() + 60, {}
+    while time.monotonic() < deadline:
+        status, report = call(server.api, "GET", f"/v1/imports/{started['import_id']}", bearer=acme)
+        if report["status"] in ("completed", "failed"):
+            break
+        time.sleep(0.2)
+    assert (report["status"], report["accepted"], report["rejected"]) == ("completed", 2, 1)
+    assert [(e["row"], e["field"]) for e in report["errors"]] == [(4, "principal")]
+
+    # when the clock moves ten days (the first reminder is due on 27 December, so at the first sweep)
+    status, moved = call(server.api, "POST", "/_local/clock/advance", {"days": 10})
+    assert (status, moved) == (200, {"now": "2026-01-15T08:00:00Z"})
+    assert call(server.api, "POST", "/_local/clock/advance", {"days": -1})[0] == 422
+
+    # then the claims escalated, and the outbox shows what went out, oldest first, in the contract's shape
+    status, escalated = call(server.api, "GET", f"/v1/claims/{claim['claim_id']}", bearer=acme)
+    assert (status, escalated["status"], escalated["stage"]) == (200, "in_collection", "reminder_1")
+    status, page = call(server.api, "GET", "/v1/claims", bearer=acme)
+    assert sorted(c["invoice_number"] for c in page["items"]) == ["2025-201", "2025-202", "F-1"]
+    status, outbox = call(server.api, "GET", f"/_local/outbox?claim_id={claim['claim_id']}")
+    assert status == 200 and [m["kind"] for m in outbox] == ["reminder_1"]
+    assert set(outbox[0]) == {"claim_id", "kind", "channel", "sent_at", "subject", "body", "document"}
+    assert outbox[0]["channel"] == "email" and "F-1" in outbox[0]["body"]
+    status, everything = call(server.api, "GET", "/_local/outbox")
+    assert [m["sent_at"] for m in everything] == sorted(m["sent_at"] for m in everything)
+    assert {m["claim_id"] for m in everything} >= {claim["claim_id"], theirs["claim_id"]}
+    status, globex_outbox = call(server.api, "GET", "/_local/outbox", bearer=globex)
+    assert {m["claim_id"] for m in globex_outbox} == {theirs["claim_id"]}
+
+    # and a second server on the same port is refused with a message, not a traceback
+    taken = subprocess.run([INCASSO, "serve", "--port", server.api.rsplit(":", 1)[1]], capture_output=True,
+                           text=True, timeout=60, stdin=subprocess.DEVNULL)
+    assert taken.returncode != 0 and "cannot listen" in taken.stderr and "Traceback" not in taken.stderr
+
+    # when it is stopped with SIGTERM / then it exits cleanly
+    assert server.stop() == 0
+
+
+def upload(server: Served, bearer: str, filename: str, body: bytes) -> dict:
+    """POST /v1/imports, PUT the file to the URL, and wait for the import's report."""
+    status, started = call(server.api, "POST", "/v1/imports", {"filename": filename}, bearer=bearer)
+    assert status == 201
+    with urllib.request.urlopen(urllib.request.Request(started["upload_url"], data=body, method="PUT"), timeout=60):
+        pass
+    deadline = time.monotonic() + 60
+    while True:
+        report = call(server.api, "GET", f"/v1/imports/{started['import_id']}", bearer=bearer)[1]
+        if report["status"] in ("completed", "failed") or time.monotonic() > deadline:
+            return report
+        time.sleep(0.2)
+
+
+def test_the_data_dir_keeps_claims_uploads_time_and_running_escalations_across_a_restart(served, tmp_path):
+    # given a server with a data dir, a claim, an uploaded CSV and three simulated days
+    data = tmp_path / "data"
+    first = served("--start-date", "2026-01-05", "--data-dir", str(data))
+    acme = token("acme")
+    status, claim = call(first.api, "POST", "/v1/claims", new_claim("F-9", "2025-12-20"), bearer=acme)
+    assert status == 201
+    assert upload(first, acme, "december.csv", CSV)["accepted"] == 2
+    call(first.api, "POST", "/_local/clock/advance", {"days": 3})
+    assert first.stop() == 0
+
+    # when it is started again on the same data dir
+    second = served("--data-dir", str(data))
+    # then the clock goes on where it stopped, the claims are there (the kept CSV was not imported again)
+    assert call(second.api, "GET", "/_local/clock") == (200, {"now": "2026-01-08T08:00:00Z"})
+    assert call(second.api, "GET", f"/v1/claims/{claim['claim_id']}", bearer=acme)[1]["stage"] == "reminder_1"
+    assert len(call(second.api, "GET", "/v1/claims", bearer=acme)[1]["items"]) == 3
+    # and a new upload is imported (the bucket's notification is back), and the escalation carries on
+    more = CSV.replace(b"2025-20", b"2025-30")
+    assert upload(second, acme, "more.csv", more)["accepted"] == 2
+    call(second.api, "POST", "/_local/clock/advance", {"days": 14})
+    status, later = call(second.api, "GET", f"/v1/claims/{claim['claim_id']}", bearer=acme)
+    assert (status, later["stage"]) == (200, "reminder_2")
+    assert second.stop() == 0
