@@ -261,6 +261,9 @@ TOPOLOGY = Topology(
         ApiRoute("POST", "/v1/imports"),
         ApiRoute("GET", "/v1/imports/{import_id}"),
         ApiRoute("GET", "/v1/reports/summary"),
+        ApiRoute("POST", "/v1/claims/{claim_id}/bailiff"),
+        ApiRoute("GET", "/v1/calls"),
+        ApiRoute("POST", "/v1/claims/{claim_id}/call"),
     ),
 )
 

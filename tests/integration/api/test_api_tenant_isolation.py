@@ -14,6 +14,7 @@ ATTEMPTS = [
     ("POST", "/v1/claims/{claim}/dispute/resolve", {"outcome": "upheld"}),
     ("POST", "/v1/claims/{claim}/arrangement", {"instalments": [{"due_date": "2025-07-01", "amount": "425.00"}]}),
     ("POST", "/v1/claims/{claim}/bailiff", {"update": "uncollectible"}),
+    ("POST", "/v1/claims/{claim}/call", {"outcome": "no_answer"}),
     ("GET", "/v1/imports/{import}", None),
 ]
 

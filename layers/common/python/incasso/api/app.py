@@ -24,6 +24,9 @@ from incasso.api.models import (
     AllocationOut,
     ArrangementRequest,
     BailiffUpdateRequest,
+    CallList,
+    CallOut,
+    CallOutcomeRequest,
     ClaimOut,
     ClaimPage,
     DisputeRequest,
@@ -37,7 +40,7 @@ from incasso.api.models import (
 )
 from incasso.domain.models import Claim, ClaimStatus
 from incasso.services import wiring
-from incasso.services.claims import BailiffUpdateKind, DisputeOutcome, NewClaim, NewPayment
+from incasso.services.claims import BailiffUpdateKind, CallOutcome, DisputeOutcome, NewClaim, NewPayment
 from incasso.services.errors import InvalidRequestError, NotFoundError
 from incasso.services.reports import Summary, summarize
 
@@ -231,6 +234,26 @@ def bailiff_update(claim_id: str, body: BailiffUpdateRequest) -> ClaimOut:
     tenant_id = tenant()
     claim = wiring.claim_service().bailiff_update(tenant_id, _checked_id(claim_id, "claim"),
                                                   BailiffUpdateKind(body.update), body.note)
+    return claim_out(tenant_id, claim)
+
+
+# -- calls ---------------------------------------------------------------------------------------------
+@app.get("/v1/calls", summary="The tenant's planned calls that are due now", tags=["calls"],
+         responses=_responses(200, "due calls, earliest first", CallList))
+def due_calls() -> CallList:
+    claims = wiring.claim_service().due_calls(tenant())
+    return CallList(items=[CallOut(claim_id=c.claim_id, invoice_number=c.invoice_number, debtor_name=c.debtor.name,
+                                   phone=c.debtor.phone, language=c.debtor.language.value, call_at=c.call_at,
+                                   outstanding=c.amounts.outstanding) for c in claims])
+
+
+@app.post("/v1/claims/<claim_id>/call", summary="Record a call's outcome", tags=["calls"],
+          responses=_responses(200, "the claim", ClaimOut, 404, 409))
+def record_call(claim_id: str, body: CallOutcomeRequest) -> ClaimOut:
+    tenant_id = tenant()
+    claim = wiring.claim_service().record_call(tenant_id, _checked_id(claim_id, "claim"), CallOutcome(body.outcome),
+                                               promised_on=body.promised_on, reason=body.reason,
+                                               instalments=body.instalments)
     return claim_out(tenant_id, claim)
 
 

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from incasso.domain.models import Claim, ClaimStatus, Debtor, Instalment, Stage, TimelineEvent
 from incasso.money import Money
-from incasso.services.claims import BailiffUpdateKind, DisputeOutcome
+from incasso.services.claims import BailiffUpdateKind, CallOutcome, DisputeOutcome
 
 # ----------------------------------------------------------------------------------------------------
 # requests
@@ -41,6 +41,27 @@ class ArrangementRequest(Body):
 class BailiffUpdateRequest(Body):
     update: BailiffUpdateKind
     note: str = Field(default="", max_length=2000)
+
+
+class CallOutcomeRequest(Body):
+    outcome: CallOutcome = Field(description="no_answer, promise_to_pay, dispute or arrangement")
+    promised_on: dt.date | None = Field(default=None, description="with promise_to_pay: the promised day (within 30 days)")
+    reason: str = Field(default="", max_length=2000, description="with dispute: why the debtor disputes")
+    instalments: list[Instalment] | None = Field(default=None, max_length=120, description="with arrangement")
+
+
+class CallOut(BaseModel):
+    claim_id: str
+    invoice_number: str
+    debtor_name: str
+    phone: str | None
+    language: str
+    call_at: dt.datetime
+    outstanding: Money
+
+
+class CallList(BaseModel):
+    items: list[CallOut]
 
 
 class ImportRequest(Body):

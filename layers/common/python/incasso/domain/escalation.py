@@ -141,6 +141,10 @@ def decide(claim: Claim, policy: Policy, today: dt.date) -> Decision:
         return Decision(action=Action.WAIT, wait_until=step_instant(check_on), reason="arrangement kept")
     if Stage.BAILIFF_FILING.value in claim.step_dates:
         return Decision(action=Action.END, reason="with the bailiff")
+    if claim.promised_on is not None and today <= claim.promised_on:
+        # A promise to pay (made on the call) is given its chance before the next step.
+        return Decision(action=Action.WAIT, wait_until=step_instant(claim.promised_on + dt.timedelta(days=1)),
+                        reason=f"promised to pay by {claim.promised_on}")
     step = next_step(claim, policy)
     if step is None:
         return Decision(action=Action.CLOSE, outcome=ClaimStatus.DEBT_MONITORING,

@@ -248,6 +248,8 @@ class Claim(Model):
     pending_messages: list[str] = Field(default_factory=list)
     # The planned call (call_scheduled step), in UTC.
     call_at: dt.datetime | None = None
+    # A debtor's promise (made on the call): escalation holds until the day after this date.
+    promised_on: dt.date | None = None
     arrangement: Arrangement | None = None
     dispute_reason: str | None = None
     version: int = 0

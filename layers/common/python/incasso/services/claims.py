@@ -92,6 +92,16 @@ class BailiffUpdateKind(StrEnum):
     UNCOLLECTIBLE = "uncollectible"
 
 
+class CallOutcome(StrEnum):
+    NO_ANSWER = "no_answer"  # try again on the next business day
+    PROMISE_TO_PAY = "promise_to_pay"  # escalation holds until the day after the promised date
+    DISPUTE = "dispute"  # escalation pauses
+    ARRANGEMENT = "arrangement"  # instalments agreed on the phone
+
+
+MAX_PROMISE_DAYS = 30  # a promise further out is an arrangement, not a promise
+
+
 class PaymentResult(BaseModel):
     allocation: Allocation
     claim: Claim
@@ -354,4 +364,58 @@ class ClaimService:
             self._wake(claim, {"signal": f"bailiff_{kind.value}"})
             if claim.status is ClaimStatus.UNCOLLECTIBLE:
                 self._publish(tenant_id, "ClaimClosed", {"claim_id": claim_id, "outcome": "uncollectible"})
+        return claim
+
+    # -- calls ---------------------------------------------------------------------------------
+    def due_calls(self, tenant_id: str) -> list[Claim]:
+        """The tenant's planned calls whose slot has come, earliest first."""
+        now, due, token = clock.now(), [], None
+        while True:
+            claims, token = self.store.list_claims(tenant_id, ClaimStatus.IN_COLLECTION, 100, token)
+            due += [c for c in claims if c.stage is Stage.CALL_SCHEDULED and c.call_at is not None and c.call_at <= now]
+            if not token:
+                return sorted(due, key=lambda c: c.call_at)
+
+    def record_call(self, tenant_id: str, claim_id: str, outcome: CallOutcome, *, promised_on: dt.date | None = None,
+                    reason: str = "", instalments: list[Instalment] | None = None) -> Claim:
+        """An agent's call outcome. Dispute and arrangement go the way their own endpoints go."""
+        tenant = self.tenant(tenant_id)
+        if outcome is CallOutcome.PROMISE_TO_PAY:
+            today = clock.today()
+            if promised_on is None or not today <= promised_on <= today + dt.timedelta(days=MAX_PROMISE_DAYS):
+                raise InvalidRequestError("a promise to pay needs promised_on within 30 days from today",
+                                          [{"field": "promised_on", "message": f"between {today} and "
+                                            f"{today + dt.timedelta(days=MAX_PROMISE_DAYS)}"}])
+        if outcome is CallOutcome.DISPUTE and not reason:
+            raise InvalidRequestError("a dispute needs its reason", [{"field": "reason", "message": "required"}])
+        if outcome is CallOutcome.ARRANGEMENT and not instalments:
+            raise InvalidRequestError("an arrangement needs instalments", [{"field": "instalments", "message": "required"}])
+
+        def change(claim: Claim, ledger: list) -> tuple[Claim, list, list]:
+            if claim.call_at is None or claim.is_closed:
+                raise ConflictError(f"claim {claim_id} has no planned call")
+            updates: dict[str, Any] = {"call_at": None}
+            details: dict[str, Any] = {"outcome": outcome.value}
+            if outcome is CallOutcome.NO_ANSWER:
+                from incasso.law.terms import next_call_slot
+
+                from zoneinfo import ZoneInfo
+
+                # the first slot of the next business day (Dutch time)
+                tomorrow = dt.datetime.combine(clock.today() + dt.timedelta(days=1), dt.time(0),
+                                               tzinfo=ZoneInfo("Europe/Amsterdam"))
+                retry = next_call_slot(tomorrow, start=tenant.policy.business_hours_start,
+                                       end=tenant.policy.business_hours_end)
+                updates["call_at"] = retry
+                details["next_call_at"] = retry.isoformat()
+            elif outcome is CallOutcome.PROMISE_TO_PAY:
+                updates["promised_on"] = promised_on
+                details["promised_on"] = promised_on.isoformat()
+            return claim.model_copy(update=updates), [], [TimelineEvent(at=clock.now(), type="call_outcome", details=details)]
+
+        claim = self._update(tenant_id, claim_id, change)
+        if outcome is CallOutcome.DISPUTE:
+            claim = self.dispute(tenant_id, claim_id, reason)
+        elif outcome is CallOutcome.ARRANGEMENT:
+            claim = self.arrange(tenant_id, claim_id, list(instalments or []))
         return claim

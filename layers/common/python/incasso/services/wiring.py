@@ -1,13 +1,21 @@
 """Builds the services from the settings, once per process (Lambda cold start; the local stack
-calls ``reset`` after it changes the environment)."""
+calls ``reset`` after it changes the environment).
+
+Every service and adapter is imported in its factory, not here: a handler imports this module at
+cold start, and each function uses only some of the services (a step Lambda never needs
+``ClaimService``, the API never needs ``EscalationService``).
+"""
 
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from incasso.services.claims import ClaimService
-from incasso.services.escalation import EscalationService
 from incasso.settings import get_settings
+
+if TYPE_CHECKING:
+    from incasso.services.claims import ClaimService
+    from incasso.services.escalation import EscalationService
 
 
 @lru_cache(maxsize=1)
@@ -34,6 +42,7 @@ def messenger():
 @lru_cache(maxsize=1)
 def claim_service() -> ClaimService:
     from incasso.adapters.workflows import resume
+    from incasso.services.claims import ClaimService
 
     notifier = messenger()
     return ClaimService(claims_store(), publish=publisher().publish, resume=resume, notify=notifier.notify)
@@ -41,6 +50,7 @@ def claim_service() -> ClaimService:
 
 @lru_cache(maxsize=1)
 def escalation_service() -> EscalationService:
+    from incasso.services.escalation import EscalationService
     from incasso.services.notifications import BailiffHandOver
 
     return EscalationService(claims_store(), messenger(), BailiffHandOver(claims_store()),
