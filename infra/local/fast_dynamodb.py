@@ -36,8 +36,10 @@ from typing import Any
 _original: Any = None
 _original_query: Any = None
 _original_all_items: Any = None
+_original_item_init: Any = None
 _SKIP = object()
 _EVERY_PARTITION = object()
+_INDEX = object()
 _querying = threading.local()
 
 
@@ -46,13 +48,26 @@ def patch_targets() -> list[Any]:
     from moto.dynamodb.models.table import Table
     from moto.dynamodb.responses import DynamoResult
 
-    return [DynamoResult.execute_result, Table.query, Table.all_items]
+    from moto.dynamodb.models.dynamo_type import Item, LimitedSizeDict
+    from moto.dynamodb.models.utilities import bytesize
+
+    return [DynamoResult.execute_result, Table.query, Table.all_items, Table.all_indexes, Item.__init__,
+            LimitedSizeDict.__setitem__, bytesize]
+
+
+def _index_partition(table: Any, index_name: str, hash_key: Any) -> Any:
+    """(attribute, value) of an index's single hash key; every partition when it has several."""
+    schema = next((index.schema for index in table.all_indexes() if index.name == index_name), None)
+    hash_keys = [key["AttributeName"] for key in schema or () if key["KeyType"] == "HASH"]
+    if hash_key is None or len(hash_keys) != 1:
+        return _EVERY_PARTITION
+    return (_INDEX, hash_keys[0], hash_key)
 
 
 def _query(self: Any, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
     index_name = kwargs.get("index_name", args[6] if len(args) > 6 else None)
     previous = getattr(_querying, "partition", None)
-    _querying.partition = (self, _EVERY_PARTITION if index_name else hash_key)
+    _querying.partition = (self, _index_partition(self, index_name, hash_key) if index_name else hash_key)
     try:
         return _original_query(self, hash_key, *args, **kwargs)
     finally:
@@ -64,7 +79,13 @@ def _all_items(self: Any) -> list[Any]:
     if querying is None or querying[0] is not self:
         return _original_all_items(self)
     partition = querying[1]
-    if partition is _EVERY_PARTITION:  # an index: moto filters and sorts every item itself
+    if type(partition) is tuple and partition[0] is _INDEX:  # the items in the index's asked partition
+        _, attribute, value = partition
+        everything = (items.values() for items in self.items.values()) if self.range_key_attr \
+            else [self.items.values()]
+        return [item for items in everything for item in items
+                if (held := item.attrs.get(attribute)) is not None and held == value]
+    if partition is _EVERY_PARTITION:  # moto filters and sorts every item itself
         if self.range_key_attr:
             return [item for items in self.items.values() for item in items.values()]
         return list(self.items.values())
@@ -128,6 +149,26 @@ def _encode(value: Any, shape: Any) -> Any:
     return value
 
 
+def _item_init(self: Any, hash_key: Any, range_key: Any, attrs: dict[str, Any]) -> None:
+    """moto's ``Item.__init__`` sums the whole item's size again for every attribute it sets (quadratic
+    in the attributes); this sums it once. The same limit on the same total: sizes are never negative,
+    so the whole item is over the limit exactly when some prefix of it would be."""
+    from moto.dynamodb.exceptions import ItemSizeTooLarge
+    from moto.dynamodb.models.dynamo_type import DynamoType, LimitedSizeDict
+    from moto.dynamodb.models.utilities import bytesize
+
+    self.hash_key = hash_key
+    self.range_key = range_key
+    values = {key: DynamoType(value) for key, value in attrs.items()}
+    if sum(bytesize(key) + value.size() for key, value in values.items()) > _ITEM_SIZE_LIMIT:
+        raise ItemSizeTooLarge
+    self.attrs = LimitedSizeDict()
+    dict.update(self.attrs, values)
+
+
+_ITEM_SIZE_LIMIT = 405000  # moto's LimitedSizeDict limit
+
+
 class _NotPlain(Exception):
     """The result holds something only moto's serializer knows how to write."""
 
@@ -150,26 +191,31 @@ def _execute_result(self: Any, context: Any) -> Any:
 
 
 def install() -> None:
-    global _original, _original_query, _original_all_items
+    global _original, _original_query, _original_all_items, _original_item_init
+    from moto.dynamodb.models.dynamo_type import Item
     from moto.dynamodb.models.table import Table
     from moto.dynamodb.responses import DynamoResult
 
     if _original is None:
         _original = DynamoResult.execute_result
         _original_query, _original_all_items = Table.query, Table.all_items
+        _original_item_init = Item.__init__
         DynamoResult.execute_result = _execute_result
         Table.query, Table.all_items = _query, _all_items
+        Item.__init__ = _item_init
 
 
 def uninstall() -> None:
-    global _original, _original_query, _original_all_items
+    global _original, _original_query, _original_all_items, _original_item_init
+    from moto.dynamodb.models.dynamo_type import Item
     from moto.dynamodb.models.table import Table
     from moto.dynamodb.responses import DynamoResult
 
     if _original is not None:
         DynamoResult.execute_result = _original
         Table.query, Table.all_items = _original_query, _original_all_items
-        _original = _original_query = _original_all_items = None
+        Item.__init__ = _original_item_init
+        _original = _original_query = _original_all_items = _original_item_init = None
 
 
 def installed() -> bool:

@@ -31,6 +31,7 @@ import threading
 import time
 import types
 import uuid
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -79,6 +80,8 @@ RESULT_PATH = f"{_ASL}.component.common.path.result_path"
 ASL_PARSER = f"{_ASL}.parse.asl_parser"
 EVAL_COMPONENT = f"{_ASL}.component.eval_component"
 STUBBER = "moto.core.botocore_stubber"
+MOTO_RESPONSES = "moto.core.responses"
+USER_AGENT = "botocore.useragent"
 SERVER_APP = "moto.moto_server.werkzeug_app"
 BATCH_SERVICE = f"{_TASK_SERVICE}.state_task_service_batch"
 SERVICE_FACTORY = f"{_TASK_SERVICE}.state_task_service_factory"
@@ -157,6 +160,10 @@ def _points() -> tuple[PatchPoint, ...]:
         PatchPoint(PROGRAM, "Program.eval", ("self", "env"), speedup=True),
         PatchPoint(EXECUTE_STATE, "ExecutionState._evaluate_with_timeout", ("self", "env"), speedup=True),
         PatchPoint(EVAL_COMPONENT, "EvalComponent.heap_key"),
+        PatchPoint(MOTO_RESPONSES, "method_names_from_class", ("clazz",), speedup=True,
+                   uses="method_names_from_class(self.__class__)"),
+        PatchPoint(USER_AGENT, "UserAgentString.to_string", ("self",), speedup=True),
+        PatchPoint(USER_AGENT, "get_context", uses="ctx = get_context()"),
     ]
     points += [PatchPoint(module, "threading", uses="threading.") for module in THREADING_MODULES]
     points += [PatchPoint(module, "Thread", uses="= Thread(") for module in THREAD_CLASS_MODULES]
@@ -207,7 +214,7 @@ class LocalRuntime:
 
 class _Patcher:
     def __init__(self) -> None:
-        self._undo: list[tuple[Any, str, bool, Any]] = []
+        self._undo: list[Callable[[], None]] = []
 
     def set(self, module: str, attribute: str, value: Any) -> Any:
         """Replace and return the original (as ``getattr`` gives it)."""
@@ -217,15 +224,16 @@ class _Patcher:
         raw = vars(owner)[name] if own else None
         original = getattr(owner, name)
         setattr(owner, name, value)
-        self._undo.append((owner, name, own, raw))
+        self._undo.append(lambda: setattr(owner, name, raw) if own else delattr(owner, name))
         return original
 
+    def on_undo(self, take_back: Callable[[], None]) -> None:
+        """Run ``take_back`` when the patches are taken back (in reverse order with the others)."""
+        self._undo.append(take_back)
+
     def undo(self) -> None:
-        for owner, name, own, raw in reversed(self._undo):
-            if own:
-                setattr(owner, name, raw)
-            else:
-                delattr(owner, name)
+        for take_back in reversed(self._undo):
+            take_back()
         self._undo.clear()
 
 
@@ -252,6 +260,7 @@ def install(runtime: LocalRuntime) -> Callable[[], None]:
             moto_transactions.install()
             if runtime.speedups:
                 _install_speedups(patcher, runtime)
+                _install_fast_dynamodb(patcher)
         except BaseException:
             patcher.undo()
             raise
@@ -264,6 +273,17 @@ def install(runtime: LocalRuntime) -> Callable[[], None]:
             _installed = None
 
     return uninstall
+
+
+def _install_fast_dynamodb(patcher: _Patcher) -> None:
+    """DynamoDB answers without moto's generic serializer and Queries that read one partition
+    (``fast_dynamodb``); left alone when serve, demo or a test installed it already."""
+    from infra.local import fast_dynamodb
+
+    if fast_dynamodb.installed():
+        return
+    fast_dynamodb.install()
+    patcher.on_undo(fast_dynamodb.uninstall)
 
 
 def defer_batch_integration() -> None:
@@ -616,6 +636,40 @@ def _install_speedups(patcher: _Patcher, runtime: LocalRuntime) -> None:
         _evaluate_inline(self, env)
 
     patcher.set(EXECUTE_STATE, "ExecutionState._evaluate_with_timeout", _evaluate_with_timeout)
+    _install_request_speedups(patcher)
+
+
+def _install_request_speedups(patcher: _Patcher) -> None:
+    """Two costs every AWS call pays again for the same answer: moto lists a handler class's methods
+    (``inspect.getmembers``) on every request, and botocore builds the User-Agent header twice per
+    request from a dozen components. Both are kept per class / per client and feature set."""
+    original_method_names = importlib.import_module(MOTO_RESPONSES).method_names_from_class
+    method_names: dict[type, list[str]] = {}
+
+    def method_names_from_class(clazz: type) -> list[str]:
+        names = method_names.get(clazz)
+        if names is None:
+            names = method_names[clazz] = original_method_names(clazz)
+        return names
+
+    patcher.set(MOTO_RESPONSES, "method_names_from_class", method_names_from_class)
+
+    user_agent = importlib.import_module(USER_AGENT)
+    original_to_string = user_agent.UserAgentString.to_string
+    strings: weakref.WeakKeyDictionary[Any, dict[frozenset[str], str]] = weakref.WeakKeyDictionary()
+
+    def to_string(self: Any) -> str:
+        context = user_agent.get_context()  # the features of this request are part of the string
+        features = frozenset(context.features) if context is not None else frozenset()
+        known = strings.get(self)
+        if known is None:
+            known = strings[self] = {}
+        text = known.get(features)
+        if text is None:
+            text = known[features] = original_to_string(self)
+        return text
+
+    patcher.set(USER_AGENT, "UserAgentString.to_string", to_string)
 
 
 def _evaluate_inline(state: Any, env: Any) -> None:

@@ -54,9 +54,18 @@ def _answers(client) -> list:
         lambda: client.batch_get_item(RequestItems={TABLE: {"Keys": [{"pk": {"S": "t#9"}, "sk": {"S": "y"}}]}}),
         lambda: client.delete_item(TableName=TABLE, Key={"pk": {"S": "t#9"}, "sk": {"S": "y"}}, ReturnValues="ALL_OLD"),
     ]
+    too_large = {"pk": {"S": "t#1"}, "sk": {"S": "big"}, **{f"a{n}": {"S": "x" * 20_000} for n in range(21)}}
+    calls += [
+        lambda: client.put_item(TableName=TABLE, Item=too_large),  # over 400 KB: refused the same way
+        lambda: client.put_item(TableName=TABLE, Item={**too_large, "a20": {"S": "x"}}),  # just under
+        lambda: client.get_item(TableName=TABLE, Key={"pk": {"S": "t#1"}, "sk": {"S": "big"}}),
+    ]
     answers = []
     for call in calls:
-        answer = call()
+        try:
+            answer = call()
+        except client.exceptions.ClientError as error:
+            answer = {"error": error.response["Error"]["Code"], "message": error.response["Error"]["Message"]}
         answer.pop("ResponseMetadata", None)
         answers.append(answer)
     page = client.query(TableName=TABLE, KeyConditionExpression="pk = :p", Limit=5,
@@ -64,6 +73,11 @@ def _answers(client) -> list:
     answers.append(client.query(TableName=TABLE, KeyConditionExpression="pk = :p", Limit=5,
                                 ExclusiveStartKey=page["LastEvaluatedKey"],
                                 ExpressionAttributeValues={":p": {"S": "t#2"}})["Items"])
+    first = client.query(TableName=TABLE, IndexName="due", KeyConditionExpression="gpk = :p", Limit=2,
+                         ExpressionAttributeValues={":p": {"S": "due#3"}})
+    answers.append(client.query(TableName=TABLE, IndexName="due", KeyConditionExpression="gpk = :p", Limit=2,
+                                ExclusiveStartKey=first["LastEvaluatedKey"],
+                                ExpressionAttributeValues={":p": {"S": "due#3"}})["Items"])
     return answers
 
 

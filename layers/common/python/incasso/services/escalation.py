@@ -59,22 +59,33 @@ class EscalationService:
 
     # -- plumbing ------------------------------------------------------------------------------
     def _load(self, tenant_id: str, claim_id: str) -> tuple[Tenant, Claim]:
+        claim = self._load_claim(tenant_id, claim_id)
+        tenant = self.store.get_tenant(tenant_id) or Tenant(tenant_id=tenant_id, name=tenant_id)
+        return tenant, claim
+
+    def _load_claim(self, tenant_id: str, claim_id: str) -> Claim:
         claim = self.store.get_claim(tenant_id, claim_id)
         if claim is None:
             raise LookupError(f"claim {claim_id} of tenant {tenant_id} does not exist")
-        tenant = self.store.get_tenant(tenant_id) or Tenant(tenant_id=tenant_id, name=tenant_id)
-        return tenant, claim
+        return claim
 
     def _save(self, claim: Claim, expected_version: int, *, ledger=(), timeline=()) -> Claim:
         return self.store.save_claim(claim.model_copy(update={"updated_at": clock.now()}),
                                      expected_version=expected_version, ledger=list(ledger), timeline=list(timeline))
 
-    def _transact(self, tenant_id: str, claim_id: str, change) -> tuple[Tenant, Claim, Any]:
-        """Read, change, write conditionally; on a conflict read again and decide again."""
+    def _transact(self, tenant_id: str, claim_id: str, change, *, tenant: Tenant | None = None,
+                  claim: Claim | None = None) -> tuple[Tenant, Claim, Any]:
+        """Read, change, write conditionally; on a conflict read again and decide again.
+
+        ``tenant`` and ``claim``, when the caller holds them already, save the first read: the write is
+        conditional on the claim's version, so a claim that moved on since is read again all the same."""
         from incasso.adapters.claims_store import ConcurrentModificationError
 
         for _ in range(MAX_ATTEMPTS):
-            tenant, claim = self._load(tenant_id, claim_id)
+            if tenant is None:
+                tenant, claim = self._load(tenant_id, claim_id)
+            elif claim is None:
+                claim = self._load_claim(tenant_id, claim_id)
             outcome = change(tenant, claim)
             if outcome is None:
                 return tenant, claim, None
@@ -82,24 +93,35 @@ class EscalationService:
             try:
                 return tenant, self._save(updated, claim.version, ledger=ledger, timeline=timeline), result
             except ConcurrentModificationError:
+                claim = None
                 continue
         raise ConcurrentModificationError(f"claim {claim_id} kept changing; the step will be retried")
 
     # -- messages ------------------------------------------------------------------------------
-    def flush_messages(self, tenant_id: str, claim_id: str) -> None:
-        """Send what a step decided but did not confirm (after a crash or a failed send)."""
-        tenant, claim = self._load(tenant_id, claim_id)
+    def flush_messages(self, tenant_id: str, claim_id: str, *, tenant: Tenant | None = None,
+                       claim: Claim | None = None, fresh: frozenset[str] = frozenset()) -> tuple[Tenant, Claim]:
+        """Send what a step decided but did not confirm (after a crash or a failed send); answers the
+        claim as it is afterwards.
+
+        ``fresh``: keys this invocation has just made pending in its own conditional write, so no record
+        of them can exist yet and the look-up is skipped. Any other pending key is looked up first: a
+        crashed attempt may have sent it without confirming it."""
+        if tenant is None or claim is None:
+            tenant, claim = self._load(tenant_id, claim_id)
+        elif claim.pending_messages:  # the last check before sending: a payment may have landed since
+            claim = self._load_claim(tenant_id, claim_id)
         for key in list(claim.pending_messages):
             kind = key.split("#", 1)[0]
             if kind in COLLECTION_KINDS and claim.amounts.outstanding <= 0:
-                self._confirm(tenant_id, claim_id, key, None, "cancelled: paid before sending")
+                claim = self._confirm(tenant, claim, key, None, "cancelled: paid before sending")
                 continue
-            if not self.store.has_message(tenant_id, claim_id, key):
+            if key in fresh or not self.store.has_message(tenant_id, claim_id, key):
                 record = self.messenger.deliver(tenant, claim, kind, {})
                 self._keep_record(tenant_id, claim_id, key, record)
             else:
                 record = None
-            self._confirm(tenant_id, claim_id, key, record, "sent")
+            claim = self._confirm(tenant, claim, key, record, "sent")
+        return tenant, claim
 
     def _keep_record(self, tenant_id: str, claim_id: str, key: str, record: dict) -> None:
         """The message has left: its record must be written, or a retry of the step sends it again.
@@ -115,7 +137,7 @@ class EscalationService:
                     raise
                 time.sleep(min(RECORD_BACKOFF_SECONDS * 2 ** attempt, 1.0))
 
-    def _confirm(self, tenant_id: str, claim_id: str, key: str, record: dict | None, what: str) -> None:
+    def _confirm(self, tenant: Tenant, claim: Claim, key: str, record: dict | None, what: str) -> Claim:
         def change(tenant: Tenant, claim: Claim):
             if key not in claim.pending_messages:
                 return None
@@ -126,12 +148,12 @@ class EscalationService:
                     [], [TimelineEvent(at=clock.now(), type="message_sent" if what == "sent" else "message_cancelled",
                                        details=details)], None)
 
-        self._transact(tenant_id, claim_id, change)
+        return self._transact(claim.tenant_id, claim.claim_id, change, tenant=tenant, claim=claim)[1]
 
     # -- the state machine's entry points ------------------------------------------------------
     def check(self, tenant_id: str, claim_id: str) -> dict[str, str]:
         """Decide what comes next; handles the start of an execution and a missed instalment."""
-        self.flush_messages(tenant_id, claim_id)
+        tenant, claim = self.flush_messages(tenant_id, claim_id)
         today = clock.today()
 
         def change(tenant: Tenant, claim: Claim):
@@ -152,13 +174,12 @@ class EscalationService:
                 return None
             return claim.model_copy(update=updates), [], events, None
 
-        _, claim, _ = self._transact(tenant_id, claim_id, change)
-        tenant = self.store.get_tenant(tenant_id) or Tenant(tenant_id=tenant_id, name=tenant_id)
+        tenant, claim, _ = self._transact(tenant_id, claim_id, change, tenant=tenant, claim=claim)
         return decision_payload(decide(claim, tenant.policy, today))
 
     def run_step(self, tenant_id: str, claim_id: str, step: str) -> dict[str, str]:
         """Take ``step`` if it is (still) due; answer the decision that follows."""
-        self.flush_messages(tenant_id, claim_id)
+        tenant, claim = self.flush_messages(tenant_id, claim_id)
         today = clock.today()
         wanted = Stage(step)
 
@@ -168,11 +189,12 @@ class EscalationService:
                 return None  # paid, disputed, already done: nothing to do
             return self._take(tenant, claim, wanted, today)
 
-        tenant, claim, taken = self._transact(tenant_id, claim_id, change)
+        before = frozenset(claim.pending_messages)
+        tenant, claim, taken = self._transact(tenant_id, claim_id, change, tenant=tenant, claim=claim)
         if taken:  # published once the step is written: a step that lost a race was never taken
             self._publish(tenant_id, "ClaimEscalated", {"claim_id": claim_id, "stage": taken})
-        self.flush_messages(tenant_id, claim_id)
-        _, claim = self._load(tenant_id, claim_id)
+        fresh = frozenset(claim.pending_messages) - before if taken else frozenset()
+        _, claim = self.flush_messages(tenant_id, claim_id, tenant=tenant, claim=claim, fresh=fresh)
         return decision_payload(decide(claim, tenant.policy, today))
 
     def _take(self, tenant: Tenant, claim: Claim, step: Stage, today: dt.date):
@@ -279,7 +301,7 @@ class EscalationService:
             return updated, [], [TimelineEvent(at=clock.now(), type="step_taken",
                                                details={"step": "bailiff_filing", "dossier": location})], "filed"
 
-        _, claim, result = self._transact(tenant_id, claim_id, change)
+        tenant, claim, result = self._transact(tenant_id, claim_id, change)
         if result == "resume":
             from incasso.adapters.workflows import resume
 
@@ -287,7 +309,8 @@ class EscalationService:
             return
         if result == "filed":  # not again when the task is retried after the filing
             self._publish(tenant_id, "ClaimEscalated", {"claim_id": claim_id, "stage": "bailiff_filing"})
-        self.flush_messages(tenant_id, claim_id)
+        fresh = frozenset({Stage.BAILIFF_FILING.value}) if result == "filed" else frozenset()
+        self.flush_messages(tenant_id, claim_id, tenant=tenant, claim=claim, fresh=fresh)
 
     def await_dispute(self, tenant_id: str, claim_id: str, task_token: str) -> None:
         """Keep the task token on a disputed claim; resolving the dispute resumes the execution."""
