@@ -26,6 +26,7 @@ import importlib
 import inspect
 import itertools
 import logging
+import re
 import sys
 import threading
 import time
@@ -82,6 +83,7 @@ EVAL_COMPONENT = f"{_ASL}.component.eval_component"
 STUBBER = "moto.core.botocore_stubber"
 MOTO_RESPONSES = "moto.core.responses"
 USER_AGENT = "botocore.useragent"
+BOTO_AUTH = "botocore.auth"
 SERVER_APP = "moto.moto_server.werkzeug_app"
 BATCH_SERVICE = f"{_TASK_SERVICE}.state_task_service_batch"
 SERVICE_FACTORY = f"{_TASK_SERVICE}.state_task_service_factory"
@@ -148,7 +150,15 @@ def _points() -> tuple[PatchPoint, ...]:
         PatchPoint(EXECUTION_WORKER, "ExecutionWorker.start", ("self",)),
         PatchPoint(EXECUTION_WORKER, "ExecutionWorker._execution_logic", ("self",)),
         PatchPoint(EXECUTION, "BaseExecutionWorkerCommunication.terminated", ("self",)),
-        PatchPoint(STUBBER, "BotocoreStubber.process_request", ("self", "request")),
+        PatchPoint(STUBBER, "BotocoreStubber.process_request", ("self", "request"),
+                   uses="for url, method_to_execute in backend.urls.items():"),
+        PatchPoint(STUBBER, "get_equivalent_url_in_aws_domain", ("url",)),
+        PatchPoint(STUBBER, "passthrough_url", ("clean_url",)),
+        PatchPoint(STUBBER, "passthrough_service", ("service",)),
+        PatchPoint(STUBBER, "service_whitelisted", ("service",)),
+        PatchPoint(STUBBER, "normalize_request", ("request",)),
+        PatchPoint(STUBBER, "backend_index", uses="backend_index.backend_url_patterns"),
+        PatchPoint(STUBBER, "BackendDict"),
         PatchPoint(STUBBER, "BotocoreStubber.__call__", ("self", "event_name", "request", "kwargs")),
         PatchPoint(SERVER_APP, "DomainDispatcherApplication.__call__", ("self", "environ", "start_response")),
         PatchPoint(BOTO_CLIENT, "boto_client_for", ("region", "service", "state_credentials"), speedup=True),
@@ -164,6 +174,13 @@ def _points() -> tuple[PatchPoint, ...]:
                    uses="method_names_from_class(self.__class__)"),
         PatchPoint(USER_AGENT, "UserAgentString.to_string", ("self",), speedup=True),
         PatchPoint(USER_AGENT, "get_context", uses="ctx = get_context()"),
+        PatchPoint(BOTO_AUTH, "SigV4Auth.add_auth", ("self", "request"), speedup=True,
+                   uses="self._inject_signature_to_request(request, signature)"),
+        PatchPoint(BOTO_AUTH, "SigV4Auth._modify_request_before_signing", ("self", "request")),
+        PatchPoint(BOTO_AUTH, "SigV4Auth._inject_signature_to_request", ("self", "request", "signature")),
+        PatchPoint(BOTO_AUTH, "get_current_datetime", ("remove_tzinfo",)),
+        PatchPoint(BOTO_AUTH, "SIGV4_TIMESTAMP"),
+        PatchPoint(BOTO_AUTH, "NoCredentialsError"),
     ]
     points += [PatchPoint(module, "threading", uses="threading.") for module in THREADING_MODULES]
     points += [PatchPoint(module, "Thread", uses="= Thread(") for module in THREAD_CLASS_MODULES]
@@ -539,9 +556,11 @@ def _install_api_lock(patcher: _Patcher, runtime: LocalRuntime) -> None:
     original_process = stubber_class.process_request
     original_stub_call = stubber_class.__call__
 
+    process = _routed_process_request(original_process) if runtime.speedups else original_process
+
     def process_request(self: Any, request: Any) -> Any:
         with api_lock:
-            return original_process(self, request)
+            return process(self, request)
 
     def stub_call(self: Any, event_name: str, request: Any, **kwargs: Any) -> Any:
         loopback = runtime.loopback
@@ -670,6 +689,85 @@ def _install_request_speedups(patcher: _Patcher) -> None:
         return text
 
     patcher.set(USER_AGENT, "UserAgentString.to_string", to_string)
+
+    # moto never checks a signature, but reads the account and region from the Authorization header's
+    # credential scope: the header is written as botocore writes it, with the signature left uncomputed.
+    # Only plain SigV4 headers: S3's signer (payload hashes) and presigned URLs keep the real one.
+    auth = importlib.import_module(BOTO_AUTH)
+    original_add_auth = auth.SigV4Auth.add_auth
+
+    def add_auth(self: Any, request: Any) -> None:
+        if type(self) is not auth.SigV4Auth:
+            return original_add_auth(self, request)
+        if self.credentials is None:
+            raise auth.NoCredentialsError()
+        request.context["timestamp"] = auth.get_current_datetime().strftime(auth.SIGV4_TIMESTAMP)
+        self._modify_request_before_signing(request)
+        self._inject_signature_to_request(request, UNCOMPUTED_SIGNATURE)
+
+    patcher.set(BOTO_AUTH, "SigV4Auth.add_auth", add_auth)
+
+
+UNCOMPUTED_SIGNATURE = "0" * 64
+
+
+def _routed_process_request(original_process: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+    """moto's ``BotocoreStubber.process_request`` with its routing remembered per URL.
+
+    For every request moto tries each service's URL pattern in turn, looks the service's backend up,
+    builds its ``urls`` table and compiles each of its regular expressions until one matches. Here the
+    handler found for a URL (scheme, host and path) is kept; the request itself is then handled as
+    moto does (normalized, recorded, dispatched, HTTP errors turned into answers). A URL moto would
+    pass through, refuse or not route goes to moto's own code every time."""
+    stubber = importlib.import_module(STUBBER)
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.core.exceptions import HTTPException
+    from moto.moto_api import recorder
+
+    routes: dict[str, Any] = {}
+
+    def route(clean_url: str) -> Any:
+        if stubber.passthrough_url(clean_url):
+            return None
+        for service, pattern in stubber.backend_index.backend_url_patterns:
+            if not pattern.match(clean_url):
+                continue
+            if stubber.passthrough_service(service) or not stubber.service_whitelisted(service):
+                return None
+            import moto.backends as backends
+
+            backend_dict = backends.get_backend(service)
+            if isinstance(backend_dict, stubber.BackendDict):
+                regions = backend_dict[DEFAULT_ACCOUNT_ID]
+                backend = regions["us-east-1"] if "us-east-1" in regions else regions["aws"]
+            else:
+                backend = backend_dict["global"]
+            for url, method_to_execute in backend.urls.items():
+                if re.compile(url).match(clean_url):
+                    return method_to_execute
+        return None
+
+    def process_request(self: Any, request: Any) -> Any:
+        parsed_url, _ = stubber.get_equivalent_url_in_aws_domain(request.url)
+        clean_url = f"{parsed_url.scheme}://{parsed_url.netloc}{parsed_url.path}"
+        method_to_execute = routes.get(clean_url)
+        if method_to_execute is None:
+            method_to_execute = route(clean_url)
+            if method_to_execute is None:
+                return original_process(self, request)
+            if len(routes) > 4096:  # S3 object URLs are many
+                routes.clear()
+            routes[clean_url] = method_to_execute
+        normalized_request = stubber.normalize_request(request)
+        try:
+            recorder._record_request(normalized_request)
+            status, headers, body = method_to_execute(normalized_request, normalized_request.raw_url,
+                                                      normalized_request.headers)
+        except HTTPException as error:
+            status, headers, body = error.code, error.get_headers(), error.get_body()
+        return status, headers, body
+
+    return process_request
 
 
 def _evaluate_inline(state: Any, env: Any) -> None:

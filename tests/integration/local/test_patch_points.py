@@ -50,6 +50,16 @@ def test_moto_is_the_pinned_version():
     assert version("moto") == "5.2.5"
 
 
+def test_botocore_is_the_version_constraints_pin():
+    # given the speed-ups patch botocore's signer and User-Agent / then botocore is the pinned release
+    from importlib.metadata import version
+
+    root = Path(__file__).resolve().parents[3]
+    pins = dict(line.strip().split("==", 1) for line in (root / "constraints.txt").read_text().splitlines()
+                if "==" in line and not line.startswith("#"))
+    assert version("botocore") == pins["botocore"]
+
+
 def test_the_deferred_batch_integration_is_moto_own_module_and_class():
     # given the Batch integration is imported lazily / then moto's module defines the class we stand in for
     package, _, name = patches.BATCH_SERVICE.rpartition(".")
