@@ -175,9 +175,9 @@ def _points() -> tuple[PatchPoint, ...]:
         PatchPoint(USER_AGENT, "UserAgentString.to_string", ("self",), speedup=True),
         PatchPoint(USER_AGENT, "get_context", uses="ctx = get_context()"),
         PatchPoint(BOTO_AUTH, "SigV4Auth.add_auth", ("self", "request"), speedup=True,
-                   uses="self._inject_signature_to_request(request, signature)"),
+                   uses="auth_str = [f'AWS4-HMAC-SHA256 Credential={self.scope(request)}']"),
         PatchPoint(BOTO_AUTH, "SigV4Auth._modify_request_before_signing", ("self", "request")),
-        PatchPoint(BOTO_AUTH, "SigV4Auth._inject_signature_to_request", ("self", "request", "signature")),
+        PatchPoint(BOTO_AUTH, "SigV4Auth.scope", ("self", "request")),
         PatchPoint(BOTO_AUTH, "get_current_datetime", ("remove_tzinfo",)),
         PatchPoint(BOTO_AUTH, "SIGV4_TIMESTAMP"),
         PatchPoint(BOTO_AUTH, "NoCredentialsError"),
@@ -703,7 +703,8 @@ def _install_request_speedups(patcher: _Patcher) -> None:
             raise auth.NoCredentialsError()
         request.context["timestamp"] = auth.get_current_datetime().strftime(auth.SIGV4_TIMESTAMP)
         self._modify_request_before_signing(request)
-        self._inject_signature_to_request(request, UNCOMPUTED_SIGNATURE)
+        request.headers["Authorization"] = (f"AWS4-HMAC-SHA256 Credential={self.scope(request)}, "
+                                            f"SignedHeaders=host;x-amz-date, Signature={UNCOMPUTED_SIGNATURE}")
 
     patcher.set(BOTO_AUTH, "SigV4Auth.add_auth", add_auth)
 
