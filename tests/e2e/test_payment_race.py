@@ -9,7 +9,7 @@ once. Each order must leave a paid claim with no collection letter sent after th
 2. paid after the step's write, before its message is sent: sending checks the claim again, finds it
    settled and cancels the pending letter.
 
-A payment landing after that last check, while the message is being handed to the provider, cannot
+A payment landing after the bailiff filing is written likewise cancels its dossier. A payment landing after that last check, while the message is being handed to the provider, cannot
 be stopped; the last test shows what then happens (docs/reliability.md).
 """
 
@@ -156,3 +156,53 @@ def _events(report):
 
     for detail_type, detail in report.events:
         yield detail_type, json.loads(detail).get("stage")
+
+
+def _bailiff_inbox(world, claim) -> list[str]:
+    from incasso.settings import get_settings
+
+    listed = world.stack.client("s3").list_objects_v2(Bucket=get_settings().documents_bucket,
+                                                      Prefix=f"tenants/acme/bailiff-inbox/{claim.claim_id}/")
+    return [item["Key"] for item in listed.get("Contents", [])]
+
+
+def test_paid_after_the_bailiff_filing_is_written_no_dossier_reaches_the_bailiff(world, monkeypatch):
+    # given a claim on its way to the bailiff, and a hook that pays it in full right after the filing's
+    # conditional write went through (dossier and notice pending, neither delivered)
+    world.tenant()
+    claim = world.claim()
+    hook = PaymentHook(world, claim)
+    save = ClaimsStore.save_claim
+
+    def save_claim(store, updated, **kwargs):
+        saved = save(store, updated, **kwargs)
+        if not hook.paid and world.stack.clock.in_handler() and "bailiff_dossier" in updated.pending_messages:
+            hook.pay_in_full()
+        return saved
+
+    monkeypatch.setattr(ClaimsStore, "save_claim", save_claim)
+    # when the bailiff's day comes
+    world.until(START + 53 * DAY)
+    # then the claim is paid and closed, and neither the dossier nor the notice went out
+    final = world.get(claim)
+    assert hook.paid
+    assert final.status is ClaimStatus.PAID and final.pending_messages == [] and final.task_token is None
+    assert _bailiff_inbox(world, claim) == []
+    assert "bailiff_filing" not in world.sent(claim)
+    cancelled = [e.details["message"] for e in world.store.get_timeline("acme", claim.claim_id)
+                 if e.type == "message_cancelled"]
+    assert cancelled == ["bailiff_dossier", "bailiff_filing"]
+    assert world.stack.running_executions == 0
+
+
+def test_a_claim_filed_with_the_bailiff_has_its_dossier_in_the_inbox_once_filed(world):
+    # given a claim that nobody pays / when the bailiff's day comes
+    world.tenant()
+    claim = world.claim()
+    world.until(START + 53 * DAY)
+    # then the dossier is in the bailiff's inbox, and its delivery is on the claim's timeline
+    assert world.get(claim).waiting_for == "bailiff"
+    assert _bailiff_inbox(world, claim) == [f"tenants/acme/bailiff-inbox/{claim.claim_id}/dossier.json"]
+    delivered = [e.details for e in world.store.get_timeline("acme", claim.claim_id)
+                 if e.type == "message_sent" and e.details["message"] == "bailiff_dossier"]
+    assert len(delivered) == 1 and delivered[0]["document"].endswith("/dossier.json")

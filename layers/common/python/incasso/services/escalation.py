@@ -20,7 +20,10 @@ from incasso.domain.models import Claim, ClaimStatus, DebtorType, Stage, Tenant,
 
 # Messages about collection: never sent once the claim is settled, even if decided just before.
 COLLECTION_KINDS = frozenset({"reminder_1", "reminder_2", "call_scheduled", "fourteen_day_letter",
-                              "notice_of_default", "bailiff_filing"})
+                              "notice_of_default", "bailiff_filing", "bailiff_dossier"})
+# The claim's dossier for the bailiff: pending like a message, delivered after the step's write (and its
+# last check) to a fixed key in the bailiff's inbox, so delivering it again replaces it.
+BAILIFF_DOSSIER = "bailiff_dossier"
 MESSAGE_STEPS = (Stage.REMINDER_1, Stage.REMINDER_2, Stage.FOURTEEN_DAY_LETTER, Stage.NOTICE_OF_DEFAULT)
 MAX_ATTEMPTS = 8
 # Writing the record of a message that has left (real seconds; the SDK's own DynamoDB retries come first).
@@ -115,13 +118,20 @@ class EscalationService:
             if kind in COLLECTION_KINDS and claim.amounts.outstanding <= 0:
                 claim = self._confirm(tenant, claim, key, None, "cancelled: paid before sending")
                 continue
-            if key in fresh or not self.store.has_message(tenant_id, claim_id, key):
+            if kind == BAILIFF_DOSSIER:
+                record = {"channel": "bailiff", "document": self._bailiff().hand_over(tenant, claim)}
+            elif key in fresh or not self.store.has_message(tenant_id, claim_id, key):
                 record = self.messenger.deliver(tenant, claim, kind, {})
                 self._keep_record(tenant_id, claim_id, key, record)
             else:
                 record = None
             claim = self._confirm(tenant, claim, key, record, "sent")
         return tenant, claim
+
+    def _bailiff(self) -> Bailiff:
+        if self.bailiff is None:
+            raise RuntimeError("no bailiff hand-over is wired: the dossier cannot be delivered")
+        return self.bailiff
 
     def _keep_record(self, tenant_id: str, claim_id: str, key: str, record: dict) -> None:
         """The message has left: its record must be written, or a retry of the step sends it again.
@@ -285,7 +295,7 @@ class EscalationService:
     def file_with_bailiff(self, tenant_id: str, claim_id: str, task_token: str) -> None:
         """Hand the claim to the bailiff and keep the task token: the bailiff's updates resume it."""
         today = clock.today()
-        assert self.bailiff is not None
+        self._bailiff()
 
         def change(tenant: Tenant, claim: Claim):
             decision = decide(claim, tenant.policy, today)
@@ -294,12 +304,14 @@ class EscalationService:
                     return None
                 # Not (or no longer) for the bailiff: resume at once so the machine decides again.
                 return claim, [], [], "resume"
-            location = self.bailiff.hand_over(tenant, claim)
+            # The dossier goes out after this write, as the debtor's notice does: a payment landing
+            # before the write makes the step decide again; one landing after it cancels both.
             updated = recompute(claim, stage=Stage.BAILIFF_FILING, task_token=task_token, waiting_for="bailiff",
                                 step_dates={**claim.step_dates, Stage.BAILIFF_FILING.value: today},
-                                pending_messages=[*claim.pending_messages, Stage.BAILIFF_FILING.value])
+                                pending_messages=[*claim.pending_messages, BAILIFF_DOSSIER,
+                                                  Stage.BAILIFF_FILING.value])
             return updated, [], [TimelineEvent(at=clock.now(), type="step_taken",
-                                               details={"step": "bailiff_filing", "dossier": location})], "filed"
+                                               details={"step": "bailiff_filing"})], "filed"
 
         tenant, claim, result = self._transact(tenant_id, claim_id, change)
         if result == "resume":
@@ -309,7 +321,7 @@ class EscalationService:
             return
         if result == "filed":  # not again when the task is retried after the filing
             self._publish(tenant_id, "ClaimEscalated", {"claim_id": claim_id, "stage": "bailiff_filing"})
-        fresh = frozenset({Stage.BAILIFF_FILING.value}) if result == "filed" else frozenset()
+        fresh = frozenset({BAILIFF_DOSSIER, Stage.BAILIFF_FILING.value}) if result == "filed" else frozenset()
         self.flush_messages(tenant_id, claim_id, tenant=tenant, claim=claim, fresh=fresh)
 
     def await_dispute(self, tenant_id: str, claim_id: str, task_token: str) -> None:
