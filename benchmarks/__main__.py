@@ -29,7 +29,7 @@ FIGURE = re.compile(r"^([a-z][a-z0-9_]*): (\S+)")
 # Arguments per script: (full run, quick run). A script not named here runs with its own defaults.
 SIZES: dict[str, tuple[list[str], list[str]]] = {
     "csv_parse": (["--rows", "100000"], ["--rows", "20000"]),
-    "handler_imports": (["--repeats", "5"], ["--repeats", "1"]),
+    "handler_imports": (["--repeats", "9"], ["--repeats", "1"]),
     "ingest": (["--rows", "20000"], ["--rows", "3000"]),
     "local_runtime": (["--claims", "100"], ["--claims", "30", "--skip-stock", "--waiting", "200", "--idle-seconds", "2"]),
     "store_batch": (["--rows", "5000"], ["--rows", "1000", "--stock-rows", "0"]),
