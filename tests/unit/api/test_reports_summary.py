@@ -59,3 +59,15 @@ def test_dso_is_open_principal_over_invoiced_times_days():
     summary = summarize(claims, dt.date(2025, 3, 31))
     # then DSO = 150 / 300 x 89 days
     assert summary.dso == 44.5
+
+
+def test_dso_is_exact_days_rounded_half_up_to_a_tenth():
+    # given 1,000.00 open of 3,000.00 invoiced over 100 days, and 1/3 of 100 days = 33.333...
+    from incasso.services.reports import days_sales_outstanding
+
+    # when / then the figure is an exact decimal, rounded half up to 0.1 day
+    assert days_sales_outstanding(Decimal("1000.00"), Decimal("3000.00"), dt.date(2026, 1, 1),
+                                  dt.date(2026, 4, 11)) == Decimal("33.3")
+    assert days_sales_outstanding(Decimal("1.00"), Decimal("4.00"), dt.date(2026, 1, 1),
+                                  dt.date(2026, 1, 3)) == Decimal("0.5")
+    assert days_sales_outstanding(Decimal("0"), Decimal("0"), None, dt.date(2026, 1, 3)) is None

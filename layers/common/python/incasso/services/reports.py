@@ -34,17 +34,19 @@ class Summary(BaseModel):
     principal: Money = Field(description="principal of all claims")
     collected: Money = Field(description="everything paid on all claims")
     outstanding: Money = Field(description="still owed on claims not closed (paid, cancelled, uncollectible)")
+    # Days, not money: a JSON number with one decimal (pydantic turns the exact Decimal into it here).
     dso: float | None = Field(description="days sales outstanding: open principal / principal invoiced x days "
-                                          "since the first invoice date; null without claims")
+                                          "since the first invoice date, to 0.1 day; null without claims")
 
 
 def days_sales_outstanding(open_principal: Decimal, invoiced: Decimal, first_invoice: dt.date | None,
-                           as_of: dt.date) -> float | None:
-    """The classic DSO (receivables / sales x days in the period); the period runs from the first invoice."""
+                           as_of: dt.date) -> Decimal | None:
+    """The classic DSO (receivables / sales x days in the period), in days rounded half up to 0.1; the
+    period runs from the first invoice."""
     if first_invoice is None or invoiced <= 0:
         return None
     days = max((as_of - first_invoice).days, 1)
-    return float((open_principal / invoiced * days).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+    return (open_principal / invoiced * days).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 def summarize(claims: Iterable[Claim], as_of: dt.date) -> Summary:
