@@ -5,11 +5,11 @@ the way the Lambda runtime does (the code folder on ``sys.path``, ``import handl
 seconds the import took and which modules of the dependency packages (boto3, botocore, pydantic,
 pydantic_core, aws_lambda_powertools) it left in ``sys.modules``. The baseline is another fresh process
 that imports exactly those dependency modules, in the same order, and nothing of ours. Both are timed
-inside the process (interpreter start-up excluded), ``--repeats`` times each, alternating; the fastest
-of each are compared (a shared machine's noise only adds time):
+inside the process (interpreter start-up excluded), ``--repeats`` times each, alternating, and compared
+pair by pair (a handler run and the baseline run right after it):
 
-- ``import_ratio_<function>``: handler import / dependency import (fastest of the fresh processes);
-- ``import_ms_<function>`` and ``import_deps_ms_<function>``: the two fastest, in milliseconds;
+- ``import_ratio_<function>``: the median over the pairs of handler import / dependency import;
+- ``import_ms_<function>`` and ``import_deps_ms_<function>``: the two medians in milliseconds;
 - ``import_ratio_max``: the largest ratio (target <= 1.3).
 
 Every dependency module is imported, not only the package's top: pydantic and Powertools load their
@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import time
@@ -42,9 +43,10 @@ def dependency_modules(module_names: list[str]) -> list[str]:
 
 
 def ratio(handler_seconds: list[float], baseline_seconds: list[float]) -> float:
-    """Fastest handler import over fastest dependency import: the noise of a shared machine only ever adds
-    time, so the minimum of several fresh processes is the steadiest estimate (medians moved by 0.5)."""
-    return min(handler_seconds) / min(baseline_seconds)
+    """The median of the paired ratios: each handler run over the baseline run right after it. A pair runs
+    within a second, so a slow spell of the shared machine weighs on both sides of it; comparing medians
+    or minimums of the two sides let one slow spell move the ratio by up to 0.5."""
+    return statistics.median(h / b for h, b in zip(handler_seconds, baseline_seconds))
 
 
 def lambda_environment(function_id: str) -> dict[str, str]:
@@ -163,8 +165,8 @@ def main() -> None:
         ratios[function_id] = ratio(handler_cpu, baseline_cpu)
         wall_ratios[function_id] = ratio(*runs["wall"])
         print(f"import_ratio_{function_id}: {ratios[function_id]:.2f}")
-        print(f"import_ms_{function_id}: {min(handler_cpu) * 1000:.1f}")
-        print(f"import_deps_ms_{function_id}: {min(baseline_cpu) * 1000:.1f}", flush=True)
+        print(f"import_ms_{function_id}: {statistics.median(handler_cpu) * 1000:.1f}")
+        print(f"import_deps_ms_{function_id}: {statistics.median(baseline_cpu) * 1000:.1f}", flush=True)
     worst = max(ratios, key=ratios.get)
     print(f"import_ratio_max: {ratios[worst]:.2f}")
     print(f"import_ratio_max_function: {worst}")
