@@ -12,7 +12,6 @@ The S3 client is created on first use and kept for the life of the process (Lamb
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from incasso.settings import get_settings
@@ -43,11 +42,11 @@ def dossier_key(tenant_id: str, claim_id: str) -> str:
     return f"tenants/{_segment('tenant_id', tenant_id)}/bailiff-inbox/{_segment('claim_id', claim_id)}/dossier.json"
 
 
-@lru_cache(maxsize=1)
 def s3_client() -> Any:
-    import boto3
+    """The process's S3 client (``incasso.adapters.aws``)."""
+    from incasso.adapters import aws
 
-    return boto3.client("s3")
+    return aws.client("s3")
 
 
 class DocumentStore:

@@ -146,12 +146,11 @@ def _describe(error: BaseException) -> str:
     return f"{type(error).__name__}: {redact(str(error))}"
 
 
-@lru_cache(maxsize=None)
 def aws_client(service: str) -> Any:
-    """One boto3 client per service per process, created on first use (not at import: cold start)."""
-    import boto3
+    """The process's client for ``service`` (``incasso.adapters.aws``: one session, created on first use)."""
+    from incasso.adapters import aws
 
-    return boto3.client(service)
+    return aws.client(service)
 
 
 class MessageSender:
@@ -300,8 +299,7 @@ def default_sender() -> MessageSender:
 
 def reset_clients() -> None:
     """Forget cached clients and the default sender (tests and the local stack switch endpoints)."""
-    aws_client.cache_clear()
-    default_sender.cache_clear()
-    from incasso.adapters.documents import s3_client
+    from incasso.adapters import aws
 
-    s3_client.cache_clear()
+    aws.reset_clients()
+    default_sender.cache_clear()

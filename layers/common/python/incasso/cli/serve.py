@@ -109,6 +109,3 @@ def _point_s3_at(endpoint: str) -> None:
 
     os.environ["AWS_ENDPOINT_URL_S3"] = endpoint
     aws.reset_clients()
-    from incasso.adapters import documents
-
-    documents.s3_client.cache_clear()
