@@ -73,3 +73,40 @@ def test_paid_in_full_letter_has_no_payment_box():
     text = text_of(pdf_of(ctx))
     assert "Betaalgegevens" not in text
     assert "volledig betaald" in text
+
+
+def _pdf_at_10pt():
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4", unit="mm")
+    pdf.core_fonts_encoding = "windows-1252"
+    pdf.add_page()
+    pdf.set_font("helvetica", size=10)
+    return pdf
+
+
+def test_wrap_fills_each_line_without_overflowing_and_keeps_every_word_in_order():
+    # given a long Dutch paragraph with an amount held together by a no-break space
+    from incasso.letters.pdf import wrap
+
+    pdf = _pdf_at_10pt()
+    text = ("Betaalt u niet binnen deze termijn, dan bent u buitengerechtelijke incassokosten verschuldigd van "
+            "€\u00a0425,00, berekend volgens het Besluit vergoeding voor buitengerechtelijke incassokosten. " * 3).strip()
+    # when it is wrapped to 80 mm
+    lines = wrap(pdf, 80, text)
+    # then no line is wider than the cell's room, and no line could have taken the next word
+    room = 80 - 2 * pdf.c_margin
+    assert lines and all(pdf.get_string_width(line) <= room for line in lines)
+    for line, following in zip(lines, lines[1:]):
+        assert pdf.get_string_width(f"{line} {following.split(' ')[0]}") > room
+    # and the words are all there, in order; the amount is never split from its "€"
+    assert " ".join(lines) == text
+    assert all(not line.endswith("€") for line in lines)
+
+
+def test_wrap_gives_up_on_a_word_wider_than_a_line():
+    # given a word wider than the cell / when wrapped / then None: fpdf2's multi_cell breaks it instead
+    from incasso.letters.pdf import wrap
+
+    assert wrap(_pdf_at_10pt(), 20, "kort " + "x" * 80) is None
+    assert wrap(_pdf_at_10pt(), 20, "") == [""]
