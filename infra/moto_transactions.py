@@ -93,7 +93,10 @@ def _transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> No
             table = self.get_table(table_name)
             hash_value = DynamoType(key[table.hash_key_attr])
             range_value = DynamoType(key[table.range_key_attr]) if table.range_key_attr else None
-            undo.append((table, hash_value, range_value, copy.deepcopy(table.get_item(hash_value, range_value))))
+            previous = table.get_item(hash_value, range_value)
+            # A Put or Delete replaces or drops the stored Item object and leaves it as it was; only an
+            # Update changes it in place, so only then is a copy needed to undo it.
+            undo.append((table, hash_value, range_value, copy.deepcopy(previous) if op_type == "Update" else previous))
             if op_type == "Put":
                 self.put_item(table_name, op["Item"])
             elif op_type == "Delete":

@@ -65,6 +65,24 @@ def test_a_write_that_fails_after_others_were_applied_leaves_nothing_behind(dyna
     assert item(dynamodb, "t#A")["n"] == {"N": "1"}
 
 
+def test_a_put_over_an_item_and_a_delete_are_undone_to_the_old_items_when_a_later_write_fails(dynamodb):
+    # given two items, and a transaction that replaces one, deletes the other and then fails
+    dynamodb.put_item(TableName=TABLE, Item={"pk": {"S": "t#D"}, "sk": {"S": "X"}, "n": {"N": "4"},
+                                             "m": {"M": {"k": {"L": [{"S": "v"}]}}}})
+    writes = [
+        {"Put": {"TableName": TABLE, "Item": {"pk": {"S": "t#A"}, "sk": {"S": "X"}, "n": {"N": "2"}}}},
+        {"Delete": {"TableName": TABLE, "Key": {"pk": {"S": "t#D"}, "sk": {"S": "X"}}}},
+        {"Update": {"TableName": TABLE, "Key": {"pk": {"S": "t#E"}, "sk": {"S": "X"}},
+                    "UpdateExpression": "SET n = :missing"}},
+    ]
+    # when it runs / then it is refused, and both items are back as they were
+    with pytest.raises(ClientError):
+        dynamodb.transact_write_items(TransactItems=writes)
+    assert item(dynamodb, "t#A") == {"pk": {"S": "t#A"}, "sk": {"S": "X"}, "n": {"N": "1"}}
+    assert item(dynamodb, "t#D") == {"pk": {"S": "t#D"}, "sk": {"S": "X"}, "n": {"N": "4"},
+                                     "m": {"M": {"k": {"L": [{"S": "v"}]}}}}
+
+
 def test_updates_deletes_and_condition_checks_apply_together(dynamodb):
     # given / when a transaction updates A, deletes nothing-yet B, checks A's old value
     dynamodb.put_item(TableName=TABLE, Item={"pk": {"S": "t#C"}, "sk": {"S": "X"}})
