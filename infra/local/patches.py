@@ -88,6 +88,7 @@ STUBBER = "moto.core.botocore_stubber"
 MOTO_RESPONSES = "moto.core.responses"
 USER_AGENT = "botocore.useragent"
 BOTO_AUTH = "botocore.auth"
+DYNAMODB_CONDITIONS = "moto.dynamodb.comparisons"
 SERVER_APP = "moto.moto_server.werkzeug_app"
 BATCH_SERVICE = f"{_TASK_SERVICE}.state_task_service_batch"
 SERVICE_FACTORY = f"{_TASK_SERVICE}.state_task_service_factory"
@@ -185,6 +186,9 @@ def _points() -> tuple[PatchPoint, ...]:
         PatchPoint(BOTO_AUTH, "get_current_datetime", ("remove_tzinfo",)),
         PatchPoint(BOTO_AUTH, "SIGV4_TIMESTAMP"),
         PatchPoint(BOTO_AUTH, "NoCredentialsError"),
+        PatchPoint(DYNAMODB_CONDITIONS, "deque", uses="from collections import deque"),
+        PatchPoint(DYNAMODB_CONDITIONS, "ConditionExpressionParser._lex_condition_expression", ("self",),
+                   speedup=True, uses="nodes = self._lex_condition_expression()"),
     ]
     points += [PatchPoint(module, "threading", uses="threading.") for module in THREADING_MODULES]
     points += [PatchPoint(module, "Thread", uses="= Thread(") for module in THREAD_CLASS_MODULES]
@@ -711,6 +715,23 @@ def _install_request_speedups(patcher: _Patcher) -> None:
                                             f"SignedHeaders=host;x-amz-date, Signature={UNCOMPUTED_SIGNATURE}")
 
     patcher.set(BOTO_AUTH, "SigV4Auth.add_auth", add_auth)
+
+    # moto lexes every condition expression again (one regular expression after another per token); the
+    # tokens depend on the text alone and are immutable tuples, read off a fresh deque by the parser.
+    conditions = importlib.import_module(DYNAMODB_CONDITIONS)
+    original_lex = conditions.ConditionExpressionParser._lex_condition_expression
+    lexed: dict[str, tuple[Any, ...]] = {}
+
+    def _lex_condition_expression(self: Any) -> Any:
+        tokens = lexed.get(self.condition_expression)
+        if tokens is None:
+            tokens = tuple(original_lex(self))
+            if len(lexed) > 4096:
+                lexed.clear()
+            lexed[self.condition_expression] = tokens
+        return conditions.deque(tokens)
+
+    patcher.set(DYNAMODB_CONDITIONS, "ConditionExpressionParser._lex_condition_expression", _lex_condition_expression)
 
 
 UNCOMPUTED_SIGNATURE = "0" * 64
