@@ -30,6 +30,45 @@ def test_a_tenant_and_its_policy_read_back_equal(store):
     assert store.get_tenant(TENANT_B) is None
 
 
+def _write_elsewhere(store, tenant: Tenant) -> None:
+    """The profile changed by another process: straight into the table, past this process's copy."""
+    from incasso.adapters import keys
+    from incasso.adapters.codec import model_to_attrs
+
+    item = model_to_attrs(tenant)
+    item.update(pk={"S": keys.tenant_pk(tenant.tenant_id)}, sk={"S": keys.PROFILE_SK}, entity={"S": "tenant"})
+    store.client.put_item(TableName=store.table_name, Item=item)
+
+
+def test_a_tenant_read_with_a_max_age_is_this_process_copy_until_it_is_that_old(store, monkeypatch):
+    # given a tenant written through this process, then changed by another one
+    first = Tenant(tenant_id=TENANT_A, name="Acme B.V.", policy=Policy(call_enabled=True))
+    changed = first.model_copy(update={"policy": Policy(call_enabled=False)})
+    now = [1000.0]
+    monkeypatch.setattr(claims_store.time, "monotonic", lambda: now[0])
+    store.put_tenant(first)
+    _write_elsewhere(store, changed)
+    # when read within the max age / then this process's copy is used
+    now[0] += 59
+    assert store.get_tenant(TENANT_A, max_age=60) == first
+    # and a read without a max age, or one past it, reads the table (and keeps what it read)
+    assert store.get_tenant(TENANT_A) == changed
+    _write_elsewhere(store, first)
+    now[0] += 61
+    assert store.get_tenant(TENANT_A, max_age=60) == first
+
+
+def test_a_tenant_written_through_this_process_is_seen_at_once(store):
+    # given a tenant read (and so copied) with a max age
+    store.put_tenant(Tenant(tenant_id=TENANT_A, name="Acme B.V."))
+    assert store.get_tenant(TENANT_A, max_age=60).policy.call_enabled
+    # when its policy is changed through this process / then the next read sees the change
+    store.put_tenant(Tenant(tenant_id=TENANT_A, name="Acme B.V.", policy=Policy(call_enabled=False)))
+    assert not store.get_tenant(TENANT_A, max_age=60).policy.call_enabled
+    # and a copy is only ever of its own tenant
+    assert store.get_tenant(TENANT_B, max_age=60) is None
+
+
 def record(**fields) -> ImportRecord:
     values = dict(tenant_id=TENANT_A, import_id="imp-1", filename="facturen.csv",
                   key="tenants/acme/imports/imp-1/facturen.csv", created_at=NOW, updated_at=NOW)

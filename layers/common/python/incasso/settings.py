@@ -21,6 +21,8 @@ class Settings(BaseModel):
     sender_email: str = "noreply@incasso.example"
     service_name: str = "incasso"
     log_level: str = "INFO"
+    # How old a tenant's profile a step or an API call may use (seconds; 0: read it every time).
+    tenant_max_age_seconds: float = 60.0
     # Where the local stack signs tokens; in AWS the Cognito authorizer checks them instead.
     local_token_secret: str = ""
 
@@ -36,6 +38,7 @@ _ENV = {
     "sender_email": "SENDER_EMAIL",
     "service_name": "POWERTOOLS_SERVICE_NAME",
     "log_level": "LOG_LEVEL",
+    "tenant_max_age_seconds": "INCASSO_TENANT_MAX_AGE_SECONDS",
     "local_token_secret": "INCASSO_LOCAL_TOKEN_SECRET",
 }
 

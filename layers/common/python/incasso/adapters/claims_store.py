@@ -97,6 +97,18 @@ def _failed(reason: dict[str, Any] | None, code: str = "ConditionalCheckFailed")
     return bool(reason) and reason.get("Code") == code
 
 
+# Tenants as last read or written by this process: (table, tenant id) -> (time.monotonic(), tenant). A
+# caller that accepts a profile up to ``max_age`` seconds old is served from here (a warm Lambda reads a
+# tenant once a minute, not at every step); a write through this process replaces the entry at once.
+# Real seconds, not the simulated clock: it is about how fresh a copy is, not about the claim's dates.
+_tenants: dict[tuple[str, str], tuple[float, Tenant]] = {}
+
+
+def forget_tenants() -> None:
+    """Empty the process's tenant copies (the local stack does when it opens or closes)."""
+    _tenants.clear()
+
+
 class ClaimsStore:
     def __init__(self, table_name: str | None = None, *, client: Any = None,
                  page_token_secret: bytes | str | None = None) -> None:
@@ -485,14 +497,27 @@ class ClaimsStore:
             {"Put": {"TableName": self.table_name, "Item": profile}},
             {"Put": {"TableName": self.table_name, "Item": registry}},
         ])
+        _tenants[(self.table_name, tenant.tenant_id)] = (time.monotonic(), tenant)
         return tenant
 
-    def get_tenant(self, tenant_id: str) -> Tenant | None:
+    def get_tenant(self, tenant_id: str, *, max_age: float = 0.0) -> Tenant | None:
+        """The tenant's profile; with ``max_age`` > 0 this process's copy when it is at most that many
+        seconds old (a change made elsewhere then takes up to ``max_age`` to be seen here)."""
+        key = (self.table_name, tenant_id)
+        if max_age > 0:
+            copy = _tenants.get(key)
+            if copy is not None and time.monotonic() - copy[0] <= max_age:
+                return copy[1]
         item = self.client.get_item(
             TableName=self.table_name,
             Key={"pk": {"S": keys.tenant_pk(tenant_id)}, "sk": {"S": keys.PROFILE_SK}},
         ).get("Item")
-        return attrs_to_model(Tenant, item) if item else None
+        tenant = attrs_to_model(Tenant, item) if item else None
+        if tenant is None:
+            _tenants.pop(key, None)
+        else:
+            _tenants[key] = (time.monotonic(), tenant)
+        return tenant
 
     # -- imports -------------------------------------------------------------------------------
     def _import_key(self, tenant_id: str, import_id: str) -> dict[str, AttributeValue]:

@@ -30,6 +30,7 @@ from incasso.domain.models import (
 from incasso.law.allocation import OverpaymentError
 from incasso.money import Money
 from incasso.services.errors import ConflictError, InvalidRequestError, NotFoundError
+from incasso.settings import get_settings
 
 MAX_ATTEMPTS = 8  # optimistic-locking retries before giving up (a claim is rarely this busy)
 
@@ -130,7 +131,7 @@ class ClaimService:
         """The tenant's profile; a tenant seen for the first time (its token is all there is) is
         registered with the default policy, so that the daily sweep, which reads the tenant registry,
         escalates its claims."""
-        tenant = self.store.get_tenant(tenant_id)
+        tenant = self.store.get_tenant(tenant_id, max_age=get_settings().tenant_max_age_seconds)
         if tenant is None:
             tenant = self.store.put_tenant(Tenant(tenant_id=tenant_id, name=tenant_id)) or \
                 Tenant(tenant_id=tenant_id, name=tenant_id)

@@ -17,6 +17,7 @@ from incasso import clock
 from incasso.domain.escalation import Action, Decision, decide, notice_step
 from incasso.domain.ledger import book_costs, book_interest, recompute
 from incasso.domain.models import Claim, ClaimStatus, DebtorType, Stage, Tenant, TimelineEvent
+from incasso.settings import get_settings
 
 # Messages about collection: never sent once the claim is settled, even if decided just before.
 COLLECTION_KINDS = frozenset({"reminder_1", "reminder_2", "call_scheduled", "fourteen_day_letter",
@@ -63,7 +64,8 @@ class EscalationService:
     # -- plumbing ------------------------------------------------------------------------------
     def _load(self, tenant_id: str, claim_id: str) -> tuple[Tenant, Claim]:
         claim = self._load_claim(tenant_id, claim_id)
-        tenant = self.store.get_tenant(tenant_id) or Tenant(tenant_id=tenant_id, name=tenant_id)
+        tenant = self.store.get_tenant(tenant_id, max_age=get_settings().tenant_max_age_seconds) or \
+            Tenant(tenant_id=tenant_id, name=tenant_id)
         return tenant, claim
 
     def _load_claim(self, tenant_id: str, claim_id: str) -> Claim:
