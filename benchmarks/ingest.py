@@ -128,7 +128,7 @@ class CountingSink:
         self.claims += len(claims)
         return {}
 
-    def get_tenant(self, tenant_id):
+    def get_tenant(self, tenant_id, *, max_age=0.0):
         return None
 
     def put_tenant(self, tenant):
