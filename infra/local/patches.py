@@ -667,9 +667,10 @@ def _install_speedups(patcher: _Patcher, runtime: LocalRuntime) -> None:
 
 
 def _install_request_speedups(patcher: _Patcher) -> None:
-    """Two costs every AWS call pays again for the same answer: moto lists a handler class's methods
-    (``inspect.getmembers``) on every request, and botocore builds the User-Agent header twice per
-    request from a dozen components. Both are kept per class / per client and feature set."""
+    """Work every AWS call does again for the same answer, kept instead: moto's list of a handler class's
+    methods (``inspect.getmembers`` per request), botocore's User-Agent header (built twice per request
+    from a dozen components), the SigV4 signature (which moto never checks) and moto's tokens of a
+    DynamoDB condition expression."""
     original_method_names = importlib.import_module(MOTO_RESPONSES).method_names_from_class
     method_names: dict[type, list[str]] = {}
 
