@@ -393,20 +393,12 @@ def _for_event(value: Any, event: Any) -> Any:
 
 
 def _product_clients() -> Iterator[tuple[str, Any]]:
-    """The clients product code calls AWS with (each cache creates its client on first use)."""
-    from incasso.adapters import aws, documents, messaging
+    """The clients product code calls AWS with: one per service (``incasso.adapters.aws``), created here
+    on first use."""
+    from incasso.adapters import aws
 
-    seen: set[int] = set()
     for service in HOOKED_SERVICES:
-        candidates = [aws.client(service)]
-        if service in ("sesv2", "sns"):
-            candidates.append(messaging.aws_client(service))
-        if service == "s3":
-            candidates.append(documents.s3_client())
-        for client in candidates:
-            if id(client) not in seen:
-                seen.add(id(client))
-                yield service, client
+        yield service, aws.client(service)
 
 
 def _error_response(fault: AwsError) -> tuple[Any, dict[str, Any]]:

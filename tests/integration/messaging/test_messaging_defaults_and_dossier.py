@@ -6,7 +6,8 @@ import json
 import pytest
 
 from incasso.adapters.documents import DocumentStore, deliver_dossier
-from incasso.adapters.messaging import aws_client, default_sender, reset_clients
+from incasso.adapters import aws
+from incasso.adapters.messaging import default_sender, reset_clients
 from incasso.domain.models import Channel, MessageKind
 from incasso.letters.dossier import build_dossier
 from incasso.letters.messages import compose
@@ -34,8 +35,8 @@ def test_default_sender_reads_settings_and_reuses_its_clients(environment):
     # then it went to the configured bucket, and the process keeps one client per service
     assert DocumentStore().get(sent.document).startswith(b"%PDF")
     assert default_sender() is sender
-    assert aws_client("sesv2") is aws_client("sesv2")
-    assert aws_client("sesv2").meta.region_name == REGION
+    assert aws.client("sesv2") is aws.client("sesv2")
+    assert aws.client("sesv2").meta.region_name == REGION
 
 
 def test_dossier_is_delivered_to_the_bailiffs_inbox(environment):

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from incasso.adapters import aws
 from incasso.settings import get_settings
 
 if TYPE_CHECKING:
@@ -42,13 +43,6 @@ def dossier_key(tenant_id: str, claim_id: str) -> str:
     return f"tenants/{_segment('tenant_id', tenant_id)}/bailiff-inbox/{_segment('claim_id', claim_id)}/dossier.json"
 
 
-def s3_client() -> Any:
-    """The process's S3 client (``incasso.adapters.aws``)."""
-    from incasso.adapters import aws
-
-    return aws.client("s3")
-
-
 class DocumentStore:
     """Reads and writes the documents bucket. ``bucket`` and ``client`` default to settings and the cached client."""
 
@@ -63,7 +57,7 @@ class DocumentStore:
     @property
     def client(self) -> Any:
         if self._client is None:
-            self._client = s3_client()
+            self._client = aws.client("s3")
         return self._client
 
     def _put(self, key: str, body: bytes, content_type: str, metadata: dict[str, str] | None = None) -> str:

@@ -24,6 +24,7 @@ from functools import lru_cache
 from typing import Any
 
 from incasso import clock
+from incasso.adapters import aws
 from incasso.adapters.documents import DocumentStore
 from incasso.domain.models import Channel, Debtor, MessageKind
 from incasso.letters.messages import OutgoingMessage, SentMessage
@@ -146,13 +147,6 @@ def _describe(error: BaseException) -> str:
     return f"{type(error).__name__}: {redact(str(error))}"
 
 
-def aws_client(service: str) -> Any:
-    """The process's client for ``service`` (``incasso.adapters.aws``: one session, created on first use)."""
-    from incasso.adapters import aws
-
-    return aws.client(service)
-
-
 class MessageSender:
     """Delivers an ``OutgoingMessage`` and returns the ``SentMessage`` record.
 
@@ -170,13 +164,13 @@ class MessageSender:
     @property
     def ses(self) -> Any:
         if self._ses is None:
-            self._ses = aws_client("sesv2")
+            self._ses = aws.client("sesv2")
         return self._ses
 
     @property
     def sns(self) -> Any:
         if self._sns is None:
-            self._sns = aws_client("sns")
+            self._sns = aws.client("sns")
         return self._sns
 
     @property
@@ -299,7 +293,5 @@ def default_sender() -> MessageSender:
 
 def reset_clients() -> None:
     """Forget cached clients and the default sender (tests and the local stack switch endpoints)."""
-    from incasso.adapters import aws
-
     aws.reset_clients()
     default_sender.cache_clear()
