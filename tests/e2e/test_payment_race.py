@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
+from incasso import clock
 from incasso.adapters.claims_store import ClaimsStore, ConcurrentModificationError
 from incasso.domain.models import ClaimStatus, Stage
 from incasso.services.claims import NewPayment
@@ -40,7 +41,8 @@ class PaymentHook:
     def pay_in_full(self) -> None:
         self.paid = True  # first: the payment's own write goes through the hooked store untouched
         owed = self.world.claims.current("acme", self.claim.claim_id).amounts.outstanding
-        self.world.claims.pay("acme", self.claim.claim_id, NewPayment(amount=owed, paid_at=REMINDER_2_DAY),
+        # paid today: what is owed today, on today's date (a payment dated earlier would owe less)
+        self.world.claims.pay("acme", self.claim.claim_id, NewPayment(amount=owed, paid_at=clock.today()),
                               payment_key="race")
 
 

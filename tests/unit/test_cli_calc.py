@@ -13,7 +13,7 @@ from incasso import clock
 from incasso.cli import main
 from incasso.law.interest import RATES_FILE_ENV, clear_rate_table_cache
 
-KEYS = ["principal", "collection_costs", "collection_costs_vat", "interest", "total"]
+KEYS = ["principal", "collection_costs", "collection_costs_vat", "interest", "total", "warnings"]
 
 
 @pytest.fixture(autouse=True)
@@ -46,6 +46,7 @@ def test_consumer_with_vat_json_object():
         "collection_costs_vat": "89.25",
         "interest": "0.00",
         "total": "3514.25",
+        "warnings": [],
     }
 
 
@@ -63,7 +64,10 @@ def test_business_interest_of_the_fact_sheet_example():
         "collection_costs_vat": "0.00",
         "interest": "106.46",
         "total": "1256.46",
+        # the second half of 2025 rests on an unverified rate: the figure says so
+        "warnings": [body["warnings"][0]],
     }
+    assert body["warnings"][0].startswith("interest from 2025-07-01 uses an unverified statutory rate")
 
 
 def test_consumer_interest_in_a_leap_year_uses_the_consumer_rate():
@@ -115,8 +119,8 @@ def test_principal_forms(given, shown):
         (["--principal", "100", "--debtor", "consumer", "--due", "20250101"], "YYYY-MM-DD"),
         (["--principal", "100", "--debtor", "consumer", "--due", "2025-01-10", "--as-of", "2025-01-09"], "before --due"),
         (["--principal", "100", "--debtor", "consumer", "--as-of", "2025-01-09"], "needs --due"),
-        (["--principal", "100", "--debtor", "business", "--due", "2014-06-30", "--as-of", "2014-12-31"], "2015-01-01"),
-        (["--principal", "100", "--debtor", "consumer", "--due", "2011-06-30", "--as-of", "2012-12-31"], "2012-07-01"),
+        (["--principal", "100", "--debtor", "business", "--due", "2002-06-30", "--as-of", "2002-12-31"], "2002-12-01"),
+        (["--principal", "100", "--debtor", "consumer", "--due", "2000-06-30", "--as-of", "2001-12-31"], "2001-01-01"),
     ],
 )
 def test_bad_input_exits_2_with_a_message_on_stderr(args, message):
@@ -165,7 +169,7 @@ def test_console_script_runs_calc():
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == {
         "principal": "3000.00", "collection_costs": "425.00", "collection_costs_vat": "89.25",
-        "interest": "0.00", "total": "3514.25",
+        "interest": "0.00", "total": "3514.25", "warnings": [],
     }
     # and bad input gives exit 2 and a message, no traceback
     bad = subprocess.run([str(script), "calc", "--principal", "x", "--debtor", "consumer"], capture_output=True, text=True, timeout=60, check=False)

@@ -98,7 +98,7 @@ def test_an_invalid_claim_names_every_field_at_fault():
     ({"principal": "NaN"}, "principal"),
     ({"principal": True}, "principal"),
     ({"currency": "USD"}, "currency"),
-    ({"due_date": "2024-12-01"}, "body"),  # before the invoice date: a rule over two fields
+    ({"due_date": "2024-12-01"}, "due_date"),  # before the invoice date
     ({"invoice_date": "31-01-2025"}, "invoice_date"),
     ({"invoice_number": ""}, "invoice_number"),
     ({"invoice_number": "a#b"}, "invoice_number"),

@@ -4,8 +4,18 @@ import datetime as dt
 from decimal import Decimal
 
 from incasso.domain.escalation import Action, decide, route, scheduled_on, step_instant
-from incasso.domain.ledger import apply_payment, book_costs, open_claim_amounts
-from incasso.domain.models import Arrangement, Claim, ClaimStatus, Debtor, Instalment, Policy, Stage
+from incasso.domain.ledger import book_costs, open_claim_amounts, settle
+from incasso.domain.models import (
+    Arrangement,
+    Claim,
+    ClaimStatus,
+    Debtor,
+    Instalment,
+    LedgerEntry,
+    LedgerKind,
+    Policy,
+    Stage,
+)
 
 AT = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
 DUE = dt.date(2026, 1, 1)
@@ -17,6 +27,13 @@ def make_claim(debtor_type="consumer", phone="+31612345678", principal="1000.00"
                   invoice_date=dt.date(2025, 12, 1), due_date=DUE, principal=Decimal(principal),
                   amounts=open_claim_amounts(Decimal(principal)), created_at=AT, updated_at=AT)
     return claim.model_copy(update=changes)
+
+
+def pay(claim: Claim, amount: str, key: str, *, on: dt.date = DUE, ledger=()):
+    """Book a payment of ``amount`` dated ``on`` the way the claim service does: the account replayed."""
+    entry = LedgerEntry(key=key, kind=LedgerKind.PAYMENT, amount=Decimal(amount), booked_at=AT, value_date=on)
+    paid, entries, settlement = settle(claim, list(ledger), Policy(), as_of=on, key=key, at=AT, new=[entry])
+    return paid, settlement.allocations[key], [*ledger, *entries]
 
 
 def taken(*steps_and_days) -> dict:
@@ -81,7 +98,7 @@ def test_after_legal_review_the_bailiff_only_when_worth_it():
 
 def test_paid_disputed_and_cancelled_claims():
     claim = make_claim()
-    paid, _, _ = apply_payment(claim, Decimal("1000.00"), key="p", at=AT)
+    paid, _, _ = pay(claim, "1000.00", "p")
     assert decide(paid, Policy(), DUE).outcome is ClaimStatus.PAID
     assert decide(claim.model_copy(update={"status": ClaimStatus.PAUSED}), Policy(), DUE).action is Action.PAUSE
     assert decide(claim.model_copy(update={"status": ClaimStatus.CANCELLED}), Policy(), DUE).outcome is ClaimStatus.CANCELLED
@@ -97,21 +114,22 @@ def test_arrangement_kept_missed_and_completed():
     # missed: nothing paid three days after the first due date
     assert decide(claim, Policy(), dt.date(2026, 3, 5)).action is Action.RESUME
     # first paid: next deadline is the second instalment
-    first, _, _ = apply_payment(claim, Decimal("500.00"), key="p1", at=AT)
+    first, _, ledger = pay(claim, "500.00", "p1")
     assert decide(first, Policy(), dt.date(2026, 3, 10)).wait_until == step_instant(dt.date(2026, 4, 5))
     # all paid: closed as paid
-    both, _, _ = apply_payment(first, Decimal("500.00"), key="p2", at=AT)
+    both, _, _ = pay(first, "500.00", "p2", ledger=ledger)
     assert decide(both, Policy(), dt.date(2026, 4, 2)).outcome is ClaimStatus.PAID
 
 
 def test_payment_allocation_follows_art_6_44_and_amounts_add_up():
-    # given a claim with costs (incl. VAT) and interest booked
-    claim, _ = book_costs(make_claim(principal="3000.00"), costs=Decimal("425.00"), vat=Decimal("89.25"), key="k", at=AT, note="costs")
-    claim = claim.model_copy(update={"amounts": claim.amounts.model_copy(update={"interest": Decimal("20.00")})})
-    # when 600.00 is paid
-    paid, allocation, entry = apply_payment(claim, Decimal("600.00"), key="p", at=AT)
-    # then costs first (514.25), then interest (20.00), then principal (65.75)
-    assert (allocation.costs, allocation.interest, allocation.principal) == (Decimal("514.25"), Decimal("20.00"), Decimal("65.75"))
+    # given a claim of 3000.00 with costs (incl. VAT) owed from its due date and 61 days of interest (4 %)
+    claim, costs = book_costs(make_claim(principal="3000.00"), costs=Decimal("425.00"), vat=Decimal("89.25"), key="k",
+                              at=AT, note="costs", value_date=DUE)
+    # when 600.00 is paid on 3 March 2026
+    paid, allocation, ledger = pay(claim, "600.00", "p", on=dt.date(2026, 3, 3), ledger=costs)
+    # then costs first (514.25), then interest (20.05), then principal (65.70)
+    assert (allocation.costs, allocation.interest, allocation.principal) == (Decimal("514.25"), Decimal("20.05"), Decimal("65.70"))
     assert paid.amounts.paid == Decimal("600.00")
-    assert paid.amounts.outstanding == Decimal("3000.00") + Decimal("514.25") + Decimal("20.00") - Decimal("600.00")
-    assert entry.key == "p" and entry.allocation == allocation
+    assert paid.amounts.outstanding == Decimal("3000.00") + Decimal("514.25") + Decimal("20.05") - Decimal("600.00")
+    entry = next(e for e in ledger if e.key == "p")
+    assert entry.allocation == allocation

@@ -64,23 +64,29 @@ def test_rate_table_holds_the_fact_sheet_rates(day, consumer, commercial):
     assert table.rate_on(day, B2B).rate == D(commercial)
 
 
-def test_consumer_rate_reaches_back_to_july_2012_and_commercial_to_2015():
+def test_rate_table_reaches_back_to_2001_and_art_6_119a_from_1_december_2002():
     # given the shipped table
     table = load_rate_table()
-    # then the consumer rate was 3% from 1 July 2012; earlier and commercial-before-2015 are errors
+    # then the consumer rate (art. 6:119 BW) is known from 2001 and the commercial rate from the day
+    # art. 6:119a BW came into force (Stb. 2002, 545); earlier days are errors, never a guess
     assert table.rate_on(date(2012, 7, 1), B2C).rate == D("3.00")
     assert table.rate_on(date(2014, 12, 31), B2C).rate == D("3.00")
-    with pytest.raises(RateNotKnownError, match="2012-07-01"):
-        table.rate_on(date(2012, 6, 30), B2C)
-    with pytest.raises(RateNotKnownError, match="2015-01-01"):
-        table.rate_on(date(2014, 12, 31), B2B)
+    assert table.rate_on(date(2001, 1, 1), B2C).rate == D("8.00")
+    assert table.rate_on(date(2009, 7, 1), B2C).rate == D("4.00")  # Stb. 2009, 262
+    assert table.rate_on(date(2014, 12, 31), B2B).rate == D("8.15")  # ECB 0.15 % + 8 pp
+    assert table.rate_on(date(2013, 1, 1), B2B).rate == D("7.75")  # ECB 0.75 % + 7 pp, before 16 March 2013
+    with pytest.raises(RateNotKnownError, match="2001-01-01"):
+        table.rate_on(date(2000, 12, 31), B2C)
+    with pytest.raises(RateNotKnownError, match="2002-12-01"):
+        table.rate_on(date(2002, 11, 30), B2B)
 
 
 def test_unverified_rows_are_marked_with_their_source():
     # given the shipped rows / then the fact sheet's ⚠️ rows are unverified, and every row has a source
     rows = load_rate_table().rows
     unverified = {row.from_date for row in rows if not row.verified}
-    assert unverified == {date(2015, 7, 1), date(2025, 7, 1), date(2026, 1, 1)}
+    assert {date(2015, 7, 1), date(2025, 7, 1), date(2026, 1, 1)} <= unverified
+    assert date(2013, 3, 16) in unverified  # 8.75 % seen in one table only
     assert all(row.source for row in rows)
     assert all(row.note for row in rows if not row.verified)
 
@@ -259,9 +265,9 @@ def test_rates_carried_past_the_last_half_year_are_unverified():
 
 def test_before_the_table_starts_is_an_error():
     with pytest.raises(RateNotKnownError):
-        compute_interest(D("1000.00"), due_date=date(2014, 6, 30), as_of=date(2015, 6, 30), kind=B2B)
+        compute_interest(D("1000.00"), due_date=date(2002, 11, 1), as_of=date(2003, 6, 30), kind=B2B)
     with pytest.raises(RateNotKnownError):
-        compute_interest(D("1000.00"), due_date=date(2012, 6, 29), as_of=date(2012, 7, 5), kind=B2C)
+        compute_interest(D("1000.00"), due_date=date(2000, 12, 1), as_of=date(2001, 7, 5), kind=B2C)
     # and from the first day the table covers, it works: 184 days at 3% = 15.12
     first = compute_interest(D("1000.00"), due_date=date(2012, 6, 30), as_of=date(2012, 12, 31), kind=B2C)
     assert first.interest == D("15.12")

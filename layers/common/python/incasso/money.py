@@ -5,6 +5,7 @@ Floats are refused everywhere: a float cannot hold 0.10 exactly and a claim must
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Annotated, Any
 
@@ -12,6 +13,10 @@ from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
+# No amount the engine handles comes near this; anything larger is a typing error (or an attack).
+MAX_ABS_AMOUNT = Decimal(10) ** 15
+# A plain decimal in ASCII digits: no exponent ("1e3"), no "_" separators, no full-width digits.
+_PLAIN_DECIMAL = re.compile(r"[+-]?[0-9]{1,16}(\.[0-9]{1,20})?")
 
 
 class MoneyError(ValueError):
@@ -34,14 +39,19 @@ def to_decimal(value: Any) -> Decimal:
     elif isinstance(value, int):
         result = Decimal(value)
     elif isinstance(value, str):
+        text = value.strip()
+        if not _PLAIN_DECIMAL.fullmatch(text):
+            raise MoneyError(f"not a plain decimal amount such as \"425.00\": {value[:40]!r}")
         try:
-            result = Decimal(value.strip())
-        except InvalidOperation as exc:
-            raise MoneyError(f"not an amount: {value!r}") from exc
+            result = Decimal(text)
+        except InvalidOperation as exc:  # pragma: no cover - the pattern admits only valid decimals
+            raise MoneyError(f"not an amount: {value[:40]!r}") from exc
     else:
-        raise MoneyError(f"not an amount: {value!r}")
+        raise MoneyError(f"not an amount: {str(value)[:40]!r}")
     if not result.is_finite():
-        raise MoneyError(f"not a finite amount: {value!r}")
+        raise MoneyError(f"not a finite amount: {str(value)[:40]!r}")
+    if abs(result) >= MAX_ABS_AMOUNT:
+        raise MoneyError("the amount is implausibly large")
     return result
 
 

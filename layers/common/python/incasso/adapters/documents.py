@@ -4,7 +4,8 @@ Keys are tenant-scoped (every key begins with ``tenants/{tenant}/``):
 
 - ``tenants/{tenant}/documents/{claim_id}/{kind}.pdf`` — every PDF that went out, kept for the file;
 - ``tenants/{tenant}/print-outbox/{claim_id}/{kind}.pdf`` — letters to be printed and posted;
-- ``tenants/{tenant}/bailiff-inbox/{claim_id}/dossier.json`` — the dossier handed to the bailiff.
+- ``tenants/{tenant}/bailiff-inbox/{claim_id}/dossier.json`` — the dossier handed to the bailiff;
+- ``tenants/{tenant}/bailiff-inbox/{claim_id}/{kind}.pdf`` — letters to the bailiff (a withdrawal).
 
 The S3 client is created on first use and kept for the life of the process (Lambda cold start).
 """
@@ -79,6 +80,12 @@ class DocumentStore:
         """Put the dossier into the bailiff's inbox; returns its key."""
         key = dossier_key(dossier.tenant_id, dossier.claim_id)
         return self._put(key, dossier.to_json().encode("utf-8"), "application/json")
+
+    def put_bailiff_letter(self, tenant_id: str, claim_id: str, kind: str, pdf: bytes) -> str:
+        """A letter to the bailiff (e.g. a withdrawal) into the bailiff's inbox; returns its key."""
+        key = (f"tenants/{_segment('tenant_id', tenant_id)}/bailiff-inbox/{_segment('claim_id', claim_id)}/"
+               f"{_segment('kind', kind)}.pdf")
+        return self._put(key, pdf, "application/pdf")
 
     def get(self, key: str) -> bytes:
         return self.client.get_object(Bucket=self.bucket, Key=key)["Body"].read()

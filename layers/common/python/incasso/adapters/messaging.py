@@ -6,15 +6,8 @@ trouble — Step Functions retries it with backoff) and ``PermanentSendError`` (
 address, no contact for the channel — the claim is parked for a person to look at). Their class
 names are the ``errorType`` the Retry and Catch match on.
 
-Channel fallback (``choose_channel``), decided here once:
-
-- ``email`` policy: the debtor's e-mail address; without one a letter by post (to the address);
-  without that an SMS, except for a legal notice.
-- ``sms`` policy: the phone; a legal notice (14-day letter, notice of default, bailiff filing) never
-  goes by SMS — it cannot carry the mandatory contents — so it goes by post, else by e-mail.
-- ``letter`` policy: post; without an address e-mail (⚠️ e-mail counts as "written", but receipt is
-  harder to prove — lawfox.nl), else an SMS for a non-legal message.
-- No contact at all for the message: ``PermanentSendError`` — the claim needs a person.
+The channel fallback is the domain's (``incasso.domain.channels``); here, no contact at all for the
+message is a ``PermanentSendError``: the claim needs a person.
 """
 
 from __future__ import annotations
@@ -26,16 +19,11 @@ from typing import Any
 from incasso import clock
 from incasso.adapters import aws
 from incasso.adapters.documents import DocumentStore
+from incasso.domain.channels import LEGAL_NOTICE_KINDS, channel_for  # noqa: F401 (re-exported)
 from incasso.domain.models import Channel, Debtor, MessageKind
 from incasso.letters.messages import OutgoingMessage, SentMessage
 from incasso.settings import get_settings
 
-# The legal notices: in writing, with their full contents (art. 6:96 lid 6 BW; art. 6:82 BW).
-LEGAL_NOTICE_KINDS = frozenset({
-    MessageKind.FOURTEEN_DAY_LETTER,
-    MessageKind.NOTICE_OF_DEFAULT,
-    MessageKind.BAILIFF_FILING,
-})
 
 # Error codes AWS answers when trying again later can succeed (SES, SNS, S3, DynamoDB spellings).
 RETRYABLE_ERROR_CODES = frozenset({
@@ -75,29 +63,17 @@ def _channel_value(channel: Any) -> str:
 
 
 def choose_channel(policy_channel: Channel, debtor: Debtor, kind: MessageKind | None = None) -> Channel:
-    """The channel a message goes by: the policy's, or the fallback when the debtor lacks that contact.
+    """The channel a message goes by (``incasso.domain.channels.channel_for``).
 
     Raises ``PermanentSendError`` when the debtor has no contact the message can use.
     """
-    policy_channel = Channel(policy_channel)
-    sms_allowed = kind is None or MessageKind(kind) not in LEGAL_NOTICE_KINDS
-    available = {
-        Channel.EMAIL: bool(debtor.email),
-        Channel.LETTER: debtor.address is not None,
-        Channel.SMS: bool(debtor.phone) and sms_allowed,
-    }
-    preference = {
-        Channel.EMAIL: (Channel.EMAIL, Channel.LETTER, Channel.SMS),
-        Channel.SMS: (Channel.SMS, Channel.LETTER, Channel.EMAIL) if sms_allowed else (Channel.LETTER, Channel.EMAIL),
-        Channel.LETTER: (Channel.LETTER, Channel.EMAIL, Channel.SMS),
-    }[policy_channel]
-    for channel in preference:
-        if available[channel]:
-            return channel
-    raise PermanentSendError(
-        "the debtor has no e-mail address, postal address or usable phone number for this message",
-        kind=_channel_value(kind) if kind else "", channel=policy_channel.value,
-    )
+    channel = channel_for(policy_channel, debtor, kind)
+    if channel is None:
+        raise PermanentSendError(
+            "the debtor has no e-mail address, postal address or usable phone number for this message",
+            kind=_channel_value(kind) if kind else "", channel=Channel(policy_channel).value,
+        )
+    return channel
 
 
 def e164(phone: str, default_country_code: str = "31") -> str:

@@ -58,7 +58,13 @@ def calc(principal: Decimal, debtor: str, due: dt.date | None, as_of: dt.date | 
     """
     from incasso import clock
     from incasso.domain.models import DebtorType
-    from incasso.law.interest import RateNotKnownError, RateTableError, compute_interest, interest_kind_for
+    from incasso.law.interest import (
+        RateNotKnownError,
+        RateTableError,
+        compute_interest,
+        interest_kind_for,
+        rate_warnings,
+    )
     from incasso.law.wik import compute_collection_costs
 
     if as_of is not None and due is None:
@@ -91,6 +97,8 @@ def calc(principal: Decimal, debtor: str, due: dt.date | None, as_of: dt.date | 
                     "collection_costs_vat": format_amount(costs.vat),
                     "interest": format_amount(interest),
                     "total": format_amount(total),
+                    # Figures built on an unverified or carried-forward statutory rate say so.
+                    "warnings": rate_warnings(result.segments) if result is not None else [],
                 }
             )
         )
@@ -121,7 +129,7 @@ def calc(principal: Decimal, debtor: str, due: dt.date | None, as_of: dt.date | 
     if result.capitalised:
         click.echo(f"  added to the principal after each full year: {format_eur(result.capitalised, 'en')}")
     if not result.verified:
-        click.echo(
-            "\nNote: at least one rate used is not confirmed from an official source; "
-            "check it on rijksoverheid.nl (operators can correct it with INCASSO_INTEREST_RATES_FILE)."
-        )
+        click.echo("\nNote: check these rates on rijksoverheid.nl (operators can correct them with "
+                   "INCASSO_INTEREST_RATES_FILE):")
+        for warning in rate_warnings(result.segments):
+            click.echo(f"  - {warning}")

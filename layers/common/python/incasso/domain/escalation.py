@@ -13,7 +13,8 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
 
-from incasso.domain.models import Claim, ClaimStatus, DebtorType, Policy, Stage
+from incasso.domain.limitation import is_time_barred
+from incasso.domain.models import Claim, ClaimStatus, DebtorType, Instalment, Policy, Stage
 from incasso.money import ZERO
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -21,6 +22,7 @@ AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 STEP_TIME = dt.time(8, 0)
 # An instalment counts as missed when it is still unpaid this many days after its due date.
 INSTALMENT_GRACE_DAYS = 3
+TIME_BARRED = "time_barred"
 
 
 class Action(StrEnum):
@@ -104,21 +106,28 @@ def bailiff_worthwhile(claim: Claim, policy: Policy) -> bool:
     return policy.bailiff_enabled and claim.amounts.outstanding >= policy.bailiff_min_outstanding
 
 
-def arrangement_state(claim: Claim, today: dt.date) -> tuple[str, dt.date | None]:
-    """('kept', next check day) | ('missed', None) | ('completed', None) for a claim on an arrangement."""
+def first_open_instalment(claim: Claim) -> Instalment | None:
+    """The first instalment of the claim's arrangement not yet covered by what was paid since."""
     arrangement = claim.arrangement
     assert arrangement is not None
     paid_since = claim.amounts.paid - arrangement.paid_at_start
     cumulative = ZERO
     for instalment in sorted(arrangement.instalments, key=lambda i: i.due_date):
         cumulative += instalment.amount
-        if paid_since >= cumulative:
-            continue
-        deadline = instalment.due_date + dt.timedelta(days=INSTALMENT_GRACE_DAYS)
-        if today > deadline:
-            return "missed", None
-        return "kept", deadline + dt.timedelta(days=1)
-    return "completed", None
+        if paid_since < cumulative:
+            return instalment
+    return None
+
+
+def arrangement_state(claim: Claim, today: dt.date) -> tuple[str, dt.date | None]:
+    """('kept', next check day) | ('missed', None) | ('completed', None) for a claim on an arrangement."""
+    instalment = first_open_instalment(claim)
+    if instalment is None:
+        return "completed", None
+    deadline = instalment.due_date + dt.timedelta(days=INSTALMENT_GRACE_DAYS)
+    if today > deadline:
+        return "missed", None
+    return "kept", deadline + dt.timedelta(days=1)
 
 
 def decide(claim: Claim, policy: Policy, today: dt.date) -> Decision:
@@ -127,6 +136,9 @@ def decide(claim: Claim, policy: Policy, today: dt.date) -> Decision:
         return Decision(action=Action.CLOSE, outcome=claim.status, reason=f"claim is {claim.status.value}")
     if claim.amounts.outstanding <= Decimal("0"):
         return Decision(action=Action.CLOSE, outcome=ClaimStatus.PAID, reason="paid in full")
+    if Stage.BAILIFF_FILING.value not in claim.step_dates and is_time_barred(claim, today):
+        # art. 3:307 / 7:28 BW: past its limitation date a claim is neither charged nor taken to court.
+        return Decision(action=Action.CLOSE, outcome=ClaimStatus.UNCOLLECTIBLE, reason=TIME_BARRED)
     if claim.status is ClaimStatus.PAUSED:
         return Decision(action=Action.PAUSE, reason="disputed")
     if claim.status in (ClaimStatus.NEEDS_ATTENTION, ClaimStatus.DEBT_MONITORING):

@@ -74,6 +74,7 @@ class MessageKind(StrEnum):
     FOURTEEN_DAY_LETTER = "fourteen_day_letter"
     NOTICE_OF_DEFAULT = "notice_of_default"
     BAILIFF_FILING = "bailiff_filing"
+    BAILIFF_WITHDRAWAL = "bailiff_withdrawal"  # to the bailiff: stop, the claim was paid in time
     PAYMENT_CONFIRMATION = "payment_confirmation"
     ARRANGEMENT_CONFIRMATION = "arrangement_confirmation"
 
@@ -119,6 +120,9 @@ class Policy(Model):
     contractual_interest_rate: Decimal | None = Field(
         default=None, ge=Decimal("0"), le=Decimal("100"), description="yearly % replacing the statutory rate"
     )
+    # Days between the step and the letter's posting by the print-and-post run: the stated term is
+    # computed from the posting day, so that a late posting never makes it too short.
+    letter_posting_days: int = Field(default=0, ge=0, le=10, description="days from the step to posting a letter")
 
     @model_validator(mode="after")
     def _ordered(self) -> "Policy":
@@ -175,7 +179,8 @@ class LedgerKind(StrEnum):
     COLLECTION_COSTS = "collection_costs"
     COLLECTION_COSTS_VAT = "collection_costs_vat"
     PAYMENT = "payment"
-    WRITE_OFF = "write_off"
+    WRITE_OFF = "write_off"  # interest the creditor waives (e.g. after the letter's total was paid in time)
+    REALLOCATION = "reallocation"  # earlier payments allocated anew after a payment dated before them
 
 
 class LedgerEntry(Model):
@@ -187,6 +192,13 @@ class LedgerEntry(Model):
     booked_at: dt.datetime
     allocation: Allocation | None = None
     note: str | None = None
+    # The day the entry counts from in the account (a payment's value date, art. 6:114 lid 2 BW; a
+    # reversal's: the day of what it reverses). None: the day of ``booked_at``.
+    value_date: dt.date | None = None
+
+    @property
+    def effective_on(self) -> dt.date:
+        return self.value_date or self.booked_at.date()
 
 
 class TimelineEvent(Model):
@@ -212,6 +224,31 @@ class Arrangement(Model):
     agreed_at: dt.datetime
     # What had been paid when the arrangement was agreed; instalments count from there.
     paid_at_start: Money = ZERO
+
+
+class Notice(Model):
+    """The 14-day letter (art. 6:96 lid 6 BW) or notice of default as it went out: its term follows
+    the channel actually used, and what it demanded decides whether costs are owed."""
+
+    step: Stage
+    sent_on: dt.date  # the letter's date (the step's day)
+    channel: Channel  # the channel it actually went by
+    posted_on: dt.date  # the day it left (post: after the print-and-post run)
+    delivered_on: dt.date
+    starts_on: dt.date
+    ends_on: dt.date
+    demanded: Money  # the total the letter asked for within the term (collection costs not included)
+    costs: Money  # the collection costs it announced (without VAT)
+    vat: Money = ZERO
+    flat_fee: bool = False  # art. 6:96 lid 4 BW: the fixed EUR 40, owed whatever the term
+
+
+class InterestFreePeriod(Model):
+    """Days (inclusive; ``end`` None: still running) on which no interest accrues, and why."""
+
+    start: dt.date
+    end: dt.date | None = None
+    reason: str
 
 
 class Claim(Model):
@@ -252,6 +289,17 @@ class Claim(Model):
     promised_on: dt.date | None = None
     arrangement: Arrangement | None = None
     dispute_reason: str | None = None
+    # The price of a consumer sale (art. 7:28 BW): limitation after two years instead of five.
+    consumer_sale: bool = False
+    # The letter that started the statutory term, as it went out.
+    notice: Notice | None = None
+    # Periods without interest: kept arrangements, the letter's total paid in its term.
+    interest_free: list[InterestFreePeriod] = Field(default_factory=list)
+    # Days on which limitation was interrupted (art. 3:317, 3:318 BW): a written reminder received, a
+    # payment, an acknowledgement. A phone call is not one.
+    limitation_interruptions: list[dt.date] = Field(default_factory=list)
+    # Figures shown with a caveat, e.g. interest computed with an unverified statutory rate.
+    warnings: list[str] = Field(default_factory=list)
     version: int = 0
     created_at: dt.datetime
     updated_at: dt.datetime

@@ -32,7 +32,7 @@ from decimal import Decimal
 from enum import StrEnum
 from functools import lru_cache
 from importlib import resources
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from incasso.domain.models import DebtorType
 from incasso.law import _checks as checks
@@ -133,6 +133,14 @@ class RateTable:
         # Rows that carry the same rate are one span (a split there would only move the rounding).
         next_change = next((later.from_date for later in self.rows[index + 1 :] if later.rate(kind) != rate), None)
         return RateOn(rate=rate, next_change=next_change)
+
+    def rows_between(self, start: dt.date, end: dt.date) -> tuple[RateRow, ...]:
+        """The rows in force on any day from ``start`` to ``end`` (inclusive)."""
+        return self.rows[max(self._index_on(start), 0): self._index_on(end) + 1]
+
+    def known_until(self) -> dt.date:
+        """The last day of the half year of the newest row: later days use a rate carried forward."""
+        return _add_months(self.rows[-1].from_date, _HALF_YEAR_MONTHS) - dt.timedelta(days=1)
 
     def verified_between(self, start: dt.date, end: dt.date) -> bool:
         """True when every row in force from ``start`` to ``end`` (inclusive) is verified, and no day
@@ -301,6 +309,22 @@ def _not_negative(name: str, value: Any) -> Decimal:
     return value
 
 
+Applicable = Callable[[dt.date], tuple[Decimal, bool, "dt.date | None"]]
+
+
+def rate_span(applicable: Applicable, start: dt.date, other_end: dt.date) -> tuple[Decimal, bool, dt.date]:
+    """The rate applied from ``start`` (and whether it is a contractual one) and the first day, at
+    most ``other_end``, on which the applied rate really changes: rows with the same rate, or a
+    contractual rate that outlasts statutory changes, make no cut (a cut would only move the rounding)."""
+    rate, contractual, rate_change = applicable(start)
+    while rate_change is not None and rate_change < other_end:
+        later_rate, later_contractual, later_change = applicable(rate_change)
+        if (later_rate, later_contractual) != (rate, contractual):
+            break
+        rate_change = later_change
+    return rate, contractual, other_end if rate_change is None else min(other_end, rate_change)
+
+
 def compute_interest(
     principal: Decimal,
     *,
@@ -365,15 +389,8 @@ def compute_interest(
     next_anniversary = add_years(first_day, year_number)
     start = first_day
     while start <= as_of:
-        rate, contractual, rate_change = applicable(start)
         other_end = min([as_of + dt.timedelta(days=1), next_anniversary, *(day for day in changes if day > start)])
-        # Cut only where the applied rate really changes (a contractual rate may outlast statutory changes).
-        while rate_change is not None and rate_change < other_end:
-            later_rate, later_contractual, later_change = applicable(rate_change)
-            if (later_rate, later_contractual) != (rate, contractual):
-                break
-            rate_change = later_change
-        end_exclusive = other_end if rate_change is None else min(other_end, rate_change)
+        rate, contractual, end_exclusive = rate_span(applicable, start, other_end)
         end = end_exclusive - dt.timedelta(days=1)
 
         days = (end - start).days + 1
@@ -398,3 +415,25 @@ def compute_interest(
 
     interest = sum((segment.amount for segment in segments), ZERO)
     return InterestResult(interest=interest, capitalised=capitalised, segments=segments)
+
+
+def rate_warnings(segments: Sequence[Segment], rates: RateTable | None = None) -> list[str]:
+    """The caveats on interest computed in ``segments``: each unverified statutory rate used (⚠️ rows
+    of the table, with their note), and days past the last half year the table knows, where the last
+    rate is carried forward although no newer one has been published into the table."""
+    table = rates if rates is not None else default_rate_table()
+    unverified: dict[dt.date, str] = {}
+    carried = False
+    for segment in segments:
+        if segment.verified:
+            continue
+        for row in table.rows_between(segment.start, segment.end):
+            if not row.verified and row.from_date not in unverified:
+                unverified[row.from_date] = (f"interest from {row.from_date.isoformat()} uses an unverified "
+                                             f"statutory rate: {row.note or row.source}")
+        carried = carried or segment.end > table.known_until()
+    warnings = [unverified[day] for day in sorted(unverified)]
+    if carried:
+        warnings.append(f"interest after {table.known_until().isoformat()} uses the last known statutory rate "
+                        "carried forward: no rate for the following half year is in the table yet")
+    return warnings

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 
+from incasso.domain.models import MessageKind
 from incasso.letters.formatting import format_date, format_iban, format_money
 from incasso.letters.render import AMOUNT_ROW, LetterContext, RenderedMessage
 
@@ -138,7 +139,10 @@ def letter_pdf(rendered: RenderedMessage, ctx: LetterContext) -> bytes:
     # Address block where a window envelope shows it (about 50 mm from the top).
     pdf.set_y(max(pdf.get_y() + 6, 50))
     pdf.set_font(_FONT, size=11)
-    for line in _address_lines(claim.debtor.name, claim.debtor.address):
+    # A withdrawal goes to the bailiff: addressed by name, not to the debtor's door.
+    recipient = ([ctx.bailiff_name or ("de gerechtsdeurwaarder" if language == "nl" else "the bailiff")]
+                 if ctx.kind is MessageKind.BAILIFF_WITHDRAWAL else _address_lines(claim.debtor.name, claim.debtor.address))
+    for line in recipient:
         pdf.cell(0, 5.5, pdf_text(line), new_x="LMARGIN", new_y="NEXT")
 
     pdf.ln(12)

@@ -39,6 +39,7 @@ LETTER_KINDS = frozenset({
     MessageKind.FOURTEEN_DAY_LETTER,
     MessageKind.NOTICE_OF_DEFAULT,
     MessageKind.BAILIFF_FILING,
+    MessageKind.BAILIFF_WITHDRAWAL,
     MessageKind.REMINDER_2,
 })
 

@@ -12,10 +12,12 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Callable
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from incasso import clock
-from incasso.domain.ledger import apply_payment, book_interest, open_claim_amounts, recompute
+from incasso.domain.ledger import PaymentExceedsClaimError, open_claim_amounts, recompute, settle
+from incasso.domain.arrangements import ARRANGEMENT_KEPT, instalments_problem
+from incasso.domain.limitation import with_interruption
 from incasso.domain.models import (
     Allocation,
     Arrangement,
@@ -23,11 +25,14 @@ from incasso.domain.models import (
     ClaimStatus,
     Debtor,
     Instalment,
+    InterestFreePeriod,
+    LedgerEntry,
+    LedgerKind,
     Stage,
     Tenant,
     TimelineEvent,
 )
-from incasso.law.allocation import OverpaymentError
+from incasso.domain.intake import due_date_problem, invoice_date_problem
 from incasso.money import Money
 from incasso.services.errors import ConflictError, InvalidRequestError, NotFoundError
 from incasso.settings import get_settings
@@ -46,6 +51,8 @@ class NewClaim(Command):
     currency: str = Field(default="EUR", pattern="^EUR$", description="only EUR is supported")
     invoice_date: dt.date
     due_date: dt.date
+    consumer_sale: bool = Field(default=False, description="the price of a consumer sale: limitation after "
+                                "two years (art. 7:28 BW) instead of five")
 
     @field_validator("principal")
     @classmethod
@@ -56,11 +63,23 @@ class NewClaim(Command):
             raise ValueError("the principal is implausibly large")
         return value
 
-    @model_validator(mode="after")
-    def _dates(self) -> "NewClaim":
-        if self.due_date < self.invoice_date:
-            raise ValueError("due_date is before invoice_date")
-        return self
+    # Dates the engine cannot compute with are refused at intake (422 naming the field), never later.
+    @field_validator("invoice_date")
+    @classmethod
+    def _invoice_date(cls, value: dt.date, info: ValidationInfo) -> dt.date:
+        debtor = info.data.get("debtor")
+        problem = invoice_date_problem(value, debtor_type=debtor.type if debtor else None, today=clock.today())
+        if problem:
+            raise ValueError(problem)
+        return value
+
+    @field_validator("due_date")
+    @classmethod
+    def _due_date(cls, value: dt.date, info: ValidationInfo) -> dt.date:
+        problem = due_date_problem(value, invoice_date=info.data.get("invoice_date"), today=clock.today())
+        if problem:
+            raise ValueError(problem)
+        return value
 
 
 class NewPayment(Command):
@@ -108,6 +127,21 @@ class PaymentResult(BaseModel):
     claim: Claim
 
 
+# Ledger corrections a payment can bring, as they appear on the claim's timeline.
+_EVENT_OF_KIND = {
+    LedgerKind.COLLECTION_COSTS: "costs_reversed",
+    LedgerKind.WRITE_OFF: "interest_written_off",
+    LedgerKind.REALLOCATION: "payments_reallocated",
+}
+
+
+def _with_bailiff(claim: Claim) -> bool:
+    """The dossier went to the bailiff (not merely decided: a pending dossier is cancelled unsent)."""
+    from incasso.services.escalation import BAILIFF_DOSSIER
+
+    return Stage.BAILIFF_FILING.value in claim.step_dates and BAILIFF_DOSSIER not in claim.pending_messages
+
+
 def new_claim_id() -> str:
     return f"clm_{uuid.uuid4().hex[:20]}"
 
@@ -147,13 +181,20 @@ class ClaimService:
         """The claim as it stands today: interest accrued up to today is included (not booked), so
         that its outstanding amount is what the debtor must pay today to settle it."""
         claim = self.get(tenant_id, claim_id)
-        if claim.amounts.outstanding <= 0 or claim.status in (
-                ClaimStatus.CANCELLED, ClaimStatus.UNCOLLECTIBLE, ClaimStatus.ARRANGEMENT):
-            return claim  # nothing accrues on a closed claim, nor on one whose arrangement is kept
+        if claim.status in (ClaimStatus.CANCELLED, ClaimStatus.UNCOLLECTIBLE):
+            return claim  # nothing accrues on a closed claim
         tenant = self.tenant(tenant_id)
         today, ledger = clock.today(), self.store.get_ledger(tenant_id, claim_id)
-        accrued, _ = book_interest(claim, ledger, tenant.policy, as_of=today, key="view", at=clock.now())
-        return accrued
+        notice = claim.notice
+        if notice is not None and not notice.flat_fee and notice.sent_on <= today <= notice.ends_on:
+            # Within the letter's term what settles the claim is what the letter demanded: paid in full
+            # now, the interest after its date is written off (art. 6:96 lid 6 BW).
+            claim = claim.model_copy(update={"interest_free": [*claim.interest_free, InterestFreePeriod(
+                start=notice.sent_on + dt.timedelta(days=1), end=notice.ends_on, reason="within the letter's term")]})
+        # The replay leaves out what does not accrue: days of a kept arrangement, a letter paid in time.
+        view, _, _ = settle(claim, ledger, tenant.policy, as_of=max(today, claim.interest_until or today),
+                            key="view", at=clock.now())
+        return view
 
     # -- creating ------------------------------------------------------------------------------
     def build_claim(self, tenant: Tenant, new: NewClaim, *, claim_id: str | None = None) -> Claim:
@@ -209,56 +250,79 @@ class ClaimService:
 
     # -- payments ------------------------------------------------------------------------------
     def pay(self, tenant_id: str, claim_id: str, payment: NewPayment, *, payment_key: str | None = None) -> PaymentResult:
+        """Book a payment on its value date (art. 6:114 lid 2 BW), whenever it is recorded: the account
+        is replayed from that day, so a payment recorded late is charged exactly like a timely one;
+        a payment dated within a letter's term removes the costs it avoided (art. 6:96 lid 6 BW)."""
         from incasso.adapters.claims_store import AlreadyDoneError
 
         key = payment_key or uuid.uuid4().hex
+        entry_key = f"payment#{key}"
         tenant = self.tenant(tenant_id)
         paid_at = payment.paid_at_instant
+        paid_on = paid_at.date()
         if paid_at > clock.now() + dt.timedelta(minutes=5):
             raise InvalidRequestError("paid_at lies in the future", [{"field": "paid_at", "message": "in the future"}])
         result: dict[str, Any] = {}
 
         def change(claim: Claim, ledger: list) -> tuple[Claim, list, list]:
+            booked = next((entry for entry in ledger if entry.key == entry_key), None)
+            if booked is not None:
+                raise AlreadyDoneError(entry_key)  # a retry: answered below as the first time
             if claim.status in (ClaimStatus.CANCELLED, ClaimStatus.UNCOLLECTIBLE):
                 raise ConflictError(f"claim {claim_id} is {claim.status.value}")
-            entries = []
-            # Interest runs until the day of payment; book it first so the allocation sees it. Not while
-            # an arrangement is kept: its instalments are the agreed amount (interest resumes if it breaks).
-            if claim.status is not ClaimStatus.ARRANGEMENT:
-                claim, interest_entry = book_interest(claim, ledger, tenant.policy, as_of=paid_at.date(),
-                                                      key=f"interest@payment#{key}", at=paid_at)
-                if interest_entry:
-                    entries.append(interest_entry)
+            if paid_on < claim.invoice_date:
+                raise InvalidRequestError("paid_at is before the invoice date", [
+                    {"field": "paid_at", "message": f"before the invoice date {claim.invoice_date.isoformat()}"}])
+            entry = LedgerEntry(key=entry_key, kind=LedgerKind.PAYMENT, amount=payment.amount, booked_at=clock.now(),
+                                value_date=paid_on)
+            as_of = max(paid_on, claim.interest_until or paid_on)
+            was_with_bailiff = claim.status is not ClaimStatus.PAID and _with_bailiff(claim)
             try:
-                claim, allocation, entry = apply_payment(claim, payment.amount, key=f"payment#{key}", at=paid_at)
-            except OverpaymentError as exc:
+                claim, entries, settlement = settle(
+                    claim, ledger, tenant.policy, as_of=as_of, key=entry_key, at=clock.now(), new=[entry],
+                    why=f"payment of {payment.amount} dated {paid_on.isoformat()}")
+            except PaymentExceedsClaimError as exc:
                 raise InvalidRequestError(
-                    f"the payment is more than the {claim.amounts.outstanding} owed",
-                    [{"field": "amount", "message": f"more than the outstanding {claim.amounts.outstanding}"}],
+                    f"the payment is more than the {exc.outstanding} owed",
+                    [{"field": "amount", "message": f"more than the outstanding {exc.outstanding}"}],
                 ) from exc
-            entries.append(entry)
+            allocation = settlement.allocations[entry_key]
             result["allocation"] = allocation
-            events = [TimelineEvent(at=clock.now(), type="payment_received", details={
+            # art. 3:318 BW: a payment acknowledges the debt and interrupts limitation.
+            claim = claim.model_copy(update={"limitation_interruptions": with_interruption(claim, paid_on)})
+            now = clock.now()
+            events = [TimelineEvent(at=now, type="payment_received", details={
                 "amount": str(payment.amount), "paid_at": paid_at.isoformat(),
                 "allocation": allocation.model_dump(mode="json")})]
+            events += [TimelineEvent(at=now, type=_EVENT_OF_KIND[e.kind], details={
+                "amount": str(e.amount), "note": e.note or ""}) for e in entries if e.kind in _EVENT_OF_KIND
+                and (e.kind is not LedgerKind.COLLECTION_COSTS or e.amount < 0)]
             if claim.amounts.outstanding <= 0:
                 claim = claim.model_copy(update={"status": ClaimStatus.PAID, "next_action_on": None})
-                events.append(TimelineEvent(at=clock.now(), type="claim_closed", details={"outcome": "paid"}))
+                events.append(TimelineEvent(at=now, type="claim_closed", details={"outcome": "paid"}))
+                result["withdraw"] = was_with_bailiff
             return claim, entries, events
 
         try:
             claim = self._update(tenant_id, claim_id, change)
         except AlreadyDoneError:
-            # The same payment (same Idempotency-Key) was booked before: answer as the first time.
+            # The same payment (same Idempotency-Key) was booked before: answer as the first time, or
+            # refuse when the retry says something else.
             claim = self.get(tenant_id, claim_id)
-            booked = next(e for e in self.store.get_ledger(tenant_id, claim_id) if e.key == f"payment#{key}")
+            booked = next(e for e in self.store.get_ledger(tenant_id, claim_id) if e.key == entry_key)
+            if booked.amount != payment.amount or booked.effective_on != paid_on:
+                raise InvalidRequestError("this Idempotency-Key was used for another payment", [
+                    {"field": "Idempotency-Key", "message": "used before with another amount or paid_at"}])
             return PaymentResult(allocation=booked.allocation, claim=claim)
         self._publish(tenant_id, "PaymentReceived", {"claim_id": claim_id, "amount": str(payment.amount),
                                                      "outstanding": str(claim.amounts.outstanding)})
         if claim.status is ClaimStatus.PAID:
             self._publish(tenant_id, "ClaimClosed", {"claim_id": claim_id, "outcome": "paid"})
+            if result.get("withdraw"):
+                self._notify(tenant, claim, "bailiff_withdrawal", {"key": entry_key, "paid_on": paid_on})
             self._wake(claim, {"signal": "paid"})
-        self._notify(tenant, claim, "payment_confirmation", {"allocation": result["allocation"], "amount": payment.amount})
+        self._notify(tenant, claim, "payment_confirmation", {"allocation": result["allocation"], "amount": payment.amount,
+                                                             "paid_on": paid_on})
         return PaymentResult(allocation=result["allocation"], claim=claim)
 
     def _wake(self, claim: Claim, output: dict) -> None:
@@ -316,22 +380,27 @@ class ClaimService:
             if claim.is_closed or claim.status in (ClaimStatus.PAUSED, ClaimStatus.DEBT_MONITORING):
                 raise ConflictError(f"claim {claim_id} is {claim.status.value}; no arrangement possible")
             # The instalments cover what is owed today, interest up to today included.
-            claim, interest_entry = book_interest(claim, ledger, tenant.policy, as_of=today,
-                                                  key=f"interest@arrangement#{uuid.uuid4().hex}", at=clock.now())
+            claim, entries, _ = settle(claim, ledger, tenant.policy, as_of=max(today, claim.interest_until or today),
+                                       key=f"arrangement#{uuid.uuid4().hex}", at=clock.now())
             total = sum((i.amount for i in instalments), Decimal("0"))
             if total != claim.amounts.outstanding:
                 raise InvalidRequestError(
                     f"the instalments sum to {total}, the outstanding amount is {claim.amounts.outstanding}",
                     [{"field": "instalments", "message": f"must sum to {claim.amounts.outstanding}"}],
                 )
-            if any(i.due_date < today for i in instalments):
-                raise InvalidRequestError("an instalment falls in the past",
-                                          [{"field": "instalments", "message": "due_date before today"}])
-            arrangement = Arrangement(instalments=sorted(instalments, key=lambda i: i.due_date),
-                                      agreed_at=clock.now(), paid_at_start=claim.amounts.paid)
+            problem = instalments_problem(instalments, today)
+            if problem:
+                raise InvalidRequestError(problem, [{"field": "instalments", "message": problem}])
+            arrangement = Arrangement(instalments=list(instalments), agreed_at=clock.now(),
+                                      paid_at_start=claim.amounts.paid)
+            # While the arrangement is kept no interest runs (the instalments are the agreed amount); the
+            # agreement acknowledges the debt (art. 3:318 BW).
+            free = [*claim.interest_free, InterestFreePeriod(start=today + dt.timedelta(days=1), end=None,
+                                                             reason=ARRANGEMENT_KEPT)]
             return (
-                recompute(claim, status=ClaimStatus.ARRANGEMENT, arrangement=arrangement),
-                [interest_entry] if interest_entry else [],
+                recompute(claim, status=ClaimStatus.ARRANGEMENT, arrangement=arrangement, interest_free=free,
+                          limitation_interruptions=with_interruption(claim, today)),
+                entries,
                 [TimelineEvent(at=clock.now(), type="arrangement_agreed", details={
                     "instalments": [i.model_dump(mode="json") for i in arrangement.instalments]})],
             )

@@ -14,9 +14,22 @@ import time
 from typing import Any, Protocol
 
 from incasso import clock
-from incasso.domain.escalation import Action, Decision, decide, notice_step
-from incasso.domain.ledger import book_costs, book_interest, recompute
-from incasso.domain.models import Claim, ClaimStatus, DebtorType, Stage, Tenant, TimelineEvent
+from incasso.domain.arrangements import ARRANGEMENT_KEPT, missed_instalment
+from incasso.domain.channels import channel_for
+from incasso.domain.escalation import TIME_BARRED, Action, Decision, bailiff_worthwhile, decide, notice_step
+from incasso.domain.ledger import book_costs, close_interest_free, recompute, settle, term_outcome
+from incasso.domain.limitation import claim_limitation_date, is_time_barred, received_on, with_interruption
+from incasso.domain.models import (
+    Channel,
+    Claim,
+    ClaimStatus,
+    LedgerKind,
+    MessageKind,
+    Notice,
+    Stage,
+    Tenant,
+    TimelineEvent,
+)
 from incasso.settings import get_settings
 
 # Messages about collection: never sent once the claim is settled, even if decided just before.
@@ -175,8 +188,11 @@ class EscalationService:
             if claim.next_action_on is not None and claim.status is not ClaimStatus.DEBT_MONITORING:
                 updates["next_action_on"] = None  # the execution owns the claim now; the sweep leaves it
             if decision.action is Action.RESUME:
-                updates["status"] = ClaimStatus.IN_COLLECTION
-                events.append(TimelineEvent(at=clock.now(), type="arrangement_broken", details={"reason": decision.reason}))
+                updates.update(self._arrangement_broken(claim, today))
+                events.append(TimelineEvent(at=clock.now(), type="arrangement_broken", details={
+                    "reason": decision.reason, "interest_from": str(updates["interest_resumes_on"]),
+                    "new_notice": "notice" in updates}))
+                del updates["interest_resumes_on"]
             if claim.status is ClaimStatus.DEBT_MONITORING and claim.next_action_on and claim.next_action_on <= today:
                 interval = dt.timedelta(days=tenant.policy.debt_monitoring_interval_days)
                 updates.update(next_action_on=today + interval, phase=claim.phase + 1)
@@ -188,6 +204,24 @@ class EscalationService:
 
         tenant, claim, _ = self._transact(tenant_id, claim_id, change, tenant=tenant, claim=claim)
         return decision_payload(decide(claim, tenant.policy, today))
+
+    @staticmethod
+    def _arrangement_broken(claim: Claim, today: dt.date) -> dict[str, Any]:
+        """Back into collection (docs/law.md, "Arrangements"): interest runs again from the day after
+        the missed instalment's due date; the kept days stay free of it. A 14-day letter whose term
+        the arrangement cut short is sent anew before its costs can be owed."""
+        missed = missed_instalment(claim, today)
+        end = missed.due_date if missed is not None else today
+        updates: dict[str, Any] = {"status": ClaimStatus.IN_COLLECTION,
+                                   "interest_free": close_interest_free(claim, ARRANGEMENT_KEPT, end),
+                                   "interest_resumes_on": end + dt.timedelta(days=1)}
+        notice, arrangement = claim.notice, claim.arrangement
+        if (notice is not None and arrangement is not None and not notice.flat_fee
+                and Stage.LEGAL_REVIEW.value not in claim.step_dates
+                and arrangement.agreed_at.date() <= notice.ends_on):
+            updates.update(notice=None, announced_costs=None, announced_costs_vat=None, term_ends_on=None,
+                           step_dates={k: v for k, v in claim.step_dates.items() if k != notice.step.value})
+        return updates
 
     def run_step(self, tenant_id: str, claim_id: str, step: str) -> dict[str, str]:
         """Take ``step`` if it is (still) due; answer the decision that follows."""
@@ -212,18 +246,21 @@ class EscalationService:
     def _take(self, tenant: Tenant, claim: Claim, step: Stage, today: dt.date):
         policy = tenant.policy
         at = clock.now()
-        ledger_entries = []
         details: dict[str, Any] = {"step": step.value}
-        # Interest is booked up to today at every step, under the key claim + step.
-        claim, interest = book_interest(claim, self.store.get_ledger(claim.tenant_id, claim.claim_id), policy,
-                                        as_of=today, key=f"{step.value}#interest", at=at)
-        if interest:
-            ledger_entries.append(interest)
+        ledger = self.store.get_ledger(claim.tenant_id, claim.claim_id)
+        # The account is settled up to today at every step (interest booked under the key claim + step).
+        claim, ledger_entries, _ = settle(claim, ledger, policy, as_of=today, key=step.value, at=at)
         updates: dict[str, Any] = {"stage": step, "status": ClaimStatus.IN_COLLECTION,
                                    "step_dates": {**claim.step_dates, step.value: today}}
         messages: list[str] = []
         if step in (Stage.REMINDER_1, Stage.REMINDER_2):
             messages.append(step.value)
+            # art. 3:317 BW: a written reminder interrupts limitation once it is received.
+            channel = channel_for(policy.reminder_channel, claim.debtor, MessageKind(step.value))
+            if channel is not None:
+                updates["limitation_interruptions"] = with_interruption(claim, received_on(
+                    today, channel, email_delivery_days=policy.email_delivery_days,
+                    posting_days=policy.letter_posting_days))
         elif step is Stage.CALL_SCHEDULED:
             from incasso.law.terms import next_call_slot
 
@@ -235,10 +272,13 @@ class EscalationService:
             claim, entries, notice_updates = self._notice(tenant, claim, step, today, at)
             ledger_entries += entries
             updates.update(notice_updates)
-            details.update({k: str(v) for k, v in notice_updates.items() if k != "step_dates"})
+            notice = notice_updates["notice"]
+            details.update({"announced_costs": str(notice.costs), "announced_costs_vat": str(notice.vat),
+                            "term_ends_on": str(notice.ends_on), "channel": notice.channel.value,
+                            "delivered_on": str(notice.delivered_on), "demanded": str(notice.demanded)})
             messages.append(step.value)
         elif step is Stage.LEGAL_REVIEW:
-            claim, entries, review = self._legal_review(tenant, claim, today, at)
+            claim, entries, review = self._legal_review(tenant, claim, [*ledger, *ledger_entries], today, at)
             ledger_entries += entries
             details.update(review)
         updates["pending_messages"] = [*claim.pending_messages, *messages]
@@ -247,7 +287,8 @@ class EscalationService:
         return updated, ledger_entries, [event], step.value
 
     def _notice(self, tenant: Tenant, claim: Claim, step: Stage, today: dt.date, at: dt.datetime):
-        """The 14-day letter (art. 6:96 lid 6 BW) or notice of default: names the exact costs."""
+        """The 14-day letter (art. 6:96 lid 6 BW) or notice of default: names the exact costs, and its
+        term is computed for the channel it actually goes by (post: from the day it is posted)."""
         from incasso.law.terms import fourteen_day_term
         from incasso.law.wik import compute_collection_costs
 
@@ -256,39 +297,45 @@ class EscalationService:
         costs = compute_collection_costs([outstanding_principal], debtor_type=claim.debtor.type,
                                          creditor_vat_deductible=policy.creditor_vat_deductible,
                                          business_flat_fee=policy.business_flat_fee)
-        term = fourteen_day_term(today, channel=policy.notice_channel, email_delivery_days=policy.email_delivery_days)
-        updates = {"announced_costs": costs.costs, "announced_costs_vat": costs.vat, "term_ends_on": term.ends_on}
+        # No usable contact: the send parks the claim; the term is that of a posted letter meanwhile.
+        channel = channel_for(policy.notice_channel, claim.debtor, MessageKind(step.value)) or Channel.LETTER
+        posted_on = today + dt.timedelta(days=policy.letter_posting_days if channel is Channel.LETTER else 0)
+        term = fourteen_day_term(posted_on, channel=channel, email_delivery_days=policy.email_delivery_days)
         entries: list = []
-        if claim.debtor.type is DebtorType.BUSINESS and policy.business_flat_fee:
+        if costs.flat_fee:
             # art. 6:96 lid 4 BW: in a commercial contract the flat EUR 40 is due without any notice.
             claim, entries = book_costs(claim, costs=costs.costs, vat=costs.vat, key=f"{step.value}#costs", at=at,
                                         note="flat compensation art. 6:96 lid 4 BW")
+        notice = Notice(step=step, sent_on=today, channel=channel, posted_on=posted_on,
+                        delivered_on=term.delivered_on, starts_on=term.starts_on, ends_on=term.ends_on,
+                        demanded=claim.amounts.outstanding, costs=costs.costs, vat=costs.vat, flat_fee=costs.flat_fee)
+        updates = {"announced_costs": costs.costs, "announced_costs_vat": costs.vat, "term_ends_on": term.ends_on,
+                   "notice": notice,
+                   # art. 3:317 BW: the letter interrupts limitation once received (not an SMS: never one).
+                   "limitation_interruptions": with_interruption(claim, term.delivered_on)}
         return claim, entries, updates
 
-    def _legal_review(self, tenant: Tenant, claim: Claim, today: dt.date, at: dt.datetime):
-        """The term has run out unpaid: the announced costs are now owed (HR 13-06-2014)."""
-        from incasso.law.limitation import limitation_date
-        from incasso.law.wik import compute_collection_costs
-
+    def _legal_review(self, tenant: Tenant, claim: Claim, ledger: list, today: dt.date, at: dt.datetime):
+        """The term has run out unpaid: the costs it announced are now owed (HR 13-06-2014), over what
+        was unpaid at its end (HR 2016) — never more than announced."""
         policy = tenant.policy
         entries: list = []
         review: dict[str, Any] = {}
-        already_booked = claim.amounts.collection_costs > 0
-        if claim.announced_costs is not None and not already_booked:
-            # HR 2016: a partial payment within the term lowers the costs to the staffel over the unpaid part.
-            unpaid = claim.amounts.principal - claim.paid_principal
-            costs = compute_collection_costs([unpaid], debtor_type=claim.debtor.type,
-                                             creditor_vat_deductible=policy.creditor_vat_deductible,
-                                             business_flat_fee=policy.business_flat_fee)
-            amount = min(costs.costs, claim.announced_costs)
-            vat = min(costs.vat, claim.announced_costs_vat or 0)
-            claim, entries = book_costs(claim, costs=amount, vat=vat, key="legal_review#costs", at=at,
-                                        note="collection costs (WIK staffel), term of the notice expired")
-            review["costs_booked"] = str(amount)
-        lapses_on = limitation_date(claim.due_date, consumer_sale=False,
-                                    interruptions=[dt.date.fromisoformat(str(d)) for d in claim.step_dates.values()])
-        review["limitation_date"] = lapses_on.isoformat()
-        review["bailiff"] = "yes" if policy.bailiff_enabled and claim.amounts.outstanding >= policy.bailiff_min_outstanding else "no"
+        outcome = term_outcome(claim, ledger, policy)
+        already_booked = any(entry.kind is LedgerKind.COLLECTION_COSTS for entry in ledger)
+        if outcome is not None and outcome.costs > 0 and not already_booked:
+            assert claim.notice is not None
+            claim, entries = book_costs(claim, costs=outcome.costs, vat=outcome.vat, key="legal_review#costs", at=at,
+                                        value_date=claim.notice.ends_on + dt.timedelta(days=1),
+                                        note=f"collection costs (WIK staffel) over the {outcome.unpaid_principal} "
+                                             "unpaid when the term of the notice ended")
+            # Payments made after the term went to the costs first (art. 6:44 BW): settle again.
+            claim, settled, _ = settle(claim, ledger, policy, as_of=today, key="legal_review#costs-owed", at=at,
+                                       new=entries)
+            entries = settled
+            review["costs_booked"] = str(outcome.costs)
+        review["limitation_date"] = claim_limitation_date(claim).isoformat()
+        review["bailiff"] = "yes" if bailiff_worthwhile(claim, policy) else "no"
         return claim, entries, review
 
     def schedule_call(self, tenant_id: str, claim_id: str) -> dict[str, str]:
@@ -362,8 +409,12 @@ class EscalationService:
             if already:  # closed by the API (a payment, a dispute upheld): only the token is left to clear
                 return claim.model_copy(update={"task_token": None, "waiting_for": None}), [], [], None
             event_type = "debt_monitoring_started" if status is ClaimStatus.DEBT_MONITORING else "claim_closed"
-            return claim.model_copy(update=updates), [], [
-                TimelineEvent(at=clock.now(), type=event_type, details={"outcome": status.value})], "closed"
+            events = [TimelineEvent(at=clock.now(), type=event_type, details={"outcome": status.value})]
+            if status is ClaimStatus.UNCOLLECTIBLE and is_time_barred(claim, clock.today()):
+                # art. 3:307 / 7:28 BW: past its limitation date; never charged costs, never to the bailiff.
+                events.insert(0, TimelineEvent(at=clock.now(), type=TIME_BARRED, details={
+                    "limitation_date": claim_limitation_date(claim).isoformat()}))
+            return claim.model_copy(update=updates), [], events, "closed"
 
         _, claim, closed = self._transact(tenant_id, claim_id, change)
         if closed and status is not ClaimStatus.DEBT_MONITORING:  # not again when the task is retried

@@ -27,14 +27,15 @@ def letter_context(tenant: Tenant, claim: Claim, kind: MessageKind, extra: dict[
         flat_fee = claim.debtor.type is DebtorType.BUSINESS and tenant.policy.business_flat_fee
         fields["costs_notice"] = CostNotice(costs=claim.announced_costs, vat=claim.announced_costs_vat or 0,
                                             flat_fee=flat_fee)
-        sent_on = claim.step_dates.get(kind.value)
-        if sent_on is not None:
-            from incasso.law.terms import fourteen_day_term
-
-            term = fourteen_day_term(sent_on, channel=policy_channel(tenant, kind),
-                                     email_delivery_days=tenant.policy.email_delivery_days)
-            fields["term"] = LetterTerm.model_validate(term, from_attributes=True)
-            fields["sent_on"] = sent_on
+        notice = claim.notice
+        if notice is not None and notice.step.value == kind.value:
+            # The dates the engine computed for the channel the letter actually goes by.
+            fields["term"] = LetterTerm.model_validate(notice, from_attributes=True)
+            fields["sent_on"] = notice.sent_on
+    if kind is MessageKind.BAILIFF_WITHDRAWAL:
+        fields["paid_on"] = extra.get("paid_on")
+        if claim.notice is not None:
+            fields["term"] = LetterTerm.model_validate(claim.notice, from_attributes=True)
     if kind is MessageKind.CALL_SCHEDULED:
         fields["call_slot"] = claim.call_at
     if kind is MessageKind.PAYMENT_CONFIRMATION:
@@ -65,9 +66,25 @@ class Notifier:
         from incasso.letters.messages import compose
 
         message_kind = MessageKind(kind)
+        if message_kind is MessageKind.BAILIFF_WITHDRAWAL:
+            return self._to_bailiff(tenant, claim, message_kind, extra)
         channel = choose_channel(policy_channel(tenant, message_kind), claim.debtor, message_kind)
         sent = self.sender.send(compose(letter_context(tenant, claim, message_kind, extra), channel))
         return sent.model_dump(mode="json")
+
+    def _to_bailiff(self, tenant: Tenant, claim: Claim, kind: MessageKind, extra: dict[str, Any]) -> dict[str, Any]:
+        """A letter to the bailiff (not the debtor): into the bailiff's inbox beside the dossier."""
+        from incasso.adapters.documents import DocumentStore
+        from incasso.letters.messages import SentMessage
+        from incasso.letters.render import render_message, render_pdf
+
+        ctx = letter_context(tenant, claim, kind, extra)
+        rendered = render_message(ctx)
+        key = DocumentStore().put_bailiff_letter(claim.tenant_id, claim.claim_id, kind.value,
+                                                 render_pdf(rendered, ctx))
+        return SentMessage(tenant_id=claim.tenant_id, claim_id=claim.claim_id, kind=kind, channel=Channel.LETTER,
+                           sent_at=clock.now(), subject=rendered.subject, body=rendered.body_text,
+                           document=key, provider_message_id=key).model_dump(mode="json")
 
     def notify(self, tenant: Tenant, claim: Claim, kind: str, extra: dict[str, Any]) -> None:
         """A confirmation after a tenant's action (payment, arrangement). The action stands whatever
@@ -94,18 +111,17 @@ class BailiffHandOver:
 
     def hand_over(self, tenant: Tenant, claim: Claim) -> str:
         from incasso.adapters.documents import DocumentStore
-        from incasso.law.limitation import limitation_date
+        from incasso.domain.limitation import claim_limitation_date
         from incasso.letters.dossier import build_dossier
         from incasso.letters.messages import SentMessage
 
         documents = self._documents or DocumentStore()
-        interruptions = [day for stage, day in claim.step_dates.items() if stage != Stage.CALL_SCHEDULED.value]
         sent = [SentMessage.model_validate(record) for record in self.store.list_messages(claim.tenant_id, claim.claim_id)]
         dossier = build_dossier(
             tenant, claim, self.store.get_ledger(claim.tenant_id, claim.claim_id),
             self.store.get_timeline(claim.tenant_id, claim.claim_id), sent,
-            # art. 3:317 BW: every written reminder interrupts the limitation period.
-            limitation_date=limitation_date(claim.due_date, consumer_sale=False, interruptions=interruptions),
+            # art. 3:317, 3:318 BW: written reminders received, payments and acknowledgements interrupt it.
+            limitation_date=claim_limitation_date(claim),
             as_of=clock.today(),
         )
         return documents.deliver_dossier(dossier)
