@@ -175,3 +175,22 @@ def test_an_unknown_column_is_reported_but_the_rows_are_imported(api):
     result = report(TENANT_A, import_id)
     assert (result["status"], result["accepted"], result["rejected"]) == ("completed", 1, 0)
     assert [(e["row"], e["field"]) for e in result["errors"]] == [(1, "remarks")]
+
+
+def test_dates_the_engine_cannot_compute_with_are_row_errors_not_claims(api):
+    # given rows due before the interest table, invoiced in the future, due before invoiced, an absurd amount
+    rows = ("invoice_number,debtor_name,debtor_type,email,principal,invoice_date,due_date\n"
+            "OK-1,Jan,consumer,jan@example.nl,100.00,2025-04-01,2025-05-01\n"
+            "OLD-1,Jan,consumer,jan@example.nl,100.00,1999-12-01,2000-01-01\n"
+            "FUT-1,Jan,consumer,jan@example.nl,100.00,2030-01-01,2030-02-01\n"
+            "REV-1,Jan,consumer,jan@example.nl,100.00,2025-04-01,2025-03-01\n"
+            "BIG-1,Jan,consumer,jan@example.nl,99999999999999999999,2025-04-01,2025-05-01\n")
+    import_id, key = upload(TENANT_A, rows.encode(), "dates.csv")
+    # when ingested
+    ingest(s3_event(key))
+    # then each bad row is reported with its field, and only the good one became a claim
+    result = report(TENANT_A, import_id)
+    assert (result["accepted"], result["rejected"]) == (1, 4)
+    fields = {(e["row"], e["field"]) for e in result["errors"]}
+    assert {(3, "invoice_date"), (4, "invoice_date"), (5, "due_date"), (6, "principal")} <= fields
+    assert set(invoices(TENANT_A)) == {"OK-1"}

@@ -96,6 +96,9 @@ class ClaimOut(BaseModel):
     status: ClaimStatus
     stage: Stage
     amounts: AmountsOut
+    consumer_sale: bool = Field(default=False, description="the price of a consumer sale (art. 7:28 BW)")
+    warnings: list[str] = Field(default_factory=list, description="caveats on the amounts, e.g. interest "
+                                "computed with an unverified or carried-forward statutory rate")
     timeline: list[dict[str, Any]] = Field(
         description="oldest first; each event is {at, type} plus its details, e.g. {reason} or {amount}")
 
@@ -115,6 +118,8 @@ class ClaimOut(BaseModel):
                                collection_costs=amounts.collection_costs,
                                collection_costs_vat=amounts.collection_costs_vat,
                                paid=amounts.paid, outstanding=amounts.outstanding),
+            consumer_sale=claim.consumer_sale,
+            warnings=claim.warnings,
             timeline=[timeline_item(event) for event in timeline],
         )
 

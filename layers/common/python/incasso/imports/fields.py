@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from incasso.domain.models import DebtorType, Language
 from incasso.imports.text import REPLACEMENT_CHARACTER
-from incasso.money import money
+from incasso.money import MoneyError, money
 
 # The contract's English header names are the canonical field names, in the order errors are reported.
 INVOICE_NUMBER = "invoice_number"
@@ -185,7 +185,10 @@ def parse_amount(raw: str) -> Decimal:
         raise FieldError(f"{shown(text)} is not in euros: only EUR amounts are accepted")
     if not _AMOUNT_CHARACTERS.fullmatch(body):
         raise FieldError(f"{shown(text)} is not an amount ({_FORMS})")
-    amount = money(_plain_number(body, text))
+    try:
+        amount = money(_plain_number(body, text))
+    except MoneyError:  # e.g. twenty digits: larger than any amount the engine takes
+        raise FieldError(f"{shown(text)} is more than the maximum of 10,000,000.00 for one invoice") from None
     if amount <= 0:
         raise FieldError(f"{shown(text)} is zero: the amount must be more than zero")
     if amount > MAX_PRINCIPAL:

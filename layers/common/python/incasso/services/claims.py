@@ -208,6 +208,7 @@ class ClaimService:
             invoice_date=new.invoice_date,
             due_date=new.due_date,
             principal=new.principal,
+            consumer_sale=new.consumer_sale,
             amounts=open_claim_amounts(new.principal),
             status=ClaimStatus.OPEN,
             stage=Stage.NONE,

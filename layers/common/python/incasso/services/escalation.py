@@ -19,13 +19,12 @@ from incasso.domain.channels import channel_for
 from incasso.domain.escalation import TIME_BARRED, Action, Decision, bailiff_worthwhile, decide, notice_step
 from incasso.domain.ledger import book_costs, close_interest_free, recompute, settle, term_outcome
 from incasso.domain.limitation import claim_limitation_date, is_time_barred, received_on, with_interruption
+from incasso.domain.notices import build_notice, notice_costs
 from incasso.domain.models import (
-    Channel,
     Claim,
     ClaimStatus,
     LedgerKind,
     MessageKind,
-    Notice,
     Stage,
     Tenant,
     TimelineEvent,
@@ -288,31 +287,19 @@ class EscalationService:
 
     def _notice(self, tenant: Tenant, claim: Claim, step: Stage, today: dt.date, at: dt.datetime):
         """The 14-day letter (art. 6:96 lid 6 BW) or notice of default: names the exact costs, and its
-        term is computed for the channel it actually goes by (post: from the day it is posted)."""
-        from incasso.law.terms import fourteen_day_term
-        from incasso.law.wik import compute_collection_costs
-
+        term is computed for the channel it actually goes by (``incasso.domain.notices``)."""
         policy = tenant.policy
-        outstanding_principal = claim.amounts.principal - claim.paid_principal
-        costs = compute_collection_costs([outstanding_principal], debtor_type=claim.debtor.type,
-                                         creditor_vat_deductible=policy.creditor_vat_deductible,
-                                         business_flat_fee=policy.business_flat_fee)
-        # No usable contact: the send parks the claim; the term is that of a posted letter meanwhile.
-        channel = channel_for(policy.notice_channel, claim.debtor, MessageKind(step.value)) or Channel.LETTER
-        posted_on = today + dt.timedelta(days=policy.letter_posting_days if channel is Channel.LETTER else 0)
-        term = fourteen_day_term(posted_on, channel=channel, email_delivery_days=policy.email_delivery_days)
+        costs = notice_costs(claim, policy)
         entries: list = []
         if costs.flat_fee:
             # art. 6:96 lid 4 BW: in a commercial contract the flat EUR 40 is due without any notice.
             claim, entries = book_costs(claim, costs=costs.costs, vat=costs.vat, key=f"{step.value}#costs", at=at,
                                         note="flat compensation art. 6:96 lid 4 BW")
-        notice = Notice(step=step, sent_on=today, channel=channel, posted_on=posted_on,
-                        delivered_on=term.delivered_on, starts_on=term.starts_on, ends_on=term.ends_on,
-                        demanded=claim.amounts.outstanding, costs=costs.costs, vat=costs.vat, flat_fee=costs.flat_fee)
-        updates = {"announced_costs": costs.costs, "announced_costs_vat": costs.vat, "term_ends_on": term.ends_on,
+        notice = build_notice(claim, policy, step, today, costs)
+        updates = {"announced_costs": costs.costs, "announced_costs_vat": costs.vat, "term_ends_on": notice.ends_on,
                    "notice": notice,
-                   # art. 3:317 BW: the letter interrupts limitation once received (not an SMS: never one).
-                   "limitation_interruptions": with_interruption(claim, term.delivered_on)}
+                   # art. 3:317 BW: the letter interrupts limitation once received.
+                   "limitation_interruptions": with_interruption(claim, notice.delivered_on)}
         return claim, entries, updates
 
     def _legal_review(self, tenant: Tenant, claim: Claim, ledger: list, today: dt.date, at: dt.datetime):

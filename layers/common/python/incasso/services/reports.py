@@ -5,6 +5,7 @@ DSO. Pure: a function of the claims and the day, no AWS (the API pages the claim
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -37,6 +38,8 @@ class Summary(BaseModel):
     # Days, not money: a JSON number with one decimal (pydantic turns the exact Decimal into it here).
     dso: float | None = Field(description="days sales outstanding: open principal / principal invoiced x days "
                                           "since the first invoice date, to 0.1 day; null without claims")
+    warnings: list[str] = Field(default_factory=list, description="caveats on the amounts, with the number of "
+                                "claims they concern: e.g. interest computed with an unverified statutory rate")
 
 
 def days_sales_outstanding(open_principal: Decimal, invoiced: Decimal, first_invoice: dt.date | None,
@@ -54,8 +57,10 @@ def summarize(claims: Iterable[Claim], as_of: dt.date) -> Summary:
     by_stage = {stage.value: GroupTotals() for stage in Stage}
     count, principal, collected, outstanding, open_principal = 0, ZERO, ZERO, ZERO, ZERO
     first_invoice: dt.date | None = None
+    caveats: Counter[str] = Counter()
     for claim in claims:
         count += 1
+        caveats.update(set(claim.warnings))
         by_status[claim.status.value] = by_status[claim.status.value].add(claim)
         by_stage[claim.stage.value] = by_stage[claim.stage.value].add(claim)
         principal += claim.amounts.principal
@@ -67,4 +72,5 @@ def summarize(claims: Iterable[Claim], as_of: dt.date) -> Summary:
             first_invoice = claim.invoice_date
     return Summary(as_of=as_of, claims=count, by_status=by_status, by_stage=by_stage, principal=principal,
                    collected=collected, outstanding=outstanding,
-                   dso=days_sales_outstanding(open_principal, principal, first_invoice, as_of))
+                   dso=days_sales_outstanding(open_principal, principal, first_invoice, as_of),
+                   warnings=[f"{n} {'claim' if n == 1 else 'claims'}: {text}" for text, n in sorted(caveats.items())])
