@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from incasso.demo import sample_data, scenario
+from incasso_cli.demo import sample_data, scenario
 from incasso.domain.models import Address, Policy, Tenant
 
 TENANT_ID = "noordzee-installatie"
@@ -75,8 +75,8 @@ def _run(out: Path, clock: Any, *, claims: int, days: int, start: dt.date, seed:
          began: float) -> DemoResult:
     from infra.local import LocalStack
 
-    from incasso.reporting import build
-    from incasso.reporting.client import LambdaApi, expect
+    from incasso_cli.reporting import build
+    from incasso_cli.reporting.client import LambdaApi, expect
     from incasso.services import wiring
 
     with LocalStack(clock=clock) as stack:
@@ -119,7 +119,7 @@ def _run(out: Path, clock: Any, *, claims: int, days: int, start: dt.date, seed:
 
 
 def _claims(api: Any) -> list[dict[str, Any]]:
-    from incasso.reporting.client import all_claims
+    from incasso_cli.reporting.client import all_claims
 
     return list(all_claims(api))
 

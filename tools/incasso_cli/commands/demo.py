@@ -23,9 +23,9 @@ def demo(out: Path, claims: int, days: int, start_date: dt.datetime, seed: int |
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from incasso.demo import console as show
-    from incasso.demo.run import DEFAULT_REGION, TENANT, UPLOAD_NAME, run_demo
-    from incasso.demo.sample_data import DEFAULT_SEED
+    from incasso_cli.demo import console as show
+    from incasso_cli.demo.run import DEFAULT_REGION, TENANT, UPLOAD_NAME, run_demo
+    from incasso_cli.demo.sample_data import DEFAULT_SEED
     from infra.local.http import quiet_logs, use_local_aws
 
     use_local_aws(DEFAULT_REGION)

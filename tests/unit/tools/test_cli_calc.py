@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from incasso import clock
-from incasso.cli import main
+from incasso_cli import main
 from incasso.law.interest import RATES_FILE_ENV, clear_rate_table_cache
 
 KEYS = ["principal", "collection_costs", "collection_costs_vat", "interest", "total"]

@@ -8,8 +8,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from jinja2 import Environment
 
 from incasso.money import format_eur
-from incasso.reporting import charts
-from incasso.reporting.portfolio import GROUPS, Portfolio, amounts_of, claim_field
+from incasso_cli.reporting import charts
+from incasso_cli.reporting.portfolio import GROUPS, Portfolio, amounts_of, claim_field
 
 STATUS_LABELS = {
     "open": "Open", "in_collection": "In collection", "paused": "Paused (dispute)",

@@ -22,8 +22,8 @@ def report(api_url: str, token: str | None, out: Path, csv_path: Path | None, ti
     rate, DSO, ageing."""
     import urllib.error
 
-    from incasso.reporting import build
-    from incasso.reporting.client import ApiError, HttpApi
+    from incasso_cli.reporting import build
+    from incasso_cli.reporting.client import ApiError, HttpApi
 
     token = token or os.environ.get("INCASSO_TOKEN")
     if not token:

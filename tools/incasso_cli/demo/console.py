@@ -12,8 +12,8 @@ from rich.panel import Panel
 from rich.table import Table
 
 from incasso.money import format_eur
-from incasso.reporting.html import STAGE_LABELS, STATUS_LABELS, percent
-from incasso.reporting.portfolio import dutch_day, recovery_rate
+from incasso_cli.reporting.html import STAGE_LABELS, STATUS_LABELS, percent
+from incasso_cli.reporting.portfolio import dutch_day, recovery_rate
 
 STEP_CODES = {
     "reminder_1": "R1", "reminder_2": "R2", "call_scheduled": "Call", "fourteen_day_letter": "14d",
@@ -168,7 +168,7 @@ def print_details(console: Console, result: Any) -> None:
         sent = result.messages.get(claim["claim_id"], [])
         if sent:
             lines.append("messages: " + ", ".join(f"{m['kind']} ({m['channel']})" for m in sent))
-        from incasso.demo.scenario import ROLES
+        from incasso_cli.demo.scenario import ROLES
 
         story = next(r.description for r in ROLES if r.key == role)
         title = (f"{invoice} · {debtor['name']} ({debtor['type']}, {debtor.get('language', 'nl')}) — {story}")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from incasso.reporting import client
-from incasso.reporting.csv_export import claims_csv
-from incasso.reporting.html import render_html
-from incasso.reporting.portfolio import Portfolio, build_portfolio
+from incasso_cli.reporting import client
+from incasso_cli.reporting.csv_export import claims_csv
+from incasso_cli.reporting.html import render_html
+from incasso_cli.reporting.portfolio import Portfolio, build_portfolio
 
 
 def from_api(api: client.Api, *, title: str) -> Portfolio:

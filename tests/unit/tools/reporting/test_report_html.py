@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from incasso.reporting import charts
-from incasso.reporting.html import eur_axis, render_html
-from incasso.reporting.portfolio import build_portfolio
+from incasso_cli.reporting import charts
+from incasso_cli.reporting.html import eur_axis, render_html
+from incasso_cli.reporting.portfolio import build_portfolio
 from report_factories import api_claim, event, summary
 
 

@@ -8,7 +8,7 @@ import io
 
 import pytest
 
-from incasso.reporting.csv_export import COLUMNS, claims_csv, escape_cell
+from incasso_cli.reporting.csv_export import COLUMNS, claims_csv, escape_cell
 from report_factories import api_claim
 
 

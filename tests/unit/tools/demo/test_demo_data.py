@@ -6,8 +6,8 @@ import datetime as dt
 import io
 from collections import Counter
 
-from incasso.demo.sample_data import FAULTY_ROWS, generate, to_csv
-from incasso.demo.scenario import NOTICE, ROLES, expected_steps, write_script
+from incasso_cli.demo.sample_data import FAULTY_ROWS, generate, to_csv
+from incasso_cli.demo.scenario import NOTICE, ROLES, expected_steps, write_script
 from incasso.domain.models import Policy, Stage
 from incasso.imports import ParsedInvoice, RowError, parse_invoices
 

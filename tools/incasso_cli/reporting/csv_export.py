@@ -14,7 +14,7 @@ import io
 from collections.abc import Iterable
 from typing import Any
 
-from incasso.reporting.portfolio import amounts_of, claim_field, dutch_day, timeline_of
+from incasso_cli.reporting.portfolio import amounts_of, claim_field, dutch_day, timeline_of
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 

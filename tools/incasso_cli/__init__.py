@@ -7,11 +7,11 @@ import click
 
 class _LazyGroup(click.Group):
     _commands = {
-        "calc": ("incasso.cli.calc", "calc"),
-        "serve": ("incasso.cli.serve", "serve"),
-        "token": ("incasso.cli.token", "token"),
-        "demo": ("incasso.cli.demo", "demo"),
-        "report": ("incasso.cli.report", "report"),
+        "calc": ("incasso_cli.commands.calc", "calc"),
+        "serve": ("incasso_cli.commands.serve", "serve"),
+        "token": ("incasso_cli.commands.token", "token"),
+        "demo": ("incasso_cli.commands.demo", "demo"),
+        "report": ("incasso_cli.commands.report", "report"),
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:

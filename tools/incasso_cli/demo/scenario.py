@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
-from incasso.demo.sample_data import SampleInvoice
+from incasso_cli.demo.sample_data import SampleInvoice
 from incasso.domain.escalation import route, scheduled_on
 from incasso.domain.models import Claim, Debtor, DebtorType, Policy, Stage
-from incasso.reporting.client import Api, ApiError, expect
+from incasso_cli.reporting.client import Api, ApiError, expect
 
 NOTICE = Stage.FOURTEEN_DAY_LETTER  # in a role: the 14-day letter, or the notice of default on a business route
 

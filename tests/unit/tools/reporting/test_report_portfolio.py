@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from incasso.reporting.portfolio import (
+from incasso_cli.reporting.portfolio import (
     ageing,
     build_portfolio,
     money_series,
