@@ -18,7 +18,8 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
-from incasso.adapters.claims_store import ClaimsStore, ConcurrentModificationError
+from incasso.adapters.claims_store import ClaimsStore
+from incasso.adapters.dynamodb.errors import ConcurrentModificationError
 from incasso.domain.models import ClaimStatus, Stage
 from incasso.services.claims import NewPayment
 from incasso.services.notifications import Notifier

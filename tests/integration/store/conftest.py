@@ -7,7 +7,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from incasso.adapters import aws as aws_clients
+from incasso import process
 from incasso.adapters.claims_store import ClaimsStore
 from incasso.clock import FixedClock, set_clock
 from infra import moto_transactions
@@ -20,11 +20,11 @@ def aws(monkeypatch):
     monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     with mock_aws():
-        aws_clients.reset_clients()
+        process.reset()
         boto3.client("dynamodb", region_name=REGION).create_table(
             **dynamodb_create_table_kwargs(TOPOLOGY.table("claims")))
         yield
-    aws_clients.reset_clients()
+    process.reset()
 
 
 @pytest.fixture(autouse=True)

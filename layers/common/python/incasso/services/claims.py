@@ -178,7 +178,7 @@ class ClaimService:
 
     def create(self, tenant_id: str, new: NewClaim) -> Claim:
         claim = self.build_claim(self.tenant(tenant_id), new)
-        from incasso.adapters.claims_store import DuplicateInvoiceError
+        from incasso.adapters.dynamodb.errors import DuplicateInvoiceError
 
         try:
             created = self.store.create_claim(claim)
@@ -193,7 +193,7 @@ class ClaimService:
 
     # -- the optimistic-locking loop -----------------------------------------------------------
     def _update(self, tenant_id: str, claim_id: str, change: Callable[[Claim, list], tuple[Claim, list, list]]) -> Claim:
-        from incasso.adapters.claims_store import ConcurrentModificationError
+        from incasso.adapters.dynamodb.errors import ConcurrentModificationError
 
         for _ in range(MAX_ATTEMPTS):
             claim = self.get(tenant_id, claim_id)
@@ -209,7 +209,7 @@ class ClaimService:
 
     # -- payments ------------------------------------------------------------------------------
     def pay(self, tenant_id: str, claim_id: str, payment: NewPayment, *, payment_key: str | None = None) -> PaymentResult:
-        from incasso.adapters.claims_store import AlreadyDoneError
+        from incasso.adapters.dynamodb.errors import AlreadyDoneError
 
         key = payment_key or uuid.uuid4().hex
         tenant = self.tenant(tenant_id)

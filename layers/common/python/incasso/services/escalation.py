@@ -84,7 +84,7 @@ class EscalationService:
 
         ``tenant`` and ``claim``, when the caller holds them already, save the first read: the write is
         conditional on the claim's version, so a claim that moved on since is read again all the same."""
-        from incasso.adapters.claims_store import ConcurrentModificationError
+        from incasso.adapters.dynamodb.errors import ConcurrentModificationError
 
         for _ in range(MAX_ATTEMPTS):
             if tenant is None:
