@@ -6,7 +6,7 @@
         stack.describe_execution(arn)["status"]
 
 Everything runs under ``moto.mock_aws`` with Step Functions executing the real ASL, Lambda running the
-real handlers in process (``lambda_runtime``) and time on the simulated clock (``clock``); the moto
+real handlers in process (``lambda_runtime``) and time on the simulated clock (``scheduler``); the moto
 internals involved are patched while the stack is open (``patches``). One stack per process at a time.
 """
 
@@ -27,7 +27,7 @@ from incasso.settings import Settings
 from infra.topology import TOPOLOGY, Topology
 
 from infra.local import delivery, deployer, patches
-from infra.local.clock import SimulatedClock
+from infra.local.scheduler import SimulatedClock
 from infra.local.deployer import ACCOUNT_ID, DeployError
 from infra.local.lambda_runtime import Invocation, LambdaRuntime
 from infra.local.schedules import ScheduleSource

@@ -5,7 +5,7 @@ import threading
 
 import pytest
 
-from infra.local.clock import CapacityError, ClockShutdown, SettleTimeout, SimulatedClock
+from infra.local.scheduler import CapacityError, ClockShutdown, SettleTimeout, SimulatedClock
 
 START = dt.datetime(2026, 1, 5, 8, 0, tzinfo=dt.timezone.utc)
 

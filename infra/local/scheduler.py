@@ -1,8 +1,8 @@
-"""The simulated clock of the local stack.
+"""The scheduler of the local stack: its simulated clock, and every sleeper and schedule waiting on it.
 
 One "now" for the whole process. Handlers read it through ``incasso.clock`` (it is installed with
 ``set_clock``); moto's Step Functions interpreter blocks on it in Wait states, retry intervals and
-timeouts (see ``patches.py``). Time moves only when the driver calls ``advance``: the clock jumps from
+timeouts (see ``patches``). Time moves only when the driver calls ``advance``: the clock jumps from
 one due moment to the next (a sleeper's deadline or a schedule), wakes exactly what is due and waits
 until the system is *settled* before it moves on.
 
