@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from incasso.adapters.dynamodb import tenants
-from incasso.domain.imports import ImportError, ImportRecord, ImportStatus
+from incasso.domain.import_records import ImportRecord, ImportRowError, ImportStatus
 from incasso.domain.models import Address, Channel, CreditorType, Policy, Tenant
 from store_support import NOW, TENANT_A, TENANT_B
 
@@ -78,7 +78,7 @@ def record(**fields) -> ImportRecord:
 def test_an_import_reads_back_equal_and_only_for_its_tenant(store):
     # given an import with a report
     done = record(status=ImportStatus.COMPLETED, accepted=3, rejected=1, source="etag-1", finished_at=NOW,
-                  errors=[ImportError(row=4, field="principal", message="not an amount: 'x'")])
+                  errors=[ImportRowError(row=4, field="principal", message="not an amount: 'x'")])
     # when stored (both call forms) and read back
     store.put_import(done)
     store.put_import(TENANT_A, done.model_copy(update={"import_id": "imp-2"}))

@@ -15,7 +15,7 @@ RESETS = (
     ("incasso.settings", "reset_settings"),
     ("incasso.services.wiring", "reset"),
     ("incasso.adapters.aws", "reset_clients"),
-    ("incasso.adapters.messaging", "reset_clients"),
+    ("incasso.adapters.message_sending", "reset_clients"),
     ("incasso.adapters.dynamodb.tenants", "forget_tenants"),
 )
 

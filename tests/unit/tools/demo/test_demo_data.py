@@ -9,7 +9,7 @@ from collections import Counter
 from incasso_cli.demo.sample_data import FAULTY_ROWS, generate, to_csv
 from incasso_cli.demo.scenario import NOTICE, ROLES, expected_steps, write_script
 from incasso.domain.models import Policy, Stage
-from incasso.imports import ParsedInvoice, RowError, parse_invoices
+from incasso.invoice_csv import ParsedInvoice, RowError, parse_invoices
 
 START = dt.date(2026, 1, 5)
 

@@ -138,7 +138,7 @@ class EscalationService:
     def _keep_record(self, tenant_id: str, claim_id: str, key: str, record: dict) -> None:
         """The message has left: its record must be written, or a retry of the step sends it again.
         A throttled write is tried again here, with backoff, instead of failing the step."""
-        from incasso.adapters.messaging import is_retryable
+        from incasso.adapters.message_sending import is_retryable
 
         for attempt in range(RECORD_ATTEMPTS):
             try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from incasso.adapters import keys
 from incasso.adapters.codec import AttributeValue, attrs_to_model, model_to_attrs
 from incasso.adapters.dynamodb.table import Table
-from incasso.domain.imports import ImportRecord
+from incasso.domain.import_records import ImportRecord
 
 
 class ImportRecords(Table):

@@ -27,7 +27,7 @@ from incasso import clock
 from incasso.adapters import aws
 from incasso.adapters.documents import DocumentStore
 from incasso.domain.models import Channel, Debtor, MessageKind
-from incasso.letters.messages import OutgoingMessage, SentMessage
+from incasso.letters.message_text import OutgoingMessage, SentMessage
 from incasso.settings import get_settings
 
 # The legal notices: in writing, with their full contents (art. 6:96 lid 6 BW; art. 6:82 BW).

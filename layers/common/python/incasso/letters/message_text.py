@@ -1,7 +1,7 @@
 """What goes out (``OutgoingMessage``) and the record of what went out (``SentMessage``).
 
 Pure: no AWS here. ``compose`` renders a message for a channel and adds the PDF where one belongs;
-``incasso.adapters.messaging.MessageSender`` delivers it and returns the ``SentMessage``.
+``incasso.adapters.message_sending.MessageSender`` delivers it and returns the ``SentMessage``.
 """
 
 from __future__ import annotations

@@ -6,8 +6,8 @@ import itertools
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from incasso.imports import ParsedInvoice, RowError, parse_invoices
-from incasso.imports.text import PhysicalLines, RowTooLong, TextDecoder, decoded
+from incasso.invoice_csv import ParsedInvoice, RowError, parse_invoices
+from incasso.invoice_csv.text import PhysicalLines, RowTooLong, TextDecoder, decoded
 
 HEADER = "invoice_number;debtor_name;debtor_type;principal;invoice_date;due_date\r\n"
 

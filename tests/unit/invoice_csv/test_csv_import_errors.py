@@ -4,7 +4,7 @@ import csv
 
 import pytest
 
-from incasso.imports import MAX_COLUMNS, MAX_ROW_CHARS, FileError, ParsedInvoice, RowError, parse_invoices
+from incasso.invoice_csv import MAX_COLUMNS, MAX_ROW_CHARS, FileError, ParsedInvoice, RowError, parse_invoices
 
 HEADER = "invoice_number,debtor_name,debtor_type,principal,invoice_date,due_date,email,street,postal_code,city\n"
 

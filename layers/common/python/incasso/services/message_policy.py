@@ -55,14 +55,14 @@ class Notifier:
     @property
     def sender(self):
         if self._sender is None:
-            from incasso.adapters.messaging import default_sender
+            from incasso.adapters.message_sending import default_sender
 
             self._sender = default_sender()
         return self._sender
 
     def deliver(self, tenant: Tenant, claim: Claim, kind: str, extra: dict[str, Any]) -> dict[str, Any]:
-        from incasso.adapters.messaging import choose_channel
-        from incasso.letters.messages import compose
+        from incasso.adapters.message_sending import choose_channel
+        from incasso.letters.message_text import compose
 
         message_kind = MessageKind(kind)
         channel = choose_channel(policy_channel(tenant, message_kind), claim.debtor, message_kind)
@@ -72,7 +72,7 @@ class Notifier:
     def notify(self, tenant: Tenant, claim: Claim, kind: str, extra: dict[str, Any]) -> None:
         """A confirmation after a tenant's action (payment, arrangement). The action stands whatever
         happens here; a failed send is logged and put on the claim's timeline, not swallowed."""
-        from incasso.adapters.messaging import SendError
+        from incasso.adapters.message_sending import SendError
 
         key = f"{kind}#{extra.get('key') or uuid.uuid4().hex}"
         try:
@@ -96,7 +96,7 @@ class BailiffHandOver:
         from incasso.adapters.documents import DocumentStore
         from incasso.law.limitation import limitation_date
         from incasso.letters.dossier import build_dossier
-        from incasso.letters.messages import SentMessage
+        from incasso.letters.message_text import SentMessage
 
         documents = self._documents or DocumentStore()
         interruptions = [day for stage, day in claim.step_dates.items() if stage != Stage.CALL_SCHEDULED.value]

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from incasso.domain.models import Address, DebtorType, Language
-from incasso.imports import FileError, ParsedInvoice, RowError, parse_invoices
+from incasso.invoice_csv import FileError, ParsedInvoice, RowError, parse_invoices
 
 DUTCH_EXPORT = (
     "Factuurnummer;Naam;Type;E-mail;Telefoon;Straat;Postcode;Plaats;Land;Bedrag;Factuurdatum;Vervaldatum;Taal\r\n"

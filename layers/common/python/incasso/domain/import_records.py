@@ -21,15 +21,13 @@ class ImportStatus(StrEnum):
     FAILED = "failed"  # the file as a whole could not be imported
 
 
-class ImportError(Model):  # noqa: A001 - the contract's name; import it as ImportRowError where it shadows
+class ImportRowError(Model):
     """One problem in the file: the row as a spreadsheet shows it (header = 1; 0 = the whole file)."""
 
     row: int = Field(ge=0)
     field: str = Field(max_length=200)
     message: str = Field(max_length=1_000)
 
-
-ImportRowError = ImportError
 
 
 class ImportRecord(Model):
@@ -44,7 +42,7 @@ class ImportRecord(Model):
     status: ImportStatus = ImportStatus.PENDING
     accepted: int = Field(default=0, ge=0)
     rejected: int = Field(default=0, ge=0)
-    errors: list[ImportError] = Field(default_factory=list, max_length=MAX_LISTED_ERRORS + 1)
+    errors: list[ImportRowError] = Field(default_factory=list, max_length=MAX_LISTED_ERRORS + 1)
     # Problems found beyond those listed in ``errors``.
     errors_not_listed: int = Field(default=0, ge=0)
     created_at: dt.datetime

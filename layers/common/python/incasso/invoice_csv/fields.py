@@ -11,7 +11,7 @@ import re
 from decimal import Decimal
 
 from incasso.domain.models import DebtorType, Language
-from incasso.imports.text import REPLACEMENT_CHARACTER
+from incasso.invoice_csv.text import REPLACEMENT_CHARACTER
 from incasso.money import money
 
 # The contract's English header names are the canonical field names, in the order errors are reported.

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from incasso.domain.models import DebtorType, Language
-from incasso.imports.fields import (
+from incasso.invoice_csv.fields import (
     FieldError,
     header_key,
     parse_amount,

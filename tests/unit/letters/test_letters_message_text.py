@@ -5,9 +5,9 @@ import datetime as dt
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError, ParamValidationError
 
-from incasso.adapters.messaging import PermanentSendError, TransientSendError, choose_channel, e164, is_retryable
+from incasso.adapters.message_sending import PermanentSendError, TransientSendError, choose_channel, e164, is_retryable
 from incasso.domain.models import Address, Channel, Debtor, MessageKind
-from incasso.letters.messages import OUTBOX_FIELDS, SentMessage, compose
+from incasso.letters.message_text import OUTBOX_FIELDS, SentMessage, compose
 from letters_factories import make_context
 
 ADDRESS = Address(street="Dorpsstraat 5", postal_code="1234 AB", city="Utrecht")

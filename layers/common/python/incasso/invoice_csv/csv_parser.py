@@ -17,7 +17,7 @@ record after it is the next row — blank ones included — and a quoted cell wi
 is still one row, even though it spans several lines of the text.
 
 The delimiter (``;``, ``,`` or tab) is the one that makes the most known column names out of the
-header line; encodings are detected as described in ``incasso.imports.text``.
+header line; encodings are detected as described in ``incasso.invoice_csv.text``.
 """
 
 from __future__ import annotations
@@ -30,9 +30,9 @@ from typing import BinaryIO, TypeVar
 from pydantic import ValidationError
 
 from incasso.domain.models import Debtor
-from incasso.imports import fields as f
-from incasso.imports.results import FileError, ParsedInvoice, RowError, RowResult
-from incasso.imports.text import (
+from incasso.invoice_csv import fields as f
+from incasso.invoice_csv.results import FileError, ParsedInvoice, RowError, RowResult
+from incasso.invoice_csv.text import (
     PhysicalLines,
     RowTooLong,
     TextDecoder,
