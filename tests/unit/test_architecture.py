@@ -53,3 +53,58 @@ def test_the_layer_holds_only_the_product():
     # then it holds the incasso package alone, without the command line, the demo or the report rendering
     assert sorted(path.name for path in (LAYER_DIR / "python").iterdir() if path.name != "__pycache__") == ["incasso"]
     assert not [path for name in ("cli", "demo", "reporting") for path in (PRODUCT / name).rglob("*.py")]
+
+
+# What each folder of the product may import from the product (docs/architecture.md); ``incasso.X`` for
+# a module ``X.py`` at the top (money, clock, settings, handlers, process) counts as ``X``.
+MAY_IMPORT = {
+    "law": {"law", "domain", "money", "clock"},
+    "domain": {"domain", "law", "money", "clock"},
+    "letters": {"letters", "domain", "law", "money", "clock"},
+    "invoice_csv": {"invoice_csv", "domain", "law", "money", "clock"},
+    "adapters": {"adapters", "domain", "letters", "money", "clock", "settings"},
+    "services": {"services", "adapters", "domain", "law", "letters", "invoice_csv", "money", "clock", "settings",
+                 "handlers"},
+}
+# Third-party packages that only the outer layers touch: AWS and the Lambda toolkit.
+AWS_PACKAGES = ("boto3", "botocore", "aws_lambda_powertools")
+PURE = ("law", "domain", "letters", "invoice_csv")
+MAX_HANDLER_LINES = 25
+
+
+def product_modules(folder: str) -> list[Path]:
+    return sorted((PRODUCT / folder).rglob("*.py"))
+
+
+def product_layer(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[1] if parts[0] == "incasso" and len(parts) > 1 else None
+
+
+def test_each_folder_imports_only_the_layers_beneath_it():
+    # given every module of each folder with rules
+    wrong = sorted(
+        f"{path.relative_to(ROOT)} imports {module}"
+        for folder, allowed in MAY_IMPORT.items()
+        for path in product_modules(folder)
+        for module in set(imported_modules(path))
+        if (layer := product_layer(module)) is not None and layer not in allowed
+    )
+    # then none reaches a layer above it (or beside it) that docs/architecture.md does not allow
+    assert wrong == []
+
+
+def test_law_domain_letters_and_the_csv_parser_know_nothing_of_aws():
+    files = (path for folder in PURE for path in product_modules(folder))
+    assert offences(files, AWS_PACKAGES) == []
+
+
+def test_handlers_are_thin_and_call_the_product():
+    # given every function's handler
+    handlers = sorted(FUNCTIONS.glob("*/handler.py"))
+    assert handlers
+    for handler in handlers:
+        # then it is a few lines that hand the event to the product, never to AWS directly
+        assert len(handler.read_text(encoding="utf-8").splitlines()) <= MAX_HANDLER_LINES, handler
+        assert offences(iter([handler]), ("boto3", "botocore")) == []
+        assert any(module.startswith("incasso.") for module in imported_modules(handler)), handler
