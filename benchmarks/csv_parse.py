@@ -19,7 +19,7 @@ import time
 import tracemalloc
 from collections.abc import Iterator
 
-from incasso.imports import ParsedInvoice, parse_invoices
+from incasso.invoice_csv import ParsedInvoice, parse_invoices
 
 HEADER = "factuurnummer;naam;type;e-mail;telefoon;straat;postcode;plaats;land;bedrag;factuurdatum;vervaldatum;taal\r\n"
 CHUNK_BYTES = 64 * 1024

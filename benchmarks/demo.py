@@ -16,7 +16,7 @@ from infra.local.http import quiet_logs, use_local_aws  # noqa: E402
 use_local_aws("eu-west-1")
 quiet_logs()
 
-from incasso.demo.run import run_demo  # noqa: E402
+from incasso_cli.demo.run import run_demo  # noqa: E402
 
 
 def main() -> None:

@@ -4,7 +4,7 @@
 its first timeline event), 33 claims to a TransactWriteItems, every item conditional. The baseline
 puts the very same items, already built as plain dicts (its conversion is not timed; the store's is),
 through boto3's ``Table.batch_writer()``: no conditions, no uniqueness guard. Both run on a fresh moto
-table in this process, with ``infra.moto_transactions`` installed (moto's own TransactWriteItems copies
+table in this process, with ``infra.local.moto_transactions`` installed (moto's own TransactWriteItems copies
 the table per item; ``stock_moto_*`` shows that at a small size).
 
 Prints ``name: value`` lines:
@@ -107,7 +107,7 @@ def main() -> None:
     os.environ.setdefault("AWS_DEFAULT_REGION", REGION)
     os.environ.pop("AWS_ENDPOINT_URL", None)
 
-    from infra import moto_transactions
+    from infra.local import moto_transactions
 
     if args.stock_rows:
         stock = make_claims(args.stock_rows)

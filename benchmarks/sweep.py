@@ -25,7 +25,7 @@ import botocore.client  # noqa: E402
 from moto import mock_aws  # noqa: E402
 
 from incasso.clock import FixedClock, set_clock  # noqa: E402
-from infra import moto_transactions  # noqa: E402
+from infra.local import moto_transactions  # noqa: E402
 from infra.topology import CLAIMS, dynamodb_create_table_kwargs  # noqa: E402
 
 REGION = os.environ["AWS_DEFAULT_REGION"]
@@ -58,7 +58,7 @@ def fill(store, claims: int, due: int) -> None:
 
 def main() -> None:
     # moto's own TransactWriteItems deep-copies the whole table per item: the store's writes would
-    # measure moto, not the ingest (infra/moto_transactions.py).
+    # measure moto, not the ingest (infra/local/moto_transactions.py).
     moto_transactions.install()
     parser = argparse.ArgumentParser()
     parser.add_argument("--claims", type=int, default=100_000)

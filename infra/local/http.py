@@ -100,7 +100,7 @@ def error_body(code: str, message: str, details: list[dict[str, Any]] | None = N
 
 def outbox(stack: Any, *, tenant_id: str | None = None, claim_id: str | None = None) -> list[dict[str, Any]]:
     """Messages sent, oldest first, in the outbox shape; all tenants' unless ``tenant_id``."""
-    from incasso.letters.messages import SentMessage
+    from incasso.letters.message_text import SentMessage
 
     dynamodb = stack.client("dynamodb")
     scan: dict[str, Any] = {

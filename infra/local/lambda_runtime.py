@@ -35,7 +35,7 @@ from typing import Any
 
 from incasso.settings import reset_settings
 
-from infra.local.clock import SimulatedClock
+from infra.local.scheduler import SimulatedClock
 
 LOG = logging.getLogger(__name__)
 _INVOCATION_LOG_SIZE = 20_000

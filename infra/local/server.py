@@ -26,7 +26,7 @@ from botocore.compat import HTTPHeaders
 
 from infra.topology import TOPOLOGY, Topology
 
-from infra.local.clock import SimulatedClock
+from infra.local.scheduler import SimulatedClock
 from infra.local.stack import DEFAULT_REGION, LocalStack
 
 

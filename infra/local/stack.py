@@ -6,7 +6,7 @@
         stack.describe_execution(arn)["status"]
 
 Everything runs under ``moto.mock_aws`` with Step Functions executing the real ASL, Lambda running the
-real handlers in process (``lambda_runtime``) and time on the simulated clock (``clock``); the moto
+real handlers in process (``lambda_runtime``) and time on the simulated clock (``scheduler``); the moto
 internals involved are patched while the stack is open (``patches``). One stack per process at a time.
 """
 
@@ -21,13 +21,13 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-from incasso.adapters.claims_store import forget_tenants
+from incasso import process
 from incasso.clock import set_clock
 from incasso.settings import Settings
 from infra.topology import TOPOLOGY, Topology
 
 from infra.local import delivery, deployer, patches
-from infra.local.clock import SimulatedClock
+from infra.local.scheduler import SimulatedClock
 from infra.local.deployer import ACCOUNT_ID, DeployError
 from infra.local.lambda_runtime import Invocation, LambdaRuntime
 from infra.local.schedules import ScheduleSource
@@ -97,7 +97,7 @@ class LocalStack:
         self._previous_clock = set_clock(self.clock)
         self._mock = mock_aws(config=_MOCK_CONFIG)  # type: ignore[arg-type]
         self._mock_started = False
-        forget_tenants()  # copies of tenants read from an earlier stack's tables
+        process.reset()  # settings, services, clients and tenant copies of an earlier stack
         try:
             self._mock.start()
             self._mock_started = True
@@ -220,7 +220,7 @@ class LocalStack:
                     self._mock.stop()
             finally:
                 self._lambdas.forget_modules()
-                forget_tenants()
+                process.reset()
                 self._uninstall()
                 set_clock(self._previous_clock)
 

@@ -25,7 +25,7 @@ from decimal import Decimal
 
 import pytest
 
-from incasso.adapters.messaging import e164
+from incasso.adapters.message_sending import e164
 from incasso.domain.models import Address, Channel, Debtor, Instalment
 from incasso.services.claims import BailiffUpdateKind, DisputeOutcome, NewClaim, NewPayment
 from infra.local import faults

@@ -19,7 +19,7 @@ import re
 
 import pytest
 
-from incasso.adapters.messaging import e164
+from incasso.adapters.message_sending import e164
 from incasso.api.proxy import proxy_event
 from incasso.domain.models import Channel
 from infra.local import faults

@@ -19,10 +19,11 @@ import datetime as dt
 from collections import Counter
 
 from incasso import clock
-from incasso.adapters.claims_store import ClaimsStore, ConcurrentModificationError
+from incasso.adapters.claims_store import ClaimsStore
+from incasso.adapters.dynamodb.errors import ConcurrentModificationError
 from incasso.domain.models import ClaimStatus, Stage
 from incasso.services.claims import NewPayment
-from incasso.services.notifications import Notifier
+from incasso.services.message_policy import Notifier
 from infra.local import faults
 
 START = dt.date(2026, 1, 5)

@@ -237,7 +237,7 @@ def test_a_step_that_cannot_be_sent_parks_the_claim_with_its_reason(world):
 
 def test_a_send_that_keeps_failing_is_retried_then_parks_the_claim(world, monkeypatch):
     # given an e-mail service that is throttling every call
-    from incasso.adapters import messaging
+    from incasso.adapters import message_sending as messaging
 
     calls = []
 

@@ -144,7 +144,7 @@ def aws(monkeypatch):
     monkeypatch.setenv("SENDER_EMAIL", SENDER)
     monkeypatch.setenv("EVENT_BUS_NAME", TOPOLOGY.event_bus_name)
     monkeypatch.setenv("STATE_MACHINE_ARN", "arn:aws:states:eu-west-1:123456789012:stateMachine:incasso-escalation")
-    from infra import moto_transactions
+    from infra.local import moto_transactions
 
     moto_transactions.install()  # moto's own TransactWriteItems deep-copies the table per item
     with mock_aws():

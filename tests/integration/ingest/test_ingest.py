@@ -75,7 +75,7 @@ def test_a_second_delivery_of_the_same_object_creates_nothing(api, aws):
 
 def test_a_delivery_after_a_crash_half_way_finishes_without_duplicates(api):
     # given a run that wrote some claims and then died (the record still says processing)
-    from incasso.domain.imports import ImportStatus
+    from incasso.domain.import_records import ImportStatus
     from incasso.services.wiring import claims_store
 
     import_id, key = upload(TENANT_A, ENGLISH_EXPORT)

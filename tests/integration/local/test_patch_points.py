@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from infra.local import patches
-from infra.local.patches import PATCH_POINTS, PatchPoint
+from infra.local.patches import PATCH_POINTS, PatchPoint, points
 
 
 def _unwrapped(value):
@@ -62,7 +62,7 @@ def test_botocore_is_the_version_constraints_pin():
 
 def test_the_deferred_batch_integration_is_moto_own_module_and_class():
     # given the Batch integration is imported lazily / then moto's module defines the class we stand in for
-    package, _, name = patches.BATCH_SERVICE.rpartition(".")
+    package, _, name = points.BATCH_SERVICE.rpartition(".")
     spec = importlib.machinery.PathFinder.find_spec(name, importlib.import_module(package).__path__)
     assert spec is not None and spec.origin is not None
     assert "class StateTaskServiceBatch(" in Path(spec.origin).read_text()
@@ -72,11 +72,11 @@ def test_every_patched_module_is_declared():
     # given every module whose threads, times or clients the runtime replaces
     declared = {(p.module, p.attribute) for p in PATCH_POINTS}
     # then each replacement is a declared (and so checked) patch point
-    for module in patches.THREADING_MODULES:
+    for module in points.THREADING_MODULES:
         assert (module, "threading") in declared
-    for module in patches.DATETIME_MODULES:
+    for module in points.DATETIME_MODULES:
         assert (module, "datetime") in declared
-    for module in patches.BOTO_CLIENT_MODULES:
+    for module in points.BOTO_CLIENT_MODULES:
         assert (module, "boto_client_for") in declared
-    for module in patches.TMP_THREADS_MODULES:
+    for module in points.TMP_THREADS_MODULES:
         assert (module, "TMP_THREADS") in declared

@@ -7,7 +7,7 @@ import pytest
 from moto import mock_aws
 
 from incasso.adapters.documents import DocumentStore
-from incasso.adapters.messaging import MessageSender
+from incasso.adapters.message_sending import MessageSender
 from incasso.clock import FixedClock, set_clock
 from messaging_support import BUCKET, NOW, REGION, SENDER
 

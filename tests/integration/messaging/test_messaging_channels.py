@@ -11,7 +11,7 @@ from moto.sns.models import sns_backends
 
 from messaging_support import BUCKET, NOW, REGION, SENDER, letter_context
 from incasso.domain.models import Channel, MessageKind
-from incasso.letters.messages import compose
+from incasso.letters.message_text import compose
 
 
 def pdf_text(pdf: bytes) -> str:

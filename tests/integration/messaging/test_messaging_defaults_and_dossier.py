@@ -7,10 +7,10 @@ import pytest
 
 from incasso.adapters.documents import DocumentStore, deliver_dossier
 from incasso.adapters import aws
-from incasso.adapters.messaging import default_sender, reset_clients
+from incasso.adapters.message_sending import default_sender, reset_clients
 from incasso.domain.models import Channel, MessageKind
 from incasso.letters.dossier import build_dossier
-from incasso.letters.messages import compose
+from incasso.letters.message_text import compose
 from incasso.settings import reset_settings
 from messaging_support import BUCKET, REGION, SENDER, letter_context
 

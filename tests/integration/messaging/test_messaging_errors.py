@@ -5,9 +5,9 @@ import pytest
 from botocore.exceptions import EndpointConnectionError
 from botocore.stub import Stubber
 
-from incasso.adapters.messaging import MessageSender, PermanentSendError, TransientSendError
+from incasso.adapters.message_sending import MessageSender, PermanentSendError, TransientSendError
 from incasso.domain.models import Channel, MessageKind
-from incasso.letters.messages import compose
+from incasso.letters.message_text import compose
 from messaging_support import BUCKET, REGION, letter_context
 
 

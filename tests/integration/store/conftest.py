@@ -1,5 +1,5 @@
 """The claims table on moto, a fixed clock, and a store on it. ``any_store`` runs a test twice: on
-moto's own TransactWriteItems and on the faster one of ``infra.moto_transactions``."""
+moto's own TransactWriteItems and on the faster one of ``infra.local.moto_transactions``."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from incasso.adapters import aws as aws_clients
+from incasso import process
 from incasso.adapters.claims_store import ClaimsStore
 from incasso.clock import FixedClock, set_clock
-from infra import moto_transactions
+from infra.local import moto_transactions
 from infra.topology import TOPOLOGY, dynamodb_create_table_kwargs
 from store_support import NOW, REGION, OperationLog
 
@@ -20,11 +20,11 @@ def aws(monkeypatch):
     monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     with mock_aws():
-        aws_clients.reset_clients()
+        process.reset()
         boto3.client("dynamodb", region_name=REGION).create_table(
             **dynamodb_create_table_kwargs(TOPOLOGY.table("claims")))
         yield
-    aws_clients.reset_clients()
+    process.reset()
 
 
 @pytest.fixture(autouse=True)

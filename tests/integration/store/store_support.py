@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from incasso.adapters import keys
 from incasso.domain.models import Amounts, Claim, Debtor, LedgerEntry, LedgerKind, TimelineEvent
 
 REGION = "eu-west-1"
@@ -49,3 +50,12 @@ class OperationLog:
 
     def clear(self) -> None:
         self.operations.clear()
+
+
+def claim_id_of_invoice(store: Any, tenant_id: str, invoice_number: str) -> str | None:
+    """The claim the tenant's invoice-number guard points at, read from the table; None without a guard."""
+    guard = store.client.get_item(
+        TableName=store.table_name, ConsistentRead=True,
+        Key={"pk": {"S": keys.invoice_pk(tenant_id, invoice_number)}, "sk": {"S": keys.INVOICE_SK}},
+    ).get("Item")
+    return guard["claim_id"]["S"] if guard else None

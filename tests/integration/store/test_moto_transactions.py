@@ -1,4 +1,4 @@
-"""The faster TransactWriteItems for moto (``infra.moto_transactions``): same answers as moto's own.
+"""The faster TransactWriteItems for moto (``infra.local.moto_transactions``): same answers as moto's own.
 The store's tests of transactions run on both (``any_store``); these cover what the store never does."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import moto
 import pytest
 from botocore.exceptions import ClientError
 
-from infra import moto_transactions
+from infra.local import moto_transactions
 from infra.topology import TOPOLOGY
 from store_support import REGION
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from incasso.adapters.claims_store import ClaimAlreadyExistsError
-from store_support import TENANT_A, TENANT_B, make_claim
+from incasso.adapters.dynamodb.errors import ClaimAlreadyExistsError
+from store_support import TENANT_A, TENANT_B, claim_id_of_invoice, make_claim
 
 
 def claims(tenant, numbers, prefix="clm"):
@@ -87,4 +87,4 @@ def test_a_claim_id_taken_by_another_invoice_is_an_error_not_a_duplicate(store):
     # when a batch brings clm-1 for F-2 / then it is refused
     with pytest.raises(ClaimAlreadyExistsError):
         store.create_claims_batch([make_claim(claim_id="clm-1", invoice_number="F-2")])
-    assert store.get_claim_by_invoice(TENANT_A, "F-2") is None
+    assert claim_id_of_invoice(store, TENANT_A, "F-2") is None

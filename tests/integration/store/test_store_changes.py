@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from incasso.adapters.claims_store import AlreadyDoneError, ClaimNotFoundError, ConcurrentModificationError
+from incasso.adapters.dynamodb.errors import AlreadyDoneError, ClaimNotFoundError, ConcurrentModificationError
 from incasso.clock import FixedClock, set_clock
 from incasso.domain.models import ClaimStatus, Stage
 from store_support import NOW, TENANT_A, TENANT_B, entry, event, make_claim

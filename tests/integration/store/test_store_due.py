@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from incasso.adapters import keys
-from incasso.adapters.claims_store import DueClaim
+from incasso.adapters.dynamodb.claims import DueClaim
 from incasso.domain.models import ClaimStatus, Tenant
 from store_support import TENANT_A, TENANT_B, TODAY, make_claim
 

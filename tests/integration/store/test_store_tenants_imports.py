@@ -1,4 +1,4 @@
-"""Tenants (profile and policy) and imports (state, counts, the capped list of problems)."""
+"""Tenants (profile and policy) and import records (state, counts, the list of problems)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from incasso.adapters import claims_store
-from incasso.domain.imports import ImportError, ImportRecord, ImportStatus
+from incasso.adapters.dynamodb import tenants
+from incasso.domain.import_records import ImportRecord, ImportRowError, ImportStatus
 from incasso.domain.models import Address, Channel, CreditorType, Policy, Tenant
 from store_support import NOW, TENANT_A, TENANT_B
 
@@ -45,7 +45,7 @@ def test_a_tenant_read_with_a_max_age_is_this_process_copy_until_it_is_that_old(
     first = Tenant(tenant_id=TENANT_A, name="Acme B.V.", policy=Policy(call_enabled=True))
     changed = first.model_copy(update={"policy": Policy(call_enabled=False)})
     now = [1000.0]
-    monkeypatch.setattr(claims_store.time, "monotonic", lambda: now[0])
+    monkeypatch.setattr(tenants.time, "monotonic", lambda: now[0])
     store.put_tenant(first)
     _write_elsewhere(store, changed)
     # when read within the max age / then this process's copy is used
@@ -78,7 +78,7 @@ def record(**fields) -> ImportRecord:
 def test_an_import_reads_back_equal_and_only_for_its_tenant(store):
     # given an import with a report
     done = record(status=ImportStatus.COMPLETED, accepted=3, rejected=1, source="etag-1", finished_at=NOW,
-                  errors=[ImportError(row=4, field="principal", message="not an amount: 'x'")])
+                  errors=[ImportRowError(row=4, field="principal", message="not an amount: 'x'")])
     # when stored (both call forms) and read back
     store.put_import(done)
     store.put_import(TENANT_A, done.model_copy(update={"import_id": "imp-2"}))
@@ -88,28 +88,3 @@ def test_an_import_reads_back_equal_and_only_for_its_tenant(store):
     assert store.get_import(TENANT_B, "imp-1") is None
     with pytest.raises(ValueError):
         store.put_import(TENANT_B, done)
-
-
-def test_progress_adds_up_and_the_listed_problems_stop_at_the_cap(store, monkeypatch):
-    # given a processing import, and a cap of 10 listed problems (the real one is 1,000)
-    monkeypatch.setattr(claims_store, "MAX_LISTED_ERRORS", 10)
-    store.put_import(record(status=ImportStatus.PROCESSING))
-    problems = [ImportError(row=n + 2, field="due_date", message="not a date") for n in range(25)]
-    # when three parts report their counts and problems, the second one crossing the cap
-    store.add_import_progress(TENANT_A, "imp-1", accepted=10, rejected=8, errors=problems[:8])
-    store.add_import_progress(TENANT_A, "imp-1", accepted=5, rejected=5, errors=problems[8:13])
-    store.add_import_progress(TENANT_A, "imp-1", accepted=1, rejected=12, errors=problems[13:])
-    finished = store.finish_import(TENANT_A, "imp-1", ImportStatus.COMPLETED)
-    # then the counts are the sums, the first ten problems are listed and the rest counted
-    assert (finished.accepted, finished.rejected, finished.status) == (16, 25, ImportStatus.COMPLETED)
-    assert finished.errors == problems[:10]
-    assert (finished.errors_not_listed, finished.error_count) == (15, 25)
-    assert finished.finished_at == NOW
-    assert store.get_import(TENANT_A, "imp-1") == finished
-
-
-def test_progress_on_an_unknown_import_is_refused(store):
-    with pytest.raises(LookupError):
-        store.add_import_progress(TENANT_A, "nope", accepted=1)
-    with pytest.raises(LookupError):
-        store.finish_import(TENANT_A, "nope", ImportStatus.FAILED)

@@ -103,7 +103,7 @@ def test_incasso_token_prints_a_token_the_local_secret_verifies(monkeypatch):
     # given the default local secret (no environment override)
     monkeypatch.delenv("INCASSO_LOCAL_TOKEN_SECRET", raising=False)
     reset_settings()
-    from incasso.cli import main
+    from incasso_cli import main
     # when incasso token runs
     result = CliRunner().invoke(main, ["token", "acme"])
     # then it prints one token that verifies with the secret the server uses
@@ -116,7 +116,7 @@ def test_incasso_token_uses_the_configured_secret(monkeypatch):
     monkeypatch.setenv("INCASSO_LOCAL_TOKEN_SECRET", "configured")
     reset_settings()
     try:
-        from incasso.cli import main
+        from incasso_cli import main
         result = CliRunner().invoke(main, ["token", "acme"])
         assert verify_local_token(result.output.strip(), "configured") == "acme"
         with pytest.raises(InvalidTokenError):
@@ -127,7 +127,7 @@ def test_incasso_token_uses_the_configured_secret(monkeypatch):
 
 
 def test_incasso_token_refuses_a_bad_tenant_with_exit_2():
-    from incasso.cli import main
+    from incasso_cli import main
     result = CliRunner().invoke(main, ["token", "Not A Tenant"])
     assert result.exit_code == 2
     assert "tenant id" in result.output

@@ -2,7 +2,7 @@
 
 import pytest
 
-from incasso.domain.imports import MAX_LISTED_ERRORS
+from incasso.domain.import_records import MAX_LISTED_ERRORS
 from incasso.services.imports import (
     Tally,
     _distributed_dialect,

@@ -16,7 +16,7 @@ from incasso.domain.models import (
     TimelineEvent,
 )
 from incasso.letters.dossier import build_dossier
-from incasso.letters.messages import SentMessage
+from incasso.letters.message_text import SentMessage
 from letters_factories import make_claim, make_tenant
 
 UTC = dt.timezone.utc

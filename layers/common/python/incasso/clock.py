@@ -1,7 +1,7 @@
 """The one clock. Domain code asks a ``Clock`` for the time and never calls ``datetime.now()``.
 
-In AWS the clock is the system clock; on the local stack it is the simulated clock of
-``incasso.local.clock``, installed process-wide with ``set_clock`` so handlers see simulated time.
+In AWS the clock is the system clock; on the local stack it is the simulated clock of its scheduler
+(``infra.local.scheduler``), installed process-wide with ``set_clock`` so handlers see simulated time.
 """
 
 from __future__ import annotations
@@ -39,10 +39,6 @@ class FixedClock:
 
 
 _current: Clock = SystemClock()
-
-
-def get_clock() -> Clock:
-    return _current
 
 
 def set_clock(clock: Clock) -> Clock:

@@ -170,7 +170,7 @@ def list_claims(
 
 
 def _page(tenant_id: str, status: ClaimStatus | None, limit: int, next_token: str | None) -> tuple[list[Claim], str | None]:
-    from incasso.adapters.claims_store import InvalidPageToken
+    from incasso.adapters.dynamodb.errors import InvalidPageToken
 
     try:
         return wiring.claims_store().list_claims(tenant_id, status, limit, next_token)

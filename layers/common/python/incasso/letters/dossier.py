@@ -30,7 +30,7 @@ from incasso.domain.models import (
     TimelineEvent,
 )
 from incasso.letters.court_fees import estimate_court_fee
-from incasso.letters.messages import SentMessage
+from incasso.letters.message_text import SentMessage
 from incasso.money import Money
 
 # How long before the limitation date the dossier asks for the claim to be interrupted (art. 3:317 BW).

@@ -220,7 +220,7 @@ class ClaimService:
 
     def create(self, tenant_id: str, new: NewClaim) -> Claim:
         claim = self.build_claim(self.tenant(tenant_id), new)
-        from incasso.adapters.claims_store import DuplicateInvoiceError
+        from incasso.adapters.dynamodb.errors import DuplicateInvoiceError
 
         try:
             created = self.store.create_claim(claim)
@@ -235,7 +235,7 @@ class ClaimService:
 
     # -- the optimistic-locking loop -----------------------------------------------------------
     def _update(self, tenant_id: str, claim_id: str, change: Callable[[Claim, list], tuple[Claim, list, list]]) -> Claim:
-        from incasso.adapters.claims_store import ConcurrentModificationError
+        from incasso.adapters.dynamodb.errors import ConcurrentModificationError
 
         for _ in range(MAX_ATTEMPTS):
             claim = self.get(tenant_id, claim_id)
@@ -254,7 +254,7 @@ class ClaimService:
         """Book a payment on its value date (art. 6:114 lid 2 BW), whenever it is recorded: the account
         is replayed from that day, so a payment recorded late is charged exactly like a timely one;
         a payment dated within a letter's term removes the costs it avoided (art. 6:96 lid 6 BW)."""
-        from incasso.adapters.claims_store import AlreadyDoneError
+        from incasso.adapters.dynamodb.errors import AlreadyDoneError
 
         key = payment_key or uuid.uuid4().hex
         entry_key = f"payment#{key}"

@@ -96,7 +96,7 @@ class EscalationService:
 
         ``tenant`` and ``claim``, when the caller holds them already, save the first read: the write is
         conditional on the claim's version, so a claim that moved on since is read again all the same."""
-        from incasso.adapters.claims_store import ConcurrentModificationError
+        from incasso.adapters.dynamodb.errors import ConcurrentModificationError
 
         for _ in range(MAX_ATTEMPTS):
             if tenant is None:
@@ -150,7 +150,7 @@ class EscalationService:
     def _keep_record(self, tenant_id: str, claim_id: str, key: str, record: dict) -> None:
         """The message has left: its record must be written, or a retry of the step sends it again.
         A throttled write is tried again here, with backoff, instead of failing the step."""
-        from incasso.adapters.messaging import is_retryable
+        from incasso.adapters.message_sending import is_retryable
 
         for attempt in range(RECORD_ATTEMPTS):
             try:

@@ -22,7 +22,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import json
 import re
 import uuid
 from collections.abc import Iterable
@@ -33,7 +32,8 @@ from urllib.parse import unquote_plus
 from pydantic import ValidationError
 
 from incasso import clock
-from incasso.domain.imports import MAX_LISTED_ERRORS, ImportRecord, ImportRowError, ImportStatus
+from incasso.adapters.import_files import ImportFiles
+from incasso.domain.import_records import MAX_LISTED_ERRORS, ImportRecord, ImportRowError, ImportStatus
 from incasso.domain.models import Claim
 from incasso.services.claims import ClaimService, NewClaim
 from incasso.services.errors import NotFoundError
@@ -148,38 +148,17 @@ class Tally:
 
 
 class ImportService:
-    def __init__(self, store: Any, claims: ClaimService, *, bucket: str, s3: Any = None,
+    def __init__(self, store: Any, claims: ClaimService, *, bucket: str, files: ImportFiles | None = None,
                  publish_many: Callable[[list[tuple[str, str, dict]]], None] | None = None,
                  start_distributed: Callable[[dict], bool] | None = None,
                  distributed_threshold_bytes: int = DISTRIBUTED_THRESHOLD_BYTES) -> None:
         self.store = store
         self.claims = claims
         self.bucket = bucket
-        self._s3 = s3
-        self._presigner = None
+        self.files = files or ImportFiles()
         self._publish_many = publish_many or (lambda events: None)
         self._start_distributed = start_distributed
         self.distributed_threshold_bytes = distributed_threshold_bytes
-
-    @property
-    def s3(self) -> Any:
-        if self._s3 is None:
-            from incasso.adapters.aws import client
-
-            self._s3 = client("s3")
-        return self._s3
-
-    @property
-    def presigner(self) -> Any:
-        """An S3 client that signs URLs with SigV4 (what every region accepts), unless one was given."""
-        if self._presigner is None:
-            if self._s3 is not None:
-                self._presigner = self._s3
-            else:
-                from incasso.adapters.aws import client
-
-                self._presigner = client("s3", signature_version="s3v4")
-        return self._presigner
 
     # -- the API side --------------------------------------------------------------------------
     def start(self, tenant_id: str, filename: str) -> StartedImport:
@@ -189,8 +168,7 @@ class ImportService:
         now = clock.now()
         self.store.put_import(ImportRecord(tenant_id=tenant_id, import_id=import_id, filename=filename, key=key,
                                            status=ImportStatus.PENDING, created_at=now, updated_at=now))
-        url = self.presigner.generate_presigned_url("put_object", Params={"Bucket": self.bucket, "Key": key},
-                                             ExpiresIn=UPLOAD_URL_SECONDS)
+        url = self.files.upload_url(self.bucket, key, expires_in=UPLOAD_URL_SECONDS)
         return StartedImport(import_id=import_id, upload_url=url, expires_in=UPLOAD_URL_SECONDS)
 
     def get(self, tenant_id: str, import_id: str) -> ImportRecord:
@@ -214,12 +192,8 @@ class ImportService:
         record = self._processing(record, inbox, unquote_plus(key), source)
         if size is not None and size > self.distributed_threshold_bytes and self._start_distributed:
             return self._hand_over(record, bucket)
-        body = self.s3.get_object(Bucket=bucket, Key=unquote_plus(key), **({"VersionId": version_id}
-                                  if version_id and version_id != "null" else {}))["Body"]
-        try:
-            return self.ingest(record, body.iter_chunks(64 * 1024))
-        finally:
-            body.close()
+        with self.files.chunks(bucket, unquote_plus(key), version_id) as chunks:
+            return self.ingest(record, chunks)
 
     def _processing(self, record: ImportRecord | None, inbox: InboxKey, key: str, source: str) -> ImportRecord:
         now = clock.now()
@@ -232,7 +206,7 @@ class ImportService:
 
     def ingest(self, record: ImportRecord, chunks: Iterable[bytes]) -> ImportRecord:
         """Stream ``chunks`` (the whole file) into claims and finish ``record`` with the report."""
-        from incasso.imports.csv_parser import parse_invoices
+        from incasso.invoice_csv.csv_parser import parse_invoices
 
         tally = self.ingest_results(record, parse_invoices(chunks))
         return self._finish(record, tally)
@@ -240,7 +214,7 @@ class ImportService:
     def ingest_results(self, record: ImportRecord, results: Iterable[Any],
                        row_of: Callable[[int], int] = lambda row: row) -> Tally:
         """Turn the parser's results into claims and a tally; ``row_of`` maps parser rows to file rows."""
-        from incasso.imports.results import FileError, ParsedInvoice
+        from incasso.invoice_csv.results import FileError, ParsedInvoice
 
         tenant = self.claims.tenant(record.tenant_id)
         tally = Tally()
@@ -283,8 +257,7 @@ class ImportService:
 
     # -- large files: the Distributed Map ------------------------------------------------------
     def _hand_over(self, record: ImportRecord, bucket: str) -> ImportRecord:
-        head = self.s3.get_object(Bucket=bucket, Key=record.key, Range="bytes=0-65535")["Body"].read()
-        delimiter, problem = _distributed_dialect(head)
+        delimiter, problem = _distributed_dialect(self.files.head(bucket, record.key))
         if problem:
             tally = Tally(file_error=True)
             tally.note(0, "file", problem, rejects_row=False)
@@ -302,7 +275,7 @@ class ImportService:
         record = self.get(batch_input["tenant_id"], batch_input["import_id"])
         if not items:
             return {"accepted": 0, "rejected": 0}
-        from incasso.imports.csv_parser import parse_invoices
+        from incasso.invoice_csv.csv_parser import parse_invoices
 
         # The rows again as a small CSV with their header, so the one parser reads them; rows map back
         # to the file by the item's index (header = row 1).
@@ -322,19 +295,15 @@ class ImportService:
         results = parse_invoices([text.getvalue().encode("utf-8")])
         # Header warnings (unknown columns) are reported once, by the first batch.
         tally = self.ingest_results(record, (r for r in results if first == 0 or r.row != 1), row_of)
-        self.s3.put_object(Bucket=batch_input["bucket"], Key=f"{batch_input['results_prefix']}/{first:012d}.json",
-                           Body=json.dumps(tally.as_json()).encode("utf-8"), ContentType="application/json")
+        self.files.put_json(batch_input["bucket"], f"{batch_input['results_prefix']}/{first:012d}.json", tally.as_json())
         return {"accepted": tally.accepted, "rejected": tally.rejected}
 
     def finish_distributed(self, execution_input: dict, failed: bool = False) -> ImportRecord:
         """Add the batches' reports up and finish the import (the state machine's last step)."""
         record = self.get(execution_input["tenant_id"], execution_input["import_id"])
         tally = Tally()
-        paginator = self.s3.get_paginator("list_objects_v2")
-        for page in paginator.paginate(Bucket=execution_input["bucket"], Prefix=execution_input["results_prefix"] + "/"):
-            for item in page.get("Contents", []):
-                body = self.s3.get_object(Bucket=execution_input["bucket"], Key=item["Key"])["Body"].read()
-                tally.add(Tally.from_json(json.loads(body)))
+        for report in self.files.read_json_under(execution_input["bucket"], execution_input["results_prefix"] + "/"):
+            tally.add(Tally.from_json(report))
         if failed:
             tally.file_error = True
             tally.note(0, "file", "the import stopped before every row was read; upload the file again "

@@ -34,7 +34,7 @@ def publisher():
 
 @lru_cache(maxsize=1)
 def messenger():
-    from incasso.services.notifications import Notifier
+    from incasso.services.message_policy import Notifier
 
     return Notifier(claims_store())
 
@@ -51,7 +51,7 @@ def claim_service() -> ClaimService:
 @lru_cache(maxsize=1)
 def escalation_service() -> EscalationService:
     from incasso.services.escalation import EscalationService
-    from incasso.services.notifications import BailiffHandOver
+    from incasso.services.message_policy import BailiffHandOver
 
     return EscalationService(claims_store(), messenger(), BailiffHandOver(claims_store()),
                              publish=publisher().publish)

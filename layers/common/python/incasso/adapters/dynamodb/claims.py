@@ -1,0 +1,377 @@
+"""Claims in the claims table: a claim, its invoice-number guard, its timeline and ledger; the listings
+and the sparse due index the daily sweep reads (keys: ``incasso.adapters.keys``; attribute values:
+``incasso.adapters.codec``).
+
+Every write that changes a claim is one ``TransactWriteItems``: the claim conditional on the version
+read, plus what the change brings along (ledger entries and message markers, each conditional on its
+idempotency key not existing yet, and timeline events). Either all of it is written or none of it,
+so a retried step cannot book a cost twice, and a step that raced a payment writes nothing.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import hmac
+import json
+import time
+import uuid
+from collections.abc import Iterator, Sequence
+from typing import Any, NamedTuple
+
+from incasso import clock
+from incasso.adapters import keys
+from incasso.adapters.codec import AttributeValue, attrs_to_model, model_to_attrs
+from incasso.adapters.dynamodb.errors import (
+    AlreadyDoneError,
+    ClaimAlreadyExistsError,
+    ClaimNotFoundError,
+    ConcurrentModificationError,
+    DuplicateInvoiceError,
+    InvalidPageToken,
+)
+from incasso.adapters.dynamodb.table import (
+    CONFLICT_RETRIES,
+    MAX_TRANSACTION_ITEMS,
+    Table,
+    cancellation_reasons,
+    failed,
+)
+from incasso.domain.models import Claim, ClaimStatus, LedgerEntry, TimelineEvent
+
+ITEMS_PER_NEW_CLAIM = 3  # the claim, its invoice-number guard, its ClaimCreated event
+CLAIMS_PER_TRANSACTION = MAX_TRANSACTION_ITEMS // ITEMS_PER_NEW_CLAIM  # 33
+MAX_PAGE_SIZE = 100
+CLAIM_CREATED = "claim_created"
+DUE_PAGE_SIZE = 500  # claims per Query page of the sweep: bounded memory and time per request
+
+
+class DueClaim(NamedTuple):
+    """A claim whose next action falls on ``due_on`` (today or earlier) in the daily sweep."""
+
+    claim_id: str
+    due_on: dt.date
+    phase: int
+
+
+class ClaimRecords(Table):
+    """Claims with their timeline and ledger; page tokens of the listings carry a MAC."""
+
+    def __init__(self, table_name: str | None = None, *, client: Any = None,
+                 page_token_secret: bytes | str | None = None) -> None:
+        super().__init__(table_name, client=client)
+        self.due_page_size = DUE_PAGE_SIZE
+        # Page tokens carry a MAC so that a changed token is refused. Safety does not rest on this
+        # key being secret: a listing always queries the caller's own tenant's partition, and the
+        # tenant named inside the token must be the caller's.
+        secret = page_token_secret or f"incasso-page-token:{self.table_name}"
+        self._token_key = secret.encode() if isinstance(secret, str) else secret
+
+    # -- claims: encoding ----------------------------------------------------------------------
+    def _claim_item(self, claim: Claim, version: int) -> dict[str, AttributeValue]:
+        tenant, claim_id = claim.tenant_id, claim.claim_id
+        item = model_to_attrs(claim)
+        item["version"] = {"N": str(version)}
+        created = keys.created_sk(claim.created_at, claim_id)
+        item.update(
+            pk={"S": keys.claim_pk(tenant, claim_id)},
+            sk={"S": keys.CLAIM_SK},
+            entity={"S": "claim"},
+            status_pk={"S": keys.status_pk(tenant, claim.status.value)},
+            status_sk={"S": created},
+            claims_pk={"S": keys.claims_pk(tenant)},
+            claims_sk={"S": created},
+        )
+        # Sparse due index: only a claim with a planned next action is in it; a closed claim never is.
+        if claim.next_action_on is not None and not claim.is_closed:
+            item["due_pk"] = {"S": keys.due_pk(tenant)}
+            item["due_sk"] = {"S": keys.due_sk(claim.next_action_on, claim_id)}
+        return item
+
+    def _timeline_put(self, tenant_id: str, claim_id: str, event: TimelineEvent, sk: str) -> dict[str, Any]:
+        item = model_to_attrs(event)
+        item.update(pk={"S": keys.claim_pk(tenant_id, claim_id)}, sk={"S": sk}, entity={"S": "timeline"})
+        return {"Put": {"TableName": self.table_name, "Item": item,
+                        "ConditionExpression": "attribute_not_exists(pk)"}}
+
+    def _new_claim_puts(self, claim: Claim, event: TimelineEvent | None = None) -> list[dict[str, Any]]:
+        """The three writes that make a claim: the claim, its invoice-number guard, its first event."""
+        tenant = claim.tenant_id
+        guard = {
+            "pk": {"S": keys.invoice_pk(tenant, claim.invoice_number)},
+            "sk": {"S": keys.INVOICE_SK},
+            "entity": {"S": "invoice"},
+            "claim_id": {"S": claim.claim_id},
+            "invoice_number": {"S": claim.invoice_number},
+            "created_at": {"S": keys.utc_text(claim.created_at)},
+        }
+        event = event or TimelineEvent(at=claim.created_at, type=CLAIM_CREATED, details={
+            "invoice_number": claim.invoice_number, "principal": str(claim.principal)})
+        return [
+            {"Put": {"TableName": self.table_name, "Item": self._claim_item(claim, claim.version),
+                     "ConditionExpression": "attribute_not_exists(pk)"}},
+            {"Put": {"TableName": self.table_name, "Item": guard,
+                     "ConditionExpression": "attribute_not_exists(pk)",
+                     "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}},
+            self._timeline_put(tenant, claim.claim_id, event, keys.timeline_sk(event.at, claim.version, 0)),
+        ]
+
+    # -- claims: creating ----------------------------------------------------------------------
+    def create_claim(self, claim: Claim, *, event: TimelineEvent | None = None) -> Claim:
+        """Create ``claim`` with its invoice-number guard and its first timeline event, atomically.
+
+        Raises ``DuplicateInvoiceError`` when the tenant has a claim for this invoice number already.
+        Creating the very same claim (same id) again returns the stored claim: a retried request is
+        no duplicate of itself.
+        """
+        try:
+            self.client.transact_write_items(TransactItems=self._new_claim_puts(claim, event))
+        except Exception as error:
+            reasons = cancellation_reasons(error)
+            if reasons is None:
+                raise
+            claim_taken, guard = (reasons + [{}, {}])[:2]
+            if failed(guard):
+                existing = guard.get("Item", {}).get("claim_id", {}).get("S", "")
+                if existing == claim.claim_id:
+                    stored = self.get_claim(claim.tenant_id, claim.claim_id)
+                    if stored is not None:
+                        return stored
+                raise DuplicateInvoiceError(existing, claim.invoice_number) from error
+            if failed(claim_taken):
+                raise ClaimAlreadyExistsError(f"claim id {claim.claim_id} is taken") from error
+            if any(failed(r, "TransactionConflict") for r in reasons):
+                raise ConcurrentModificationError("the invoice number is being created right now") from error
+            raise
+        return claim
+
+    def create_claims_batch(self, claims: Sequence[Claim]) -> dict[str, str | None]:
+        """Create many claims, 33 to a transaction, keeping the invoice-number guard.
+
+        Answers, for every claim id given (in the order given), ``None`` when the claim was created,
+        or the id of the claim that already holds its invoice number: an earlier one, one made
+        earlier in this same batch, or the claim itself when it was made by an earlier delivery.
+        """
+        results: dict[str, str | None] = {}
+        first_of_invoice: dict[tuple[str, str], str] = {}
+        later: list[tuple[str, str]] = []  # (claim id, claim id of the first with its invoice number)
+        unique: list[Claim] = []
+        for claim in claims:
+            if claim.claim_id in results:
+                raise ValueError(f"claim id {claim.claim_id} occurs twice in one batch")
+            results[claim.claim_id] = None
+            invoice = (claim.tenant_id, claim.invoice_number)
+            if invoice in first_of_invoice:
+                later.append((claim.claim_id, first_of_invoice[invoice]))
+            else:
+                first_of_invoice[invoice] = claim.claim_id
+                unique.append(claim)
+        for start in range(0, len(unique), CLAIMS_PER_TRANSACTION):
+            results.update(self._create_chunk(unique[start:start + CLAIMS_PER_TRANSACTION]))
+        for claim_id, first in later:
+            results[claim_id] = results[first] or first
+        return results
+
+    def _create_chunk(self, chunk: list[Claim]) -> dict[str, str | None]:
+        """One transaction for the chunk; claims whose invoice number is taken are reported and left
+        out, and the rest is written again (a cancelled transaction wrote nothing)."""
+        outcome: dict[str, str | None] = {}
+        conflicts = 0
+        while chunk:
+            try:
+                self.client.transact_write_items(
+                    TransactItems=[put for claim in chunk for put in self._new_claim_puts(claim)])
+                outcome.update((claim.claim_id, None) for claim in chunk)
+                return outcome
+            except Exception as error:
+                reasons = cancellation_reasons(error)
+                if reasons is None:
+                    raise
+                remaining = []
+                for i, claim in enumerate(chunk):
+                    claim_taken, guard, _ = (reasons[i * 3:i * 3 + 3] + [{}, {}, {}])[:3]
+                    if failed(guard):
+                        outcome[claim.claim_id] = guard.get("Item", {}).get("claim_id", {}).get("S", "")
+                    elif failed(claim_taken):
+                        raise ClaimAlreadyExistsError(f"claim id {claim.claim_id} is taken") from error
+                    else:
+                        remaining.append(claim)
+                if len(remaining) == len(chunk):
+                    # Nothing of ours failed a condition: a concurrent transaction got in the way.
+                    conflicts += 1
+                    if conflicts > CONFLICT_RETRIES or not any(failed(r, "TransactionConflict") for r in reasons):
+                        raise
+                    time.sleep(0.02 * conflicts)
+                chunk = remaining
+        return outcome
+
+    # -- claims: reading -----------------------------------------------------------------------
+    def get_claim(self, tenant_id: str, claim_id: str) -> Claim | None:
+        """The claim, or None; another tenant's claim cannot be addressed (the key holds the tenant)."""
+        item = self.client.get_item(
+            TableName=self.table_name, ConsistentRead=True,
+            Key={"pk": {"S": keys.claim_pk(tenant_id, claim_id)}, "sk": {"S": keys.CLAIM_SK}},
+        ).get("Item")
+        return attrs_to_model(Claim, item) if item else None
+
+    # -- claims: changing ----------------------------------------------------------------------
+    def save_claim(
+        self,
+        claim: Claim,
+        *,
+        expected_version: int,
+        timeline: Sequence[TimelineEvent] = (),
+        ledger: Sequence[LedgerEntry] = (),
+        message_keys: Sequence[str] = (),
+    ) -> Claim:
+        """Write ``claim`` if it is still at ``expected_version``, with its ledger entries, message
+        markers and timeline events, in one transaction; answers the claim at its new version.
+
+        ``AlreadyDoneError``: a ledger or message key exists already (nothing is written; it wins
+        over a version conflict, since the step it guards was done). ``ConcurrentModificationError``:
+        the version moved on. ``ClaimNotFoundError``: no such claim for this tenant.
+        """
+        tenant, claim_id = claim.tenant_id, claim.claim_id
+        if len({entry.key for entry in ledger}) != len(ledger) or len(set(message_keys)) != len(message_keys):
+            raise ValueError("a ledger or message key occurs twice in one save")
+        if 1 + len(timeline) + len(ledger) + len(message_keys) > MAX_TRANSACTION_ITEMS:
+            raise ValueError(f"one save writes at most {MAX_TRANSACTION_ITEMS} items")
+        version = expected_version + 1
+        saved = claim.model_copy(update={"version": version})
+        pk = {"S": keys.claim_pk(tenant, claim_id)}
+        writes: list[dict[str, Any]] = [{"Put": {
+            "TableName": self.table_name,
+            "Item": self._claim_item(saved, version),
+            "ConditionExpression": "attribute_exists(pk) AND version = :expected",
+            "ExpressionAttributeValues": {":expected": {"N": str(expected_version)}},
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }}]
+        at = keys.utc_text(clock.now())
+        for n, entry in enumerate(ledger):
+            item = model_to_attrs(entry)
+            # Booking order: the version that booked it, then its place in that save.
+            item.update(pk=pk, sk={"S": keys.ledger_sk(entry.key)}, entity={"S": "ledger"},
+                        seq={"S": f"{version:010d}.{n:03d}"})
+            writes.append({"Put": {"TableName": self.table_name, "Item": item,
+                                   "ConditionExpression": "attribute_not_exists(pk)"}})
+        for key in message_keys:
+            writes.append({"Put": {"TableName": self.table_name, "Item": {
+                "pk": pk, "sk": {"S": keys.message_sk(key)}, "entity": {"S": "message"},
+                "message_key": {"S": key}, "recorded_at": {"S": at}},
+                "ConditionExpression": "attribute_not_exists(pk)"}})
+        for n, event in enumerate(timeline):
+            writes.append(self._timeline_put(tenant, claim_id, event, keys.timeline_sk(event.at, version, n)))
+        try:
+            self.client.transact_write_items(TransactItems=writes)
+        except Exception as error:
+            reasons = cancellation_reasons(error)
+            if reasons is None:
+                raise
+            reasons = reasons + [{}] * (len(writes) - len(reasons))
+            guarded = [entry.key for entry in ledger] + list(message_keys)
+            done = [key for key, reason in zip(guarded, reasons[1:1 + len(guarded)]) if failed(reason)]
+            if done:
+                raise AlreadyDoneError(done) from error
+            if failed(reasons[0]):
+                current = reasons[0].get("Item")
+                if not current:
+                    raise ClaimNotFoundError(f"claim {claim_id} does not exist") from error
+                raise ConcurrentModificationError(
+                    f"claim {claim_id} is at version {current['version']['N']}, not {expected_version}",
+                    current_version=int(current["version"]["N"])) from error
+            if any(failed(r, "TransactionConflict") or failed(r) for r in reasons):
+                raise ConcurrentModificationError(f"claim {claim_id} is being changed right now") from error
+            raise
+        return saved
+
+    def add_timeline_event(self, tenant_id: str, claim_id: str, type: str,  # noqa: A002 - the model's name
+                           details: dict[str, Any] | None = None, *, at: dt.datetime | None = None) -> TimelineEvent:
+        """Append an event that changes nothing else (e.g. a confirmation that could not be sent)."""
+        event = TimelineEvent(at=at or clock.now(), type=type, details=details or {})
+        sk = f"{keys.TIMELINE_PREFIX}{keys.utc_text(event.at)}#x{uuid.uuid4().hex[:12]}"
+        put = self._timeline_put(tenant_id, claim_id, event, sk)["Put"]
+        self.client.put_item(**put)
+        return event
+
+    # -- a claim's history ---------------------------------------------------------------------
+    def get_timeline(self, tenant_id: str, claim_id: str) -> list[TimelineEvent]:
+        """Oldest first (the sort key orders by time, then by the write that made the event)."""
+        return [attrs_to_model(TimelineEvent, item) for item in self._query_claim(tenant_id, claim_id,
+                                                                                 keys.TIMELINE_PREFIX)]
+
+    def get_ledger(self, tenant_id: str, claim_id: str) -> list[LedgerEntry]:
+        """In booking order."""
+        items = sorted(self._query_claim(tenant_id, claim_id, keys.LEDGER_PREFIX), key=lambda i: i["seq"]["S"])
+        return [attrs_to_model(LedgerEntry, item) for item in items]
+
+    # -- listing -------------------------------------------------------------------------------
+    def list_claims(self, tenant_id: str, status: ClaimStatus | str | None = None, limit: int = 50,
+                    next_token: str | None = None) -> tuple[list[Claim], str | None]:
+        """A page of the tenant's claims in the order they were created, all or of one status, and the
+        token of the next page (None on the last page)."""
+        if not 1 <= limit <= MAX_PAGE_SIZE:
+            raise ValueError(f"limit must be between 1 and {MAX_PAGE_SIZE}")
+        status_value = ClaimStatus(status).value if status is not None else ""
+        if status_value:
+            index, pk_name, sk_name = keys.STATUS_INDEX, "status_pk", "status_sk"
+            pk = keys.status_pk(tenant_id, status_value)
+        else:
+            index, pk_name, sk_name, pk = keys.CLAIMS_INDEX, "claims_pk", "claims_sk", keys.claims_pk(tenant_id)
+        condition = f"{pk_name} = :pk"
+        values: dict[str, AttributeValue] = {":pk": {"S": pk}}
+        if next_token is not None:
+            values[":after"] = {"S": self._read_page_token(next_token, tenant_id, status_value)}
+            condition += f" AND {sk_name} > :after"
+        # One more than asked: then a full last page is known to be the last, and has no token.
+        items = list(self._query(IndexName=index, KeyConditionExpression=condition,
+                                 ExpressionAttributeValues=values, max_items=limit + 1))
+        token = None
+        if len(items) > limit:
+            items = items[:limit]
+            token = self._page_token(tenant_id, status_value, items[-1][sk_name]["S"])
+        return [attrs_to_model(Claim, item) for item in items], token
+
+    def _mac(self, payload: bytes) -> str:
+        digest = hmac.new(self._token_key, payload, hashlib.sha256).digest()[:18]
+        return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+    def _page_token(self, tenant_id: str, status: str, after: str) -> str:
+        payload = json.dumps({"t": tenant_id, "s": status, "a": after}, separators=(",", ":")).encode()
+        return f"{base64.urlsafe_b64encode(payload).decode().rstrip('=')}.{self._mac(payload)}"
+
+    def _read_page_token(self, token: str, tenant_id: str, status: str) -> str:
+        """The sort key to continue after; refuses a token that was changed, or that was issued for
+        another tenant or another listing."""
+        try:
+            body, mac = token.split(".")
+            payload = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+            if not hmac.compare_digest(mac, self._mac(payload)):
+                raise InvalidPageToken("the page token was changed")
+            data = json.loads(payload)
+            after = data["a"]
+        except InvalidPageToken:
+            raise
+        except Exception as error:
+            raise InvalidPageToken("not a page token") from error
+        if data.get("t") != tenant_id or data.get("s") != status:
+            raise InvalidPageToken("the page token belongs to another listing")
+        if not isinstance(after, str) or "#" not in after:
+            raise InvalidPageToken("not a page token")
+        return after
+
+    # -- the daily sweep -----------------------------------------------------------------------
+    def due_claims(self, tenant_id: str, day: dt.date) -> Iterator[DueClaim]:
+        """Claims whose next action falls on ``day`` or before, oldest first: a Query of the sparse
+        ``due`` index, page by page (never a Scan)."""
+        for item in self._query(
+            IndexName=keys.DUE_INDEX,
+            KeyConditionExpression="due_pk = :pk AND due_sk < :after_day",
+            ExpressionAttributeValues={":pk": {"S": keys.due_pk(tenant_id)},
+                                       ":after_day": {"S": (day + dt.timedelta(days=1)).isoformat()}},
+            ProjectionExpression="claim_id, due_sk, #phase",
+            ExpressionAttributeNames={"#phase": "phase"},
+            page_size=self.due_page_size,
+        ):
+            due_on = dt.date.fromisoformat(item["due_sk"]["S"].split("#", 1)[0])
+            yield DueClaim(item["claim_id"]["S"], due_on, int(item.get("phase", {"N": "1"})["N"]))

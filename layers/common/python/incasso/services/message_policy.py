@@ -1,0 +1,127 @@
+"""Messages to debtors and the hand-over to the bailiff: the letters package renders, the messaging
+adapter sends, the store keeps the record of what went out."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from incasso import clock
+from incasso.domain.models import Channel, Claim, DebtorType, MessageKind, Stage, Tenant
+from incasso.handlers import logger
+
+# Which of the policy's channels a kind goes by: the formal letters by the notice channel (post by
+# default, so that delivery can be presumed), the rest by the reminder channel.
+NOTICE_KINDS = frozenset({MessageKind.FOURTEEN_DAY_LETTER, MessageKind.NOTICE_OF_DEFAULT, MessageKind.BAILIFF_FILING})
+
+
+def policy_channel(tenant: Tenant, kind: MessageKind) -> Channel:
+    return tenant.policy.notice_channel if kind in NOTICE_KINDS else tenant.policy.reminder_channel
+
+
+def letter_context(tenant: Tenant, claim: Claim, kind: MessageKind, extra: dict[str, Any]):
+    from incasso.letters.render import CostNotice, LetterContext, LetterTerm
+
+    fields: dict[str, Any] = {"tenant": tenant, "claim": claim, "kind": kind, "sent_on": clock.today()}
+    if kind in (MessageKind.FOURTEEN_DAY_LETTER, MessageKind.NOTICE_OF_DEFAULT) and claim.announced_costs:
+        flat_fee = claim.debtor.type is DebtorType.BUSINESS and tenant.policy.business_flat_fee
+        fields["costs_notice"] = CostNotice(costs=claim.announced_costs, vat=claim.announced_costs_vat or 0,
+                                            flat_fee=flat_fee)
+        notice = claim.notice
+        if notice is not None and notice.step.value == kind.value:
+            # The dates the engine computed for the channel the letter actually goes by.
+            fields["term"] = LetterTerm.model_validate(notice, from_attributes=True)
+            fields["sent_on"] = notice.sent_on
+    if kind is MessageKind.BAILIFF_WITHDRAWAL:
+        fields["paid_on"] = extra.get("paid_on")
+        if claim.notice is not None:
+            fields["term"] = LetterTerm.model_validate(claim.notice, from_attributes=True)
+    if kind is MessageKind.CALL_SCHEDULED:
+        fields["call_slot"] = claim.call_at
+    if kind is MessageKind.PAYMENT_CONFIRMATION:
+        fields["allocation"] = extra["allocation"]
+        fields["paid_on"] = extra.get("paid_on", clock.today())
+    if kind is MessageKind.ARRANGEMENT_CONFIRMATION and claim.arrangement is not None:
+        fields["instalments"] = tuple(claim.arrangement.instalments)
+    return LetterContext(**fields)
+
+
+class Notifier:
+    """Renders and sends a message; ``deliver`` raises the messaging adapter's send errors."""
+
+    def __init__(self, store: Any, sender: Any | None = None) -> None:
+        self.store = store
+        self._sender = sender
+
+    @property
+    def sender(self):
+        if self._sender is None:
+            from incasso.adapters.message_sending import default_sender
+
+            self._sender = default_sender()
+        return self._sender
+
+    def deliver(self, tenant: Tenant, claim: Claim, kind: str, extra: dict[str, Any]) -> dict[str, Any]:
+        from incasso.adapters.message_sending import choose_channel
+        from incasso.letters.message_text import compose
+
+        message_kind = MessageKind(kind)
+        if message_kind is MessageKind.BAILIFF_WITHDRAWAL:
+            return self._to_bailiff(tenant, claim, message_kind, extra)
+        channel = choose_channel(policy_channel(tenant, message_kind), claim.debtor, message_kind)
+        sent = self.sender.send(compose(letter_context(tenant, claim, message_kind, extra), channel))
+        return sent.model_dump(mode="json")
+
+    def _to_bailiff(self, tenant: Tenant, claim: Claim, kind: MessageKind, extra: dict[str, Any]) -> dict[str, Any]:
+        """A letter to the bailiff (not the debtor): into the bailiff's inbox beside the dossier."""
+        from incasso.adapters.documents import DocumentStore
+        from incasso.letters.message_text import SentMessage
+        from incasso.letters.render import render_message, render_pdf
+
+        ctx = letter_context(tenant, claim, kind, extra)
+        rendered = render_message(ctx)
+        key = DocumentStore().put_bailiff_letter(claim.tenant_id, claim.claim_id, kind.value,
+                                                 render_pdf(rendered, ctx))
+        return SentMessage(tenant_id=claim.tenant_id, claim_id=claim.claim_id, kind=kind, channel=Channel.LETTER,
+                           sent_at=clock.now(), subject=rendered.subject, body=rendered.body_text,
+                           document=key, provider_message_id=key).model_dump(mode="json")
+
+    def notify(self, tenant: Tenant, claim: Claim, kind: str, extra: dict[str, Any]) -> None:
+        """A confirmation after a tenant's action (payment, arrangement). The action stands whatever
+        happens here; a failed send is logged and put on the claim's timeline, not swallowed."""
+        from incasso.adapters.message_sending import SendError
+
+        key = f"{kind}#{extra.get('key') or uuid.uuid4().hex}"
+        try:
+            record = self.deliver(tenant, claim, kind, extra)
+        except SendError as exc:
+            logger.warning("confirmation not sent", extra={"claim_id": claim.claim_id, "kind": kind, "reason": str(exc)})
+            self.store.add_timeline_event(claim.tenant_id, claim.claim_id, "message_failed",
+                                          {"message": kind, "reason": str(exc)})
+            return
+        self.store.put_message(claim.tenant_id, claim.claim_id, key, record)
+
+
+class BailiffHandOver:
+    """Builds the claim's dossier and delivers it to the bailiff's inbox."""
+
+    def __init__(self, store: Any, documents: Any | None = None) -> None:
+        self.store = store
+        self._documents = documents
+
+    def hand_over(self, tenant: Tenant, claim: Claim) -> str:
+        from incasso.adapters.documents import DocumentStore
+        from incasso.domain.limitation import claim_limitation_date
+        from incasso.letters.dossier import build_dossier
+        from incasso.letters.message_text import SentMessage
+
+        documents = self._documents or DocumentStore()
+        sent = [SentMessage.model_validate(record) for record in self.store.list_messages(claim.tenant_id, claim.claim_id)]
+        dossier = build_dossier(
+            tenant, claim, self.store.get_ledger(claim.tenant_id, claim.claim_id),
+            self.store.get_timeline(claim.tenant_id, claim.claim_id), sent,
+            # art. 3:317, 3:318 BW: written reminders received, payments and acknowledgements interrupt it.
+            limitation_date=claim_limitation_date(claim),
+            as_of=clock.today(),
+        )
+        return documents.deliver_dossier(dossier)

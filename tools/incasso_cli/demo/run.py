@@ -1,0 +1,153 @@
+"""``incasso demo``: the whole product on the embedded local stack, in this process.
+
+A sample tenant; a sample CSV of invoices dropped into the tenant's inbox through the upload URL the
+API hands out (S3's event runs the real ingest); then day after simulated day, the daily sweep and the
+state machine escalate every claim while scripted debtors pay, dispute and agree arrangements through
+the API. Afterwards: the timelines, the letters as PDF files, and the tenant report.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from incasso_cli.demo import sample_data, scenario
+from incasso.domain.models import Address, Policy, Tenant
+
+TENANT_ID = "noordzee-installatie"
+TENANT = Tenant(
+    tenant_id=TENANT_ID,
+    name="Noordzee Installatietechniek B.V.",
+    iban="NL91ABNA0417164300",
+    email="debiteuren@noordzee-installatie.example.nl",
+    address=Address(street="Havenweg 12", postal_code="1976 CA", city="IJmuiden"),
+    policy=Policy(),
+)
+DEFAULT_START = dt.date(2026, 1, 5)  # a Monday
+DEFAULT_REGION = "eu-west-1"
+START_TIME = dt.time(8, 0)  # UTC: after the day's sweep (05:00 UTC) and steps (08:00 Dutch time)
+UPLOAD_NAME = "openstaande-facturen-januari.csv"
+
+
+@dataclass
+class DemoResult:
+    """What the demo did and where it put things."""
+
+    start: dt.date
+    end: dt.date
+    tenant: Tenant
+    import_report: dict[str, Any]
+    claims: list[dict[str, Any]]
+    summary: dict[str, Any]
+    script: scenario.Script
+    messages: dict[str, list[dict[str, Any]]]  # claim id -> messages sent, oldest first
+    letters: list[Path] = field(default_factory=list)
+    report_files: list[Path] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def message_counts(self) -> Counter[str]:
+        return Counter(record["kind"] for records in self.messages.values() for record in records)
+
+
+def run_demo(out: Path, *, claims: int = 100, days: int = 120, start: dt.date = DEFAULT_START,
+             seed: int = sample_data.DEFAULT_SEED, progress: Any = None) -> DemoResult:
+    """Run the demo; ``progress(day_number, days, today)`` is called after every simulated day."""
+    from infra.local import SimulatedClock, fast_dynamodb
+
+    began = time.perf_counter()
+    out.mkdir(parents=True, exist_ok=True)
+    clock = SimulatedClock(dt.datetime.combine(start, START_TIME, tzinfo=dt.timezone.utc))
+    installed_here = not fast_dynamodb.installed()
+    fast_dynamodb.install()
+    try:
+        return _run(out, clock, claims=claims, days=days, start=start, seed=seed, progress=progress, began=began)
+    finally:
+        if installed_here:
+            fast_dynamodb.uninstall()
+
+
+def _run(out: Path, clock: Any, *, claims: int, days: int, start: dt.date, seed: int, progress: Any,
+         began: float) -> DemoResult:
+    from infra.local import LocalStack
+
+    from incasso_cli.reporting import build
+    from incasso_cli.reporting.client import LambdaApi, expect
+    from incasso.services import wiring
+
+    with LocalStack(clock=clock) as stack:
+        wiring.reset()
+        wiring.claims_store().put_tenant(TENANT)
+        api = LambdaApi(stack, TENANT_ID)
+
+        # the invoices, as the tenant's bookkeeping exports them, uploaded where the API says
+        invoices = sample_data.generate(claims, start=start, seed=seed)
+        csv_bytes = sample_data.to_csv(invoices)
+        (out / UPLOAD_NAME).write_bytes(csv_bytes)
+        started = expect(api, 201, "POST", "/v1/imports", {"filename": UPLOAD_NAME})
+        _upload(started["upload_url"], csv_bytes)
+        stack.settle()
+        import_report = expect(api, 200, "GET", f"/v1/imports/{started['import_id']}")
+
+        claim_ids = {claim["invoice_number"]: claim["claim_id"] for claim in _claims(api)}
+        script = scenario.write_script(invoices, TENANT.policy, start=start, days=days, seed=seed)
+        actor = scenario.Actor(api, script, claim_ids)
+
+        today = start
+        for number in range(1, days + 1):
+            actor.play(today)
+            stack.advance(days=1)
+            today = stack.now().date()
+            if progress is not None:
+                progress(number, days, today)
+        stack.settle()
+
+        final_claims = _claims(api)
+        summary = expect(api, 200, "GET", "/v1/reports/summary")
+        store = wiring.claims_store()
+        messages = {claim["claim_id"]: store.list_messages(TENANT_ID, claim["claim_id"]) for claim in final_claims}
+        letters = _save_letters(stack, out / "letters", final_claims)
+        portfolio = build.build_portfolio(final_claims, summary, title=TENANT.name)
+        report_files = build.write(portfolio, html_path=out / "report.html", csv_path=out / "claims.csv")
+    return DemoResult(start=start, end=today, tenant=TENANT, import_report=import_report, claims=final_claims,
+                      summary=summary, script=script, messages=messages, letters=letters,
+                      report_files=report_files, seconds=time.perf_counter() - began)
+
+
+def _claims(api: Any) -> list[dict[str, Any]]:
+    from incasso_cli.reporting.client import all_claims
+
+    return list(all_claims(api))
+
+
+def _upload(url: str, body: bytes) -> None:
+    """PUT the file to the presigned URL, as a browser or ``curl -T`` would (moto answers in process)."""
+    import requests
+
+    response = requests.put(url, data=body, timeout=60)
+    response.raise_for_status()
+
+
+def _save_letters(stack: Any, folder: Path, claims: list[dict[str, Any]]) -> list[Path]:
+    """Every PDF in the tenant's documents, as ``letters/<invoice>-<kind>.pdf``."""
+    invoices = {claim["claim_id"]: claim["invoice_number"] for claim in claims}
+    s3 = stack.client("s3")
+    bucket = stack.names["documents"]
+    prefix = f"tenants/{TENANT_ID}/documents/"
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob("*.pdf"):  # a previous run's letters would mix with this run's
+        stale.unlink()
+    written = []
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+        for item in page.get("Contents", []):
+            claim_id, _, name = item["Key"][len(prefix):].partition("/")
+            if not name.endswith(".pdf"):
+                continue
+            target = folder / f"{invoices.get(claim_id, claim_id)}-{name}"
+            target.write_bytes(s3.get_object(Bucket=bucket, Key=item["Key"])["Body"].read())
+            written.append(target)
+    return sorted(written)
