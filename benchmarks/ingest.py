@@ -70,10 +70,11 @@ def environment() -> None:
 def service(store=None):
     from incasso.services.claims import ClaimService
     from incasso.services.imports import ImportService
+    from incasso.adapters.import_files import ImportFiles
     from incasso.services.wiring import claims_store, publisher
 
     store = store or claims_store()
-    return ImportService(store, ClaimService(store), bucket=IMPORTS.name, publish_many=publisher().publish_many)
+    return ImportService(store, ClaimService(store), bucket=IMPORTS.name, files=ImportFiles(), events=publisher())
 
 
 def upload(rows: int, import_id: str) -> str:

@@ -56,6 +56,17 @@ def fill(store, claims: int, due: int) -> None:
         store.create_claims_batch(batch)
 
 
+class CountingWorkflows:
+    """Starts nothing: counts the claims the sweep would start."""
+
+    def __init__(self, starts: list[str]) -> None:
+        self.starts = starts
+
+    def start_escalation(self, tenant_id: str, claim_id: str, phase: int) -> bool:
+        self.starts.append(claim_id)
+        return True
+
+
 def main() -> None:
     # moto's own TransactWriteItems deep-copies the whole table per item: the store's writes would
     # measure moto, not the ingest (infra/local/moto_transactions.py).
@@ -99,7 +110,7 @@ def main() -> None:
             return response
 
         starts = []
-        sweep = SweepService(store, lambda tenant_id, claim_id, phase: starts.append(claim_id) or True)
+        sweep = SweepService(store, CountingWorkflows(starts))
         with mock.patch.object(botocore.client.BaseClient, "_make_api_call", counting):
             started = time.perf_counter()
             result = sweep.run(TODAY)

@@ -7,7 +7,8 @@ from incasso.handlers import logger
 @logger.inject_lambda_context
 def handler(event: dict, context: object) -> object:
     # Loaded at the first call rather than at init: the import service brings the claims domain (~40 ms).
-    from incasso.services.imports import handle_s3_event, import_service
+    from incasso.services.imports import handle_s3_event
+    from incasso.services.wiring import import_service
 
     service = import_service()
     if "Items" in event:  # a Distributed Map batch (ItemBatcher): {"BatchInput": {...}, "Items": [...]}

@@ -1,7 +1,7 @@
 """EventBridge schedule (daily) -> start the escalation of every claim due today."""
 
 from incasso.handlers import logger
-from incasso.services.sweep import sweep_service
+from incasso.services.wiring import sweep_service
 
 
 @logger.inject_lambda_context

@@ -21,10 +21,19 @@ def map_items(csv_text: str, start: int, count: int) -> list[dict]:
             for index in range(start, min(start + count, len(rows)))]
 
 
-def service(**kwargs) -> ImportService:
+class ImportWorkflow:
+    """The import state machine's start, as a callable records or answers it."""
+
+    def __init__(self, start) -> None:
+        self.start_import = start
+
+
+def service(start_distributed=None, **kwargs) -> ImportService:
+    from incasso.adapters.import_files import ImportFiles
     from incasso.services.wiring import claim_service, claims_store, publisher
 
-    return ImportService(claims_store(), claim_service(), bucket=IMPORTS.name, publish_many=publisher().publish_many,
+    return ImportService(claims_store(), claim_service(), bucket=IMPORTS.name, files=ImportFiles(),
+                         events=publisher(), workflows=ImportWorkflow(start_distributed) if start_distributed else None,
                          **kwargs)
 
 

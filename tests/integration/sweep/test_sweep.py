@@ -64,7 +64,7 @@ def test_the_sweep_starts_exactly_the_due_claims_of_every_tenant(api):
 
 def test_a_second_sweep_on_the_same_day_starts_nothing_twice(api):
     make_claim(TENANT_A, "A-1", "2025-05-01")
-    sweep = SweepService(claims_store(), api.start_escalation)
+    sweep = SweepService(claims_store(), api)
     first = sweep.run(TODAY)
     second = sweep.run(TODAY)
     assert (first.started, second.started, second.already_running) == (1, 0, 1)
@@ -79,13 +79,13 @@ def test_a_claim_is_no_longer_due_once_its_execution_owns_it(api):
     store.save_claim(claim.model_copy(update={"next_action_on": None}), expected_version=claim.version,
                      ledger=[], timeline=[])
     # when the sweep runs / then it finds nothing to start
-    result = SweepService(store, api.start_escalation).run(TODAY)
+    result = SweepService(store, api).run(TODAY)
     assert (result.due, result.started) == (0, 0)
 
 
 def test_the_sweep_reads_the_day_from_the_clock(api):
     make_claim(TENANT_A, "A-1", "2025-05-30")  # reminder due 6 June
-    sweep = SweepService(claims_store(), api.start_escalation)
+    sweep = SweepService(claims_store(), api)
     assert sweep.run().due == 0
     assert sweep.run(TODAY + dt.timedelta(days=4)).due == 1
 
@@ -94,5 +94,5 @@ def test_a_tenant_known_only_by_its_token_is_swept_too(api):
     # given a tenant nobody registered: its first claim comes in through the API
     claim_id = make_claim("initech", "I-1", "2025-05-01")
     # when the sweep runs / then that claim is started like any other
-    result = SweepService(claims_store(), api.start_escalation).run(TODAY)
+    result = SweepService(claims_store(), api).run(TODAY)
     assert ("initech", claim_id, 1) in api.started and result.started == 1

@@ -57,9 +57,8 @@ class DocumentStore:
 
     @property
     def client(self) -> Any:
-        if self._client is None:
-            self._client = aws.client("s3")
-        return self._client
+        # Asked for on every call (a dict lookup): the local stack may swap endpoints under a kept store.
+        return self._client or aws.client("s3")
 
     def _put(self, key: str, body: bytes, content_type: str, metadata: dict[str, str] | None = None) -> str:
         self.client.put_object(

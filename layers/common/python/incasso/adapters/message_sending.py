@@ -6,8 +6,8 @@ trouble — Step Functions retries it with backoff) and ``PermanentSendError`` (
 address, no contact for the channel — the claim is parked for a person to look at). Their class
 names are the ``errorType`` the Retry and Catch match on.
 
-The channel fallback is the domain's (``incasso.domain.channels``); here, no contact at all for the
-message is a ``PermanentSendError``: the claim needs a person.
+The errors and the channel fallback are the domain's (``incasso.domain.errors``, ``incasso.domain.channels``,
+where no contact at all for the message is a ``PermanentSendError``: the claim needs a person).
 """
 
 from __future__ import annotations
@@ -19,8 +19,9 @@ from typing import Any
 from incasso import clock
 from incasso.adapters import aws
 from incasso.adapters.documents import DocumentStore
-from incasso.domain.channels import LEGAL_NOTICE_KINDS, channel_for  # noqa: F401 (re-exported)
-from incasso.domain.models import Channel, Debtor, MessageKind
+from incasso.domain.channels import LEGAL_NOTICE_KINDS, channel_for, choose_channel  # noqa: F401 (re-exported)
+from incasso.domain.errors import PermanentSendError, SendError, TransientSendError  # noqa: F401 (re-exported)
+from incasso.domain.models import Channel
 from incasso.letters.message_text import OutgoingMessage, SentMessage
 from incasso.settings import get_settings
 
@@ -35,45 +36,6 @@ RETRYABLE_ERROR_CODES = frozenset({
 })
 
 _SMS_MAX_CHARS = 480  # three concatenated SMS parts; reminders are written to fit in two
-
-
-class SendError(Exception):
-    """A message could not be sent. ``reason`` says why, for the claim's timeline."""
-
-    def __init__(self, reason: str, *, claim_id: str = "", kind: str = "", channel: str = "") -> None:
-        self.reason = reason
-        self.claim_id = claim_id
-        self.kind = kind
-        self.channel = channel
-        where = " ".join(part for part in (kind, f"for claim {claim_id}" if claim_id else "",
-                                           f"by {channel}" if channel else "") if part)
-        super().__init__(f"{where}: {reason}" if where else reason)
-
-
-class TransientSendError(SendError):
-    """Worth retrying: throttling, a 5xx, a dropped connection."""
-
-
-class PermanentSendError(SendError):
-    """Retrying will not help: rejected, bad address, no contact for the channel."""
-
-
-def _channel_value(channel: Any) -> str:
-    return str(getattr(channel, "value", channel))
-
-
-def choose_channel(policy_channel: Channel, debtor: Debtor, kind: MessageKind | None = None) -> Channel:
-    """The channel a message goes by (``incasso.domain.channels.channel_for``).
-
-    Raises ``PermanentSendError`` when the debtor has no contact the message can use.
-    """
-    channel = channel_for(policy_channel, debtor, kind)
-    if channel is None:
-        raise PermanentSendError(
-            "the debtor has no e-mail address, postal address or usable phone number for this message",
-            kind=_channel_value(kind) if kind else "", channel=Channel(policy_channel).value,
-        )
-    return channel
 
 
 def e164(phone: str, default_country_code: str = "31") -> str:

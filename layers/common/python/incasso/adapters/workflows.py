@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+from typing import Any
 
 from incasso.adapters.aws import client
 from incasso.settings import get_settings
@@ -39,8 +41,6 @@ def resume(task_token: str, output: dict) -> bool:
 
 def import_execution_name(import_id: str, source: str) -> str:
     """One execution per upload of an import: a second S3 delivery of the same object starts nothing."""
-    import hashlib
-
     return f"{import_id}-{hashlib.sha256(source.encode()).hexdigest()[:16]}"
 
 
@@ -56,3 +56,17 @@ def start_import(execution_input: dict) -> bool:
     except sfn.exceptions.ExecutionAlreadyExists:
         return False
     return True
+
+
+class StepFunctionsWorkflows:
+    """The ``Workflows`` port (``incasso.domain.ports``) on Step Functions: the functions above, looked up
+    when called (a test may replace one)."""
+
+    def start_escalation(self, tenant_id: str, claim_id: str, phase: int) -> bool:
+        return start_escalation(tenant_id, claim_id, phase)
+
+    def start_import(self, execution_input: dict[str, Any]) -> bool:
+        return start_import(execution_input)
+
+    def resume(self, task_token: str, output: dict[str, Any]) -> bool:
+        return resume(task_token, output)

@@ -261,9 +261,7 @@ def record_call(claim_id: str, body: CallOutcomeRequest) -> ClaimOut:
 @app.post("/v1/imports", summary="Start a CSV import: get an upload URL", tags=["imports"],
           responses=_responses(201, "where to PUT the file", ImportCreated))
 def start_import(body: ImportRequest) -> Response[ImportCreated]:
-    from incasso.services.imports import import_service
-
-    started = import_service().start(tenant(), body.filename)
+    started = wiring.import_service().start(tenant(), body.filename)
     return _json(201, ImportCreated(import_id=started.import_id, upload_url=started.upload_url,
                                     expires_in=started.expires_in))
 
@@ -271,9 +269,7 @@ def start_import(body: ImportRequest) -> Response[ImportCreated]:
 @app.get("/v1/imports/<import_id>", summary="An import's report", tags=["imports"],
          responses=_responses(200, "the import", ImportOut, 404))
 def get_import(import_id: str) -> ImportOut:
-    from incasso.services.imports import import_service
-
-    record = import_service().get(tenant(), _checked_id(import_id, "import"))
+    record = wiring.import_service().get(tenant(), _checked_id(import_id, "import"))
     return ImportOut(import_id=record.import_id, filename=record.filename, status=record.status,
                      accepted=record.accepted, rejected=record.rejected,
                      errors=[ImportErrorOut(row=e.row, field=e.field, message=e.message) for e in record.errors],

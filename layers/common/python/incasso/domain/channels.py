@@ -1,4 +1,5 @@
-"""Which channel a message goes by: the policy's, or the fallback when the debtor lacks that contact.
+"""The message kinds and their channel rules: which of the policy's channels a kind goes by, and the
+fallback when the debtor lacks that contact.
 
 - ``email`` policy: the debtor's e-mail address; without one a letter by post (to the address);
   without that an SMS, except for a legal notice.
@@ -13,7 +14,8 @@ runs from the day after receipt), so the letter's dates and the engine's agree.
 
 from __future__ import annotations
 
-from incasso.domain.models import Channel, Debtor, MessageKind
+from incasso.domain.errors import PermanentSendError
+from incasso.domain.models import Channel, Debtor, MessageKind, Tenant
 
 # The legal notices: in writing, with their full contents (art. 6:96 lid 6 BW; art. 6:82 BW).
 LEGAL_NOTICE_KINDS = frozenset({
@@ -21,6 +23,20 @@ LEGAL_NOTICE_KINDS = frozenset({
     MessageKind.NOTICE_OF_DEFAULT,
     MessageKind.BAILIFF_FILING,
 })
+# Which of the policy's channels a kind goes by: the formal letters by the notice channel (post by
+# default, so that delivery can be presumed), the rest by the reminder channel.
+NOTICE_KINDS = LEGAL_NOTICE_KINDS
+# The claim's dossier for the bailiff: pending like a message, delivered after the step's write (and its
+# last check) to a fixed key in the bailiff's inbox, so delivering it again replaces it.
+BAILIFF_DOSSIER = "bailiff_dossier"
+# Messages about collection: never sent once the claim is settled, even if decided just before.
+COLLECTION_KINDS = frozenset({"reminder_1", "reminder_2", "call_scheduled", "fourteen_day_letter",
+                              "notice_of_default", "bailiff_filing", BAILIFF_DOSSIER})
+
+
+def policy_channel(tenant: Tenant, kind: MessageKind) -> Channel:
+    """The channel of the tenant's policy that ``kind`` goes by (before any fallback)."""
+    return tenant.policy.notice_channel if kind in NOTICE_KINDS else tenant.policy.reminder_channel
 
 
 def channel_for(policy_channel: Channel, debtor: Debtor, kind: MessageKind | None = None) -> Channel | None:
@@ -38,3 +54,17 @@ def channel_for(policy_channel: Channel, debtor: Debtor, kind: MessageKind | Non
         Channel.LETTER: (Channel.LETTER, Channel.EMAIL, Channel.SMS),
     }[policy_channel]
     return next((channel for channel in preference if available[channel]), None)
+
+
+def choose_channel(policy_channel: Channel, debtor: Debtor, kind: MessageKind | None = None) -> Channel:
+    """The channel a message goes by (``channel_for``).
+
+    Raises ``PermanentSendError`` when the debtor has no contact the message can use.
+    """
+    channel = channel_for(policy_channel, debtor, kind)
+    if channel is None:
+        raise PermanentSendError(
+            "the debtor has no e-mail address, postal address or usable phone number for this message",
+            kind=str(getattr(kind, "value", kind)) if kind else "", channel=Channel(policy_channel).value,
+        )
+    return channel

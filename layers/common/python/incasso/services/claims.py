@@ -11,12 +11,15 @@ import uuid
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Callable
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from incasso import clock
 from incasso.domain.ledger import PaymentExceedsClaimError, open_claim_amounts, recompute, settle
 from incasso.domain.arrangements import ARRANGEMENT_KEPT, instalments_problem
+from incasso.domain.channels import BAILIFF_DOSSIER
+from incasso.domain.errors import AlreadyDoneError, ConcurrentModificationError, DuplicateInvoiceError
 from incasso.domain.limitation import with_interruption
 from incasso.domain.models import (
     Allocation,
@@ -33,6 +36,8 @@ from incasso.domain.models import (
     TimelineEvent,
 )
 from incasso.domain.intake import due_date_problem, invoice_date_problem
+from incasso.domain.ports import ClaimsStore, EventBus, Messenger, Workflows
+from incasso.law.terms import next_call_slot
 from incasso.money import Money
 from incasso.services.errors import ConflictError, InvalidRequestError, NotFoundError
 from incasso.settings import get_settings
@@ -137,8 +142,6 @@ _EVENT_OF_KIND = {
 
 def _with_bailiff(claim: Claim) -> bool:
     """The dossier went to the bailiff (not merely decided: a pending dossier is cancelled unsent)."""
-    from incasso.services.escalation import BAILIFF_DOSSIER
-
     return Stage.BAILIFF_FILING.value in claim.step_dates and BAILIFF_DOSSIER not in claim.pending_messages
 
 
@@ -149,16 +152,17 @@ def new_claim_id() -> str:
 class ClaimService:
     def __init__(
         self,
-        store: Any,
+        store: ClaimsStore,
         *,
-        publish: Callable[[str, str, dict], None] | None = None,
-        resume: Callable[[str, dict], bool] | None = None,
-        notify: Callable[[Tenant, Claim, str, dict], None] | None = None,
+        events: EventBus | None = None,
+        workflows: Workflows | None = None,
+        messenger: Messenger | None = None,
     ) -> None:
+        """``events``, ``workflows`` and ``messenger`` left out: nothing is published, resumed or confirmed."""
         self.store = store
-        self._publish = publish or (lambda tenant_id, detail_type, detail: None)
-        self._resume = resume or (lambda token, output: False)
-        self._notify = notify or (lambda tenant, claim, kind, extra: None)
+        self._publish = events.publish if events else (lambda tenant_id, detail_type, detail: None)
+        self._resume = workflows.resume if workflows else (lambda token, output: False)
+        self._notify = messenger.notify if messenger else (lambda tenant, claim, kind, extra: None)
 
     # -- reading -------------------------------------------------------------------------------
     def tenant(self, tenant_id: str) -> Tenant:
@@ -220,8 +224,6 @@ class ClaimService:
 
     def create(self, tenant_id: str, new: NewClaim) -> Claim:
         claim = self.build_claim(self.tenant(tenant_id), new)
-        from incasso.adapters.dynamodb.errors import DuplicateInvoiceError
-
         try:
             created = self.store.create_claim(claim)
         except DuplicateInvoiceError as exc:
@@ -235,8 +237,6 @@ class ClaimService:
 
     # -- the optimistic-locking loop -----------------------------------------------------------
     def _update(self, tenant_id: str, claim_id: str, change: Callable[[Claim, list], tuple[Claim, list, list]]) -> Claim:
-        from incasso.adapters.dynamodb.errors import ConcurrentModificationError
-
         for _ in range(MAX_ATTEMPTS):
             claim = self.get(tenant_id, claim_id)
             updated, ledger, timeline = change(claim, self.store.get_ledger(tenant_id, claim_id))
@@ -254,8 +254,6 @@ class ClaimService:
         """Book a payment on its value date (art. 6:114 lid 2 BW), whenever it is recorded: the account
         is replayed from that day, so a payment recorded late is charged exactly like a timely one;
         a payment dated within a letter's term removes the costs it avoided (art. 6:96 lid 6 BW)."""
-        from incasso.adapters.dynamodb.errors import AlreadyDoneError
-
         key = payment_key or uuid.uuid4().hex
         entry_key = f"payment#{key}"
         tenant = self.tenant(tenant_id)
@@ -468,10 +466,6 @@ class ClaimService:
             updates: dict[str, Any] = {"call_at": None}
             details: dict[str, Any] = {"outcome": outcome.value}
             if outcome is CallOutcome.NO_ANSWER:
-                from incasso.law.terms import next_call_slot
-
-                from zoneinfo import ZoneInfo
-
                 # the first slot of the next business day (Dutch time)
                 tomorrow = dt.datetime.combine(clock.today() + dt.timedelta(days=1), dt.time(0),
                                                tzinfo=ZoneInfo("Europe/Amsterdam"))

@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from typing import Any, Protocol
+from typing import Any
 
 from incasso import clock
 from incasso.domain.arrangements import ARRANGEMENT_KEPT, missed_instalment
-from incasso.domain.channels import channel_for
+from incasso.domain.channels import BAILIFF_DOSSIER, COLLECTION_KINDS, channel_for
+from incasso.domain.errors import ConcurrentModificationError
 from incasso.domain.escalation import TIME_BARRED, Action, Decision, bailiff_worthwhile, decide, notice_step
 from incasso.domain.ledger import book_costs, close_interest_free, recompute, settle, term_outcome
 from incasso.domain.limitation import claim_limitation_date, is_time_barred, received_on, with_interruption
 from incasso.domain.notices import build_notice, notice_costs
+from incasso.domain.ports import Bailiff, ClaimsStore, EventBus, Messenger, TransientErrors, Workflows
 from incasso.domain.models import (
     Claim,
     ClaimStatus,
@@ -29,29 +31,14 @@ from incasso.domain.models import (
     Tenant,
     TimelineEvent,
 )
+from incasso.law.terms import next_call_slot
 from incasso.settings import get_settings
 
-# Messages about collection: never sent once the claim is settled, even if decided just before.
-COLLECTION_KINDS = frozenset({"reminder_1", "reminder_2", "call_scheduled", "fourteen_day_letter",
-                              "notice_of_default", "bailiff_filing", "bailiff_dossier"})
-# The claim's dossier for the bailiff: pending like a message, delivered after the step's write (and its
-# last check) to a fixed key in the bailiff's inbox, so delivering it again replaces it.
-BAILIFF_DOSSIER = "bailiff_dossier"
 MESSAGE_STEPS = (Stage.REMINDER_1, Stage.REMINDER_2, Stage.FOURTEEN_DAY_LETTER, Stage.NOTICE_OF_DEFAULT)
 MAX_ATTEMPTS = 8
 # Writing the record of a message that has left (real seconds; the SDK's own DynamoDB retries come first).
 RECORD_ATTEMPTS = 10
 RECORD_BACKOFF_SECONDS = 0.025
-
-
-class Messenger(Protocol):
-    def deliver(self, tenant: Tenant, claim: Claim, kind: str, extra: dict[str, Any]) -> dict[str, Any]:
-        """Render and send message ``kind`` for ``claim``; returns the sent record (outbox shape)."""
-
-
-class Bailiff(Protocol):
-    def hand_over(self, tenant: Tenant, claim: Claim) -> str:
-        """Deliver the claim's dossier to the bailiff; returns where it went."""
 
 
 def decision_payload(decision: Decision) -> dict[str, str]:
@@ -66,12 +53,17 @@ def decision_payload(decision: Decision) -> dict[str, str]:
 
 
 class EscalationService:
-    def __init__(self, store: Any, messenger: Messenger, bailiff: Bailiff | None = None,
-                 publish=None) -> None:
+    def __init__(self, store: ClaimsStore, messenger: Messenger, bailiff: Bailiff | None = None, *,
+                 events: EventBus | None = None, workflows: Workflows | None = None,
+                 transient: TransientErrors = lambda error: False) -> None:
+        """``transient`` tells a failed write of a message's record worth trying again (the adapter's
+        ``is_retryable``); ``events`` and ``workflows`` left out: nothing is published or resumed."""
         self.store = store
         self.messenger = messenger
         self.bailiff = bailiff
-        self._publish = publish or (lambda tenant_id, detail_type, detail: None)
+        self._publish = events.publish if events else (lambda tenant_id, detail_type, detail: None)
+        self._resume = workflows.resume if workflows else (lambda token, output: False)
+        self._transient = transient
 
     # -- plumbing ------------------------------------------------------------------------------
     def _load(self, tenant_id: str, claim_id: str) -> tuple[Tenant, Claim]:
@@ -96,8 +88,6 @@ class EscalationService:
 
         ``tenant`` and ``claim``, when the caller holds them already, save the first read: the write is
         conditional on the claim's version, so a claim that moved on since is read again all the same."""
-        from incasso.adapters.dynamodb.errors import ConcurrentModificationError
-
         for _ in range(MAX_ATTEMPTS):
             if tenant is None:
                 tenant, claim = self._load(tenant_id, claim_id)
@@ -150,14 +140,12 @@ class EscalationService:
     def _keep_record(self, tenant_id: str, claim_id: str, key: str, record: dict) -> None:
         """The message has left: its record must be written, or a retry of the step sends it again.
         A throttled write is tried again here, with backoff, instead of failing the step."""
-        from incasso.adapters.message_sending import is_retryable
-
         for attempt in range(RECORD_ATTEMPTS):
             try:
                 self.store.put_message(tenant_id, claim_id, key, record)
                 return
             except Exception as error:
-                if attempt + 1 == RECORD_ATTEMPTS or not is_retryable(error):
+                if attempt + 1 == RECORD_ATTEMPTS or not self._transient(error):
                     raise
                 time.sleep(min(RECORD_BACKOFF_SECONDS * 2 ** attempt, 1.0))
 
@@ -261,8 +249,6 @@ class EscalationService:
                     today, channel, email_delivery_days=policy.email_delivery_days,
                     posting_days=policy.letter_posting_days))
         elif step is Stage.CALL_SCHEDULED:
-            from incasso.law.terms import next_call_slot
-
             slot = next_call_slot(at, start=policy.business_hours_start, end=policy.business_hours_end)
             updates["call_at"] = slot
             details["call_at"] = slot.isoformat()
@@ -351,9 +337,7 @@ class EscalationService:
 
         tenant, claim, result = self._transact(tenant_id, claim_id, change)
         if result == "resume":
-            from incasso.adapters.workflows import resume
-
-            resume(task_token, {"signal": "not_for_bailiff"})
+            self._resume(task_token, {"signal": "not_for_bailiff"})
             return
         if result == "filed":  # not again when the task is retried after the filing
             self._publish(tenant_id, "ClaimEscalated", {"claim_id": claim_id, "stage": "bailiff_filing"})
@@ -374,9 +358,7 @@ class EscalationService:
 
         _, _, result = self._transact(tenant_id, claim_id, change)
         if result == "resume":
-            from incasso.adapters.workflows import resume
-
-            resume(task_token, {"signal": "not_paused"})
+            self._resume(task_token, {"signal": "not_paused"})
 
     def close(self, tenant_id: str, claim_id: str, outcome: str) -> dict[str, str]:
         status = ClaimStatus(outcome)

@@ -32,9 +32,9 @@ from urllib.parse import unquote_plus
 from pydantic import ValidationError
 
 from incasso import clock
-from incasso.adapters.import_files import ImportFiles
 from incasso.domain.import_records import MAX_LISTED_ERRORS, ImportRecord, ImportRowError, ImportStatus
 from incasso.domain.models import Claim
+from incasso.domain.ports import ClaimsStore, EventBus, ImportFiles, Workflows
 from incasso.services.claims import ClaimService, NewClaim
 from incasso.services.errors import NotFoundError
 
@@ -148,16 +148,16 @@ class Tally:
 
 
 class ImportService:
-    def __init__(self, store: Any, claims: ClaimService, *, bucket: str, files: ImportFiles | None = None,
-                 publish_many: Callable[[list[tuple[str, str, dict]]], None] | None = None,
-                 start_distributed: Callable[[dict], bool] | None = None,
+    def __init__(self, store: ClaimsStore, claims: ClaimService, *, bucket: str, files: ImportFiles,
+                 events: EventBus | None = None, workflows: Workflows | None = None,
                  distributed_threshold_bytes: int = DISTRIBUTED_THRESHOLD_BYTES) -> None:
+        """``workflows`` left out: every file is read in one run (no import state machine is deployed)."""
         self.store = store
         self.claims = claims
         self.bucket = bucket
-        self.files = files or ImportFiles()
-        self._publish_many = publish_many or (lambda events: None)
-        self._start_distributed = start_distributed
+        self.files = files
+        self._publish_many = events.publish_many if events else (lambda events: None)
+        self._start_distributed = workflows.start_import if workflows else None
         self.distributed_threshold_bytes = distributed_threshold_bytes
 
     # -- the API side --------------------------------------------------------------------------
@@ -385,17 +385,6 @@ class _BatchWriter:
         if self.events:
             events, self.events = self.events, []
             self.service._publish_many(events)
-
-
-def import_service() -> ImportService:
-    from incasso.adapters import workflows
-    from incasso.services.wiring import claim_service, claims_store, publisher
-    from incasso.settings import get_settings
-
-    settings = get_settings()
-    start = (lambda execution_input: workflows.start_import(execution_input)) if settings.import_state_machine_arn else None
-    return ImportService(claims_store(), claim_service(), bucket=settings.imports_bucket,
-                         publish_many=publisher().publish_many, start_distributed=start)
 
 
 def handle_s3_event(service: ImportService, event: dict, log: Callable[..., None] = lambda *a, **k: None) -> list[dict]:

@@ -4,24 +4,21 @@ adapter sends, the store keeps the record of what went out."""
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, Protocol
 
 from incasso import clock
-from incasso.domain.models import Channel, Claim, DebtorType, MessageKind, Stage, Tenant
+from incasso.domain.channels import choose_channel, policy_channel
+from incasso.domain.errors import SendError
+from incasso.domain.limitation import claim_limitation_date
+from incasso.domain.models import Channel, Claim, DebtorType, MessageKind, Tenant
+from incasso.domain.ports import ClaimsStore, Documents
 from incasso.handlers import logger
-
-# Which of the policy's channels a kind goes by: the formal letters by the notice channel (post by
-# default, so that delivery can be presumed), the rest by the reminder channel.
-NOTICE_KINDS = frozenset({MessageKind.FOURTEEN_DAY_LETTER, MessageKind.NOTICE_OF_DEFAULT, MessageKind.BAILIFF_FILING})
-
-
-def policy_channel(tenant: Tenant, kind: MessageKind) -> Channel:
-    return tenant.policy.notice_channel if kind in NOTICE_KINDS else tenant.policy.reminder_channel
+from incasso.letters.dossier import build_dossier
+from incasso.letters.message_text import OutgoingMessage, SentMessage, compose
+from incasso.letters.render import CostNotice, LetterContext, LetterTerm, render_message, render_pdf
 
 
-def letter_context(tenant: Tenant, claim: Claim, kind: MessageKind, extra: dict[str, Any]):
-    from incasso.letters.render import CostNotice, LetterContext, LetterTerm
-
+def letter_context(tenant: Tenant, claim: Claim, kind: MessageKind, extra: dict[str, Any]) -> LetterContext:
     fields: dict[str, Any] = {"tenant": tenant, "claim": claim, "kind": kind, "sent_on": clock.today()}
     if kind in (MessageKind.FOURTEEN_DAY_LETTER, MessageKind.NOTICE_OF_DEFAULT) and claim.announced_costs:
         flat_fee = claim.debtor.type is DebtorType.BUSINESS and tenant.policy.business_flat_fee
@@ -46,25 +43,21 @@ def letter_context(tenant: Tenant, claim: Claim, kind: MessageKind, extra: dict[
     return LetterContext(**fields)
 
 
+class Sender(Protocol):
+    """Sends a composed message (``incasso.adapters.message_sending.MessageSender``); raises ``SendError``."""
+
+    def send(self, message: OutgoingMessage) -> SentMessage: ...
+
+
 class Notifier:
-    """Renders and sends a message; ``deliver`` raises the messaging adapter's send errors."""
+    """Renders and sends a message; ``deliver`` raises the domain's send errors."""
 
-    def __init__(self, store: Any, sender: Any | None = None) -> None:
+    def __init__(self, store: ClaimsStore, sender: Sender, documents: Documents) -> None:
         self.store = store
-        self._sender = sender
-
-    @property
-    def sender(self):
-        if self._sender is None:
-            from incasso.adapters.message_sending import default_sender
-
-            self._sender = default_sender()
-        return self._sender
+        self.sender = sender
+        self.documents = documents
 
     def deliver(self, tenant: Tenant, claim: Claim, kind: str, extra: dict[str, Any]) -> dict[str, Any]:
-        from incasso.adapters.message_sending import choose_channel
-        from incasso.letters.message_text import compose
-
         message_kind = MessageKind(kind)
         if message_kind is MessageKind.BAILIFF_WITHDRAWAL:
             return self._to_bailiff(tenant, claim, message_kind, extra)
@@ -74,14 +67,9 @@ class Notifier:
 
     def _to_bailiff(self, tenant: Tenant, claim: Claim, kind: MessageKind, extra: dict[str, Any]) -> dict[str, Any]:
         """A letter to the bailiff (not the debtor): into the bailiff's inbox beside the dossier."""
-        from incasso.adapters.documents import DocumentStore
-        from incasso.letters.message_text import SentMessage
-        from incasso.letters.render import render_message, render_pdf
-
         ctx = letter_context(tenant, claim, kind, extra)
         rendered = render_message(ctx)
-        key = DocumentStore().put_bailiff_letter(claim.tenant_id, claim.claim_id, kind.value,
-                                                 render_pdf(rendered, ctx))
+        key = self.documents.put_bailiff_letter(claim.tenant_id, claim.claim_id, kind.value, render_pdf(rendered, ctx))
         return SentMessage(tenant_id=claim.tenant_id, claim_id=claim.claim_id, kind=kind, channel=Channel.LETTER,
                            sent_at=clock.now(), subject=rendered.subject, body=rendered.body_text,
                            document=key, provider_message_id=key).model_dump(mode="json")
@@ -89,8 +77,6 @@ class Notifier:
     def notify(self, tenant: Tenant, claim: Claim, kind: str, extra: dict[str, Any]) -> None:
         """A confirmation after a tenant's action (payment, arrangement). The action stands whatever
         happens here; a failed send is logged and put on the claim's timeline, not swallowed."""
-        from incasso.adapters.message_sending import SendError
-
         key = f"{kind}#{extra.get('key') or uuid.uuid4().hex}"
         try:
             record = self.deliver(tenant, claim, kind, extra)
@@ -105,17 +91,11 @@ class Notifier:
 class BailiffHandOver:
     """Builds the claim's dossier and delivers it to the bailiff's inbox."""
 
-    def __init__(self, store: Any, documents: Any | None = None) -> None:
+    def __init__(self, store: ClaimsStore, documents: Documents) -> None:
         self.store = store
-        self._documents = documents
+        self.documents = documents
 
     def hand_over(self, tenant: Tenant, claim: Claim) -> str:
-        from incasso.adapters.documents import DocumentStore
-        from incasso.domain.limitation import claim_limitation_date
-        from incasso.letters.dossier import build_dossier
-        from incasso.letters.message_text import SentMessage
-
-        documents = self._documents or DocumentStore()
         sent = [SentMessage.model_validate(record) for record in self.store.list_messages(claim.tenant_id, claim.claim_id)]
         dossier = build_dossier(
             tenant, claim, self.store.get_ledger(claim.tenant_id, claim.claim_id),
@@ -124,4 +104,4 @@ class BailiffHandOver:
             limitation_date=claim_limitation_date(claim),
             as_of=clock.today(),
         )
-        return documents.deliver_dossier(dossier)
+        return self.documents.deliver_dossier(dossier)

@@ -12,9 +12,10 @@ from __future__ import annotations
 import datetime as dt
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from incasso import clock
+from incasso.domain.ports import ClaimsStore, Workflows
 
 STARTS_IN_PARALLEL = 8  # Step Functions StartExecution calls in flight (well inside its API quota)
 
@@ -34,10 +35,9 @@ class SweepResult:
 
 
 class SweepService:
-    def __init__(self, store: Any, start_escalation: Callable[[str, str, int], bool], *,
-                 parallel: int = STARTS_IN_PARALLEL) -> None:
+    def __init__(self, store: ClaimsStore, workflows: Workflows, *, parallel: int = STARTS_IN_PARALLEL) -> None:
         self.store = store
-        self._start = start_escalation
+        self._start = workflows.start_escalation
         self._parallel = parallel
 
     def run(self, day: dt.date | None = None) -> SweepResult:
@@ -59,10 +59,3 @@ class SweepService:
     def _tenant_ids(self):
         for tenant in self.store.list_tenants():
             yield tenant if isinstance(tenant, str) else tenant.tenant_id
-
-
-def sweep_service() -> SweepService:
-    from incasso.adapters import workflows
-    from incasso.services.wiring import claims_store
-
-    return SweepService(claims_store(), workflows.start_escalation)

@@ -18,12 +18,12 @@ import json
 import time
 import uuid
 from collections.abc import Iterator, Sequence
-from typing import Any, NamedTuple
+from typing import Any
 
 from incasso import clock
 from incasso.adapters import keys
 from incasso.adapters.codec import AttributeValue, attrs_to_model, model_to_attrs
-from incasso.adapters.dynamodb.errors import (
+from incasso.domain.errors import (
     AlreadyDoneError,
     ClaimAlreadyExistsError,
     ClaimNotFoundError,
@@ -39,20 +39,13 @@ from incasso.adapters.dynamodb.table import (
     failed,
 )
 from incasso.domain.models import Claim, ClaimStatus, LedgerEntry, TimelineEvent
+from incasso.domain.ports import DueClaim
 
 ITEMS_PER_NEW_CLAIM = 3  # the claim, its invoice-number guard, its ClaimCreated event
 CLAIMS_PER_TRANSACTION = MAX_TRANSACTION_ITEMS // ITEMS_PER_NEW_CLAIM  # 33
 MAX_PAGE_SIZE = 100
 CLAIM_CREATED = "claim_created"
 DUE_PAGE_SIZE = 500  # claims per Query page of the sweep: bounded memory and time per request
-
-
-class DueClaim(NamedTuple):
-    """A claim whose next action falls on ``due_on`` (today or earlier) in the daily sweep."""
-
-    claim_id: str
-    due_on: dt.date
-    phase: int
 
 
 class ClaimRecords(Table):

@@ -1,47 +1,6 @@
-"""What the claims table's adapters raise on purpose (the services catch these, never boto3's)."""
+"""What the claims table's adapters raise on purpose: the domain's errors (``incasso.domain.errors``),
+named here too for the code that imports them from the adapter."""
 
-from __future__ import annotations
-
-from collections.abc import Sequence
-
-
-class StoreError(Exception):
-    """Base of what the claims store raises on purpose."""
-
-
-class ConcurrentModificationError(StoreError):
-    """The claim changed since it was read (its version moved on): read again and decide again."""
-
-    def __init__(self, message: str = "the claim was changed by someone else", *,
-                 current_version: int | None = None) -> None:
-        super().__init__(message)
-        self.current_version = current_version
-
-
-class ClaimNotFoundError(StoreError, LookupError):
-    """A save for a claim that does not exist (for this tenant)."""
-
-
-class ClaimAlreadyExistsError(StoreError):
-    """A new claim whose id is taken by a claim with another invoice number."""
-
-
-class DuplicateInvoiceError(StoreError):
-    """The tenant already has a claim for this invoice number."""
-
-    def __init__(self, existing_claim_id: str, invoice_number: str = "") -> None:
-        super().__init__(f"invoice {invoice_number or '?'} already belongs to claim {existing_claim_id}")
-        self.existing_claim_id = existing_claim_id
-        self.invoice_number = invoice_number
-
-
-class AlreadyDoneError(StoreError):
-    """A ledger entry or message with this idempotency key exists: the step was done before."""
-
-    def __init__(self, done_keys: Sequence[str]) -> None:
-        super().__init__(f"already done: {', '.join(done_keys)}")
-        self.done_keys = list(done_keys)
-
-
-class InvalidPageToken(StoreError, ValueError):
-    """A page token that this store did not issue for this tenant and this listing."""
+from incasso.domain.errors import AlreadyDoneError, ClaimAlreadyExistsError, ClaimNotFoundError  # noqa: F401
+from incasso.domain.errors import ConcurrentModificationError, DuplicateInvoiceError, InvalidPageToken  # noqa: F401
+from incasso.domain.errors import StoreError  # noqa: F401 (all three lines re-export)

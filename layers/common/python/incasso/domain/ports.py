@@ -1,0 +1,193 @@
+"""The ports: what the services need from the world outside, as the domain names it.
+
+Each is a ``typing.Protocol``; the adapters (``incasso.adapters``) implement them on AWS and the in-memory
+fakes (``tests/fakes``) in a dict. A service takes its ports in its constructor (``incasso.services.wiring``
+hands it the adapters) and catches only the domain's errors (``incasso.domain.errors``), which the
+adapters raise.
+
+- the claims table, one port per record kind: ``ClaimRepository`` (claims, their ledger and timeline, the
+  due index), ``MessageLog`` (the record of each message sent), ``TenantDirectory``, ``ImportRecords``;
+  ``ClaimsStore`` is the four together, as one table holds them;
+- ``ImportFiles``: the imports bucket (uploads, the file as a stream, the batches' reports);
+- ``Documents``: letters and the dossier into the bailiff's inbox;
+- ``Workflows``: start a claim's escalation or a large import, resume an execution waiting on a token;
+- ``EventBus``: domain events for tenants' integrations;
+- ``Messenger`` and ``Bailiff``: a message rendered and sent; the dossier handed over.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
+from typing import Any, NamedTuple, Protocol
+
+from incasso.domain.import_records import ImportRecord
+from incasso.domain.models import Claim, ClaimStatus, LedgerEntry, Tenant, TimelineEvent
+
+
+class DueClaim(NamedTuple):
+    """A claim whose next action falls on ``due_on`` (today or earlier) in the daily sweep."""
+
+    claim_id: str
+    due_on: dt.date
+    phase: int
+
+
+# -- the claims table --------------------------------------------------------------------------------
+class ClaimRepository(Protocol):
+    """Claims with their append-only ledger and timeline. Every change is conditional on the version read."""
+
+    def create_claim(self, claim: Claim, *, event: TimelineEvent | None = None) -> Claim:
+        """Raises ``DuplicateInvoiceError`` when the tenant has a claim for this invoice number."""
+        ...
+
+    def create_claims_batch(self, claims: Sequence[Claim]) -> dict[str, str | None]:
+        """Creates what is new; answers, per claim id that was not created, the claim id that holds its
+        invoice number (the same id: created before by an earlier delivery)."""
+        ...
+
+    def get_claim(self, tenant_id: str, claim_id: str) -> Claim | None: ...
+
+    def save_claim(self, claim: Claim, *, expected_version: int, timeline: Sequence[TimelineEvent] = (),
+                   ledger: Sequence[LedgerEntry] = (), message_keys: Sequence[str] = ()) -> Claim:
+        """Writes all of it or nothing: ``ConcurrentModificationError`` when the version moved on,
+        ``AlreadyDoneError`` when a ledger or message key exists, ``ClaimNotFoundError``."""
+        ...
+
+    def add_timeline_event(self, tenant_id: str, claim_id: str, type: str,  # noqa: A002 - the model's name
+                           details: dict[str, Any] | None = None, *, at: dt.datetime | None = None) -> TimelineEvent:
+        ...
+
+    def get_timeline(self, tenant_id: str, claim_id: str) -> list[TimelineEvent]: ...
+
+    def get_ledger(self, tenant_id: str, claim_id: str) -> list[LedgerEntry]: ...
+
+    def list_claims(self, tenant_id: str, status: ClaimStatus | str | None = None, limit: int = 50,
+                    next_token: str | None = None) -> tuple[list[Claim], str | None]:
+        """A page of claims in creation order and the next page's token (``InvalidPageToken``)."""
+        ...
+
+    def due_claims(self, tenant_id: str, day: dt.date) -> Iterator[DueClaim]: ...
+
+
+class MessageLog(Protocol):
+    """The record of each message sent for a claim, under its idempotency key."""
+
+    def has_message(self, tenant_id: str, claim_id: str, key: str) -> bool: ...
+
+    def put_message(self, tenant_id: str, claim_id: str, key: str, record: dict[str, Any]) -> bool:
+        """False when a record was kept under ``key`` already (the first stays)."""
+        ...
+
+    def list_messages(self, tenant_id: str, claim_id: str) -> list[dict[str, Any]]: ...
+
+
+class TenantDirectory(Protocol):
+    """Tenants' profiles and policies, and the registry the daily sweep reads."""
+
+    def list_tenants(self) -> list[str]: ...
+
+    def put_tenant(self, tenant: Tenant) -> Tenant: ...
+
+    def get_tenant(self, tenant_id: str, *, max_age: float = 0.0) -> Tenant | None:
+        """``max_age`` > 0 accepts a copy this process read at most that many seconds ago."""
+        ...
+
+
+class ImportRecords(Protocol):
+    """Imports of CSV files: their state and report."""
+
+    def put_import(self, tenant_id_or_record: str | ImportRecord, record: ImportRecord | None = None) -> ImportRecord:
+        ...
+
+    def get_import(self, tenant_id: str, import_id: str) -> ImportRecord | None: ...
+
+
+class ClaimsStore(ClaimRepository, MessageLog, TenantDirectory, ImportRecords, Protocol):
+    """The four record kinds of the claims table together, as the services take them."""
+
+
+# -- files -------------------------------------------------------------------------------------------
+class ImportFiles(Protocol):
+    """The imports bucket."""
+
+    def upload_url(self, bucket: str, key: str, *, expires_in: int) -> str: ...
+
+    def chunks(self, bucket: str, key: str,
+               version_id: str | None = None) -> AbstractContextManager[Iterator[bytes]]: ...
+
+    def head(self, bucket: str, key: str, size: int = ...) -> bytes: ...
+
+    def put_json(self, bucket: str, key: str, data: Any) -> None: ...
+
+    def read_json_under(self, bucket: str, prefix: str) -> Iterator[Any]: ...
+
+
+class Dossier(Protocol):
+    """A bailiff's dossier as the documents store keeps it (``incasso.letters.dossier.BailiffDossier``)."""
+
+    @property
+    def tenant_id(self) -> str: ...
+
+    @property
+    def claim_id(self) -> str: ...
+
+    def to_json(self) -> str: ...
+
+
+class Documents(Protocol):
+    """The documents bucket, as far as the services write to it: the bailiff's inbox."""
+
+    def deliver_dossier(self, dossier: Dossier) -> str: ...
+
+    def put_bailiff_letter(self, tenant_id: str, claim_id: str, kind: str, pdf: bytes) -> str: ...
+
+
+# -- workflows and events ----------------------------------------------------------------------------
+class Workflows(Protocol):
+    """The state machines: a claim's escalation, a large import, and executions waiting on a task token."""
+
+    def start_escalation(self, tenant_id: str, claim_id: str, phase: int) -> bool:
+        """False when this phase's execution exists already (a second start is a no-op)."""
+        ...
+
+    def start_import(self, execution_input: dict[str, Any]) -> bool:
+        """False when this upload's import execution exists already."""
+        ...
+
+    def resume(self, task_token: str, output: dict[str, Any]) -> bool:
+        """False when the token is no longer valid."""
+        ...
+
+
+class EventBus(Protocol):
+    """Domain events (ClaimCreated, PaymentReceived, ...) for tenants' integrations."""
+
+    def publish(self, tenant_id: str, detail_type: str, detail: Mapping[str, Any]) -> None: ...
+
+    def publish_many(self, events: list[tuple[str, str, Mapping[str, Any]]]) -> None: ...
+
+
+# -- messages and the bailiff ------------------------------------------------------------------------
+class Messenger(Protocol):
+    def deliver(self, tenant: Tenant, claim: Claim, kind: str, extra: dict[str, Any]) -> dict[str, Any]:
+        """Render and send message ``kind`` for ``claim``; returns the sent record (outbox shape). Raises
+        ``SendError`` (``TransientSendError``, ``PermanentSendError``)."""
+        ...
+
+    def notify(self, tenant: Tenant, claim: Claim, kind: str, extra: dict[str, Any]) -> None:
+        """A confirmation after a tenant's action: a failed send is recorded, never raised."""
+        ...
+
+
+class Bailiff(Protocol):
+    def hand_over(self, tenant: Tenant, claim: Claim) -> str:
+        """Deliver the claim's dossier to the bailiff; returns where it went."""
+        ...
+
+
+class TransientErrors(Protocol):
+    """Tells an error worth trying again (throttling, a 5xx, a dropped connection) from one that is not."""
+
+    def __call__(self, error: BaseException) -> bool: ...
