@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Protocol
+from zoneinfo import ZoneInfo
 
 AMSTERDAM = "Europe/Amsterdam"
 
@@ -54,6 +55,4 @@ def now() -> dt.datetime:
 
 def today() -> dt.date:
     """Today's date in the Netherlands (terms and due days are Dutch calendar days)."""
-    from zoneinfo import ZoneInfo
-
     return _current.now().astimezone(ZoneInfo(AMSTERDAM)).date()

@@ -5,6 +5,9 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+import boto3
+from botocore.config import Config
+
 _clients: dict[str, Any] = {}
 _session: Any = None  # one boto3 session: its loaders (service models, endpoints) are shared by all clients
 _lock = threading.Lock()
@@ -21,13 +24,9 @@ def client(service: str, *, signature_version: str | None = None) -> Any:
     with _lock:
         if name not in _clients:
             if _session is None:
-                import boto3
-
                 _session = boto3.session.Session()
             config = None
             if signature_version:
-                from botocore.config import Config
-
                 config = Config(signature_version=signature_version)
             _clients[name] = _session.client(service, config=config)
         return _clients[name]

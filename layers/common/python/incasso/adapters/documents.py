@@ -13,13 +13,11 @@ The S3 client is created on first use and kept for the life of the process (Lamb
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from incasso.adapters import aws
+from incasso.domain.ports import Dossier
 from incasso.settings import get_settings
-
-if TYPE_CHECKING:
-    from incasso.letters.dossier import BailiffDossier
 
 _SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 
@@ -75,7 +73,7 @@ class DocumentStore:
         """Queue a letter for printing and posting (the print outbox); returns its key."""
         return self._put(print_outbox_key(tenant_id, claim_id, kind), pdf, "application/pdf")
 
-    def deliver_dossier(self, dossier: "BailiffDossier") -> str:
+    def deliver_dossier(self, dossier: Dossier) -> str:
         """Put the dossier into the bailiff's inbox; returns its key."""
         key = dossier_key(dossier.tenant_id, dossier.claim_id)
         return self._put(key, dossier.to_json().encode("utf-8"), "application/json")
@@ -90,6 +88,6 @@ class DocumentStore:
         return self.client.get_object(Bucket=self.bucket, Key=key)["Body"].read()
 
 
-def deliver_dossier(dossier: "BailiffDossier", store: DocumentStore | None = None) -> str:
+def deliver_dossier(dossier: Dossier, store: DocumentStore | None = None) -> str:
     """Hand the dossier to the bailiff: ``tenants/{tenant}/bailiff-inbox/{claim_id}/dossier.json``."""
     return (store or DocumentStore()).deliver_dossier(dossier)

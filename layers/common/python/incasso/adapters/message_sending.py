@@ -13,8 +13,14 @@ where no contact at all for the message is a ``PermanentSendError``: the claim n
 from __future__ import annotations
 
 import re
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import formataddr, make_msgid
 from functools import lru_cache
 from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
+from botocore.exceptions import ConnectionError as BotoConnectionError
 
 from incasso import clock
 from incasso.adapters import aws
@@ -56,8 +62,6 @@ def e164(phone: str, default_country_code: str = "31") -> str:
 
 def is_retryable(error: BaseException) -> bool:
     """True for AWS errors worth retrying: throttling, 5xx, connection and timeout errors."""
-    from botocore.exceptions import ClientError, ConnectionError as BotoConnectionError, HTTPClientError
-
     if isinstance(error, ClientError):
         code = error.response.get("Error", {}).get("Code", "")
         status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
@@ -76,8 +80,6 @@ def redact(text: str) -> str:
 
 
 def _describe(error: BaseException) -> str:
-    from botocore.exceptions import ClientError
-
     if isinstance(error, ClientError):
         detail = error.response.get("Error", {})
         message = redact(str(detail.get("Message", "")))
@@ -173,8 +175,6 @@ class MessageSender:
 
     def _aws(self, message: OutgoingMessage, call):
         """Run one AWS call; sort its failure into a transient or a permanent send error."""
-        from botocore.exceptions import BotoCoreError, ClientError
-
         try:
             return call()
         except (ClientError, BotoCoreError) as exc:
@@ -186,10 +186,6 @@ class MessageSender:
 
     def mime(self, message: OutgoingMessage) -> bytes:
         """The e-mail as raw MIME: text (UTF-8) and, for letters, the PDF as an attachment."""
-        from email.message import EmailMessage
-        from email.policy import SMTP
-        from email.utils import formataddr, make_msgid
-
         mail = EmailMessage(policy=SMTP)
         mail["Subject"] = message.subject
         mail["From"] = formataddr((message.sender_name, self.sender_email))

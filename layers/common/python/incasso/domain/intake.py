@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from incasso.domain.models import DebtorType
+from incasso.law.interest import default_rate_table, interest_kind_for
 
 # An invoice is handed over once it is due or about to be; a due date further ahead is a typing error.
 MAX_DAYS_DUE_AHEAD = 366
@@ -18,8 +19,6 @@ MAX_DAYS_DUE_AHEAD = 366
 
 def first_computable_day(debtor_type: DebtorType | str) -> dt.date:
     """The first day the interest table knows the rate for this kind of debtor."""
-    from incasso.law.interest import default_rate_table, interest_kind_for
-
     return default_rate_table().first_day(interest_kind_for(debtor_type))
 
 

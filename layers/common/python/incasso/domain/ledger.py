@@ -33,8 +33,10 @@ from incasso.domain.models import (
     LedgerKind,
     Policy,
 )
+from incasso.domain.limitation import interest_barred_before
 from incasso.law.interest import interest_kind_for, rate_warnings
 from incasso.law.replay import Account, Charge, InterestFree, Payment, replay
+from incasso.law.wik import compute_collection_costs
 from incasso.money import ZERO
 
 ONE_DAY = dt.timedelta(days=1)
@@ -105,8 +107,6 @@ def term_outcome(claim: Claim, ledger: Sequence[LedgerEntry], policy: Policy) ->
     notice = claim.notice
     if notice is None or notice.flat_fee:
         return None
-    from incasso.law.wik import compute_collection_costs
-
     frozen = [*_interest_free(claim), InterestFree(notice.sent_on + ONE_DAY, notice.ends_on, "term")]
     at_end = replay(claim.principal, due_date=claim.due_date, as_of=notice.ends_on,
                     kind=interest_kind_for(claim.debtor.type), payments=payments_of(ledger),
@@ -133,8 +133,6 @@ def _interest_free(claim: Claim) -> list[InterestFree]:
 def interest_free_days(claim: Claim, outcome: TermOutcome | None, as_of: dt.date) -> list[InterestFree]:
     """The claim's interest-free periods, the write-off after a letter paid in time, and interest
     that is time-barred on ``as_of`` (art. 3:308 BW)."""
-    from incasso.domain.limitation import interest_barred_before
-
     periods = _interest_free(claim)
     if outcome is not None and outcome.paid_in_time:
         assert claim.notice is not None

@@ -14,6 +14,7 @@ import datetime as dt
 
 from incasso.domain.models import Channel, Claim
 from incasso.law.limitation import GENERAL_LIMITATION_YEARS, limitation_date
+from incasso.law.terms import presumed_delivery
 
 ONE_DAY = dt.timedelta(days=1)
 # art. 3:308 BW — interest: five years from the day after it fell due (every day's interest falls due
@@ -38,8 +39,6 @@ def received_on(sent_on: dt.date, channel: Channel, *, email_delivery_days: int 
     if channel is Channel.EMAIL:
         return sent_on + dt.timedelta(days=email_delivery_days)
     if channel is Channel.LETTER:
-        from incasso.law.terms import presumed_delivery
-
         return presumed_delivery(sent_on + dt.timedelta(days=posting_days))
     return None
 

@@ -16,6 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import jinja2
 from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator, model_validator
 
 from incasso.domain.models import (
@@ -214,8 +215,6 @@ class RenderedMessage(_Model):
 @lru_cache(maxsize=1)
 def template_environment():
     """The Jinja environment: strict (a missing variable raises), autoescape for anything HTML."""
-    import jinja2
-
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
         undefined=jinja2.StrictUndefined,

@@ -35,6 +35,8 @@ from incasso import clock
 from incasso.domain.import_records import MAX_LISTED_ERRORS, ImportRecord, ImportRowError, ImportStatus
 from incasso.domain.models import Claim
 from incasso.domain.ports import ClaimsStore, EventBus, ImportFiles, Workflows
+from incasso.invoice_csv.csv_parser import parse_invoices
+from incasso.invoice_csv.results import FileError, ParsedInvoice
 from incasso.services.claims import ClaimService, NewClaim
 from incasso.services.errors import NotFoundError
 
@@ -206,16 +208,12 @@ class ImportService:
 
     def ingest(self, record: ImportRecord, chunks: Iterable[bytes]) -> ImportRecord:
         """Stream ``chunks`` (the whole file) into claims and finish ``record`` with the report."""
-        from incasso.invoice_csv.csv_parser import parse_invoices
-
         tally = self.ingest_results(record, parse_invoices(chunks))
         return self._finish(record, tally)
 
     def ingest_results(self, record: ImportRecord, results: Iterable[Any],
                        row_of: Callable[[int], int] = lambda row: row) -> Tally:
         """Turn the parser's results into claims and a tally; ``row_of`` maps parser rows to file rows."""
-        from incasso.invoice_csv.results import FileError, ParsedInvoice
-
         tenant = self.claims.tenant(record.tenant_id)
         tally = Tally()
         writer = _BatchWriter(self, record, tally)
@@ -275,8 +273,6 @@ class ImportService:
         record = self.get(batch_input["tenant_id"], batch_input["import_id"])
         if not items:
             return {"accepted": 0, "rejected": 0}
-        from incasso.invoice_csv.csv_parser import parse_invoices
-
         # The rows again as a small CSV with their header, so the one parser reads them; rows map back
         # to the file by the item's index (header = row 1).
         headers = list(items[0]["value"].keys())
