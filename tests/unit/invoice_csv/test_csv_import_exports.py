@@ -115,13 +115,15 @@ def test_lone_cr_line_ends_of_old_mac_exports():
     assert [(r.row, r.invoice_number) for r in parse(data)] == [(2, "M-1"), (3, "M-2")]
 
 
-def test_claim_body_matches_the_api_shape():
+def test_a_parsed_invoice_becomes_the_apis_intake_as_it_is():
+    from incasso.services.imports import new_claim
+
     # given a parsed invoice
     [invoice, _] = parse(DUTCH_EXPORT.encode("cp1252"))
-    # when shaped as a POST /v1/claims body / then amounts and dates are the contract's strings
-    body = invoice.as_claim_body()
-    assert body["principal"] == "1234.56" and body["invoice_date"] == "2025-12-01" and body["currency"] == "EUR"
-    assert body["debtor"]["type"] == "consumer" and body["debtor"]["address"]["postal_code"] == "1234 AB"
+    # when it becomes a new claim (the intake of POST /v1/claims) / then its typed values carry over
+    new = new_claim(invoice)
+    assert new.principal == Decimal("1234.56") and new.invoice_date == dt.date(2025, 12, 1) and new.currency == "EUR"
+    assert new.debtor == invoice.debtor and new.debtor.address.postal_code == "1234 AB"
 
 
 @pytest.mark.parametrize(

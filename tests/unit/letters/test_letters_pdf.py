@@ -8,7 +8,8 @@ import pytest
 
 from incasso.domain.models import Language, MessageKind
 from incasso.letters.pdf import pdf_text
-from incasso.letters.render import render_message, render_pdf
+from incasso.letters.pdf import render_pdf
+from incasso.letters.render import render_message
 from letters_factories import make_claim, make_context
 
 

@@ -12,7 +12,6 @@ from decimal import Decimal
 from typing import Any, TypeAlias
 
 from incasso.domain.models import Debtor
-from incasso.money import format_amount
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,17 +25,6 @@ class ParsedInvoice:
     currency: str
     invoice_date: dt.date
     due_date: dt.date
-
-    def as_claim_body(self) -> dict[str, Any]:
-        """The row as the body of ``POST /v1/claims`` (CONTRACT.md §3), so both paths share one intake."""
-        return {
-            "invoice_number": self.invoice_number,
-            "debtor": self.debtor.model_dump(mode="json", exclude_none=True),
-            "principal": format_amount(self.principal),
-            "currency": self.currency,
-            "invoice_date": self.invoice_date.isoformat(),
-            "due_date": self.due_date.isoformat(),
-        }
 
 
 @dataclass(frozen=True, slots=True)

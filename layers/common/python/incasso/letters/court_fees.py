@@ -18,8 +18,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict
+
 from incasso.domain.models import CreditorType
-from incasso.money import money
+from incasso.money import Money, money
 
 GRIFFIERECHT_FILE_ENV = "INCASSO_GRIFFIERECHT_FILE"
 DEFAULT_FILE = Path(__file__).resolve().parent.parent / "data" / "griffierecht.json"
@@ -53,11 +55,14 @@ class FeeTariff:
         raise CourtFeeTableError("the last band of a tariff must be open-ended (up_to null)")
 
 
-@dataclass(frozen=True)
-class CourtFeeEstimate:
+class CourtFee(BaseModel):
+    """The court fee estimate the bailiff's dossier carries."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
     court: str  # "kantonrechter" or "rechtbank"
-    claim_value: Decimal
-    fee: Decimal | None  # None: no tariff in the table (rechtbank cases)
+    claim_value: Money
+    fee: Money | None  # None: no tariff in the table (rechtbank cases)
     tariff: str  # company / individual
     band: str | None
     tariff_valid_from: dt.date | None
@@ -115,7 +120,7 @@ def competent_court(claim_value: Decimal) -> str:
 
 
 def estimate_court_fee(claim_value: Decimal, creditor_type: CreditorType, on: dt.date,
-                       *, path: str | None = None) -> CourtFeeEstimate:
+                       *, path: str | None = None) -> CourtFee:
     """The griffierecht the creditor pays to sue for ``claim_value`` (hoofdsom + BIK + interest) on ``on``."""
     claim_value = money(claim_value)
     if claim_value <= 0:
@@ -123,7 +128,7 @@ def estimate_court_fee(claim_value: Decimal, creditor_type: CreditorType, on: dt
     tariff_name = CreditorType(creditor_type).value
     court = competent_court(claim_value)
     if court != "kantonrechter":
-        return CourtFeeEstimate(court=court, claim_value=claim_value, fee=None, tariff=tariff_name, band=None,
+        return CourtFee(court=court, claim_value=claim_value, fee=None, tariff=tariff_name, band=None,
                                 tariff_valid_from=None, verified=False, source=None,
                                 note="above EUR 25,000 the rechtbank is competent; a lawyer is required and "
                                      "its court fees are not in the kanton table")
@@ -136,7 +141,7 @@ def estimate_court_fee(claim_value: Decimal, creditor_type: CreditorType, on: dt
         note += f"; no tariff known for {on.isoformat()}, the earliest one is used"
     if not tariff.verified:
         note += "; ⚠️ unverified figure, check rechtspraak.nl"
-    return CourtFeeEstimate(
+    return CourtFee(
         court=court, claim_value=claim_value, fee=band.fees[tariff_name], tariff=tariff_name, band=band.label,
         tariff_valid_from=tariff.valid_from, verified=tariff.verified, source=tariff.source, note=note,
     )

@@ -29,7 +29,7 @@ from incasso.domain.models import (
     Tenant,
     TimelineEvent,
 )
-from incasso.letters.court_fees import estimate_court_fee
+from incasso.letters.court_fees import CourtFee, estimate_court_fee
 from incasso.letters.message_text import SentMessage
 from incasso.money import Money
 
@@ -69,18 +69,6 @@ class DossierLetter(_Model):
     sent_at: dt.datetime
     subject: str
     document: str | None
-
-
-class CourtFee(_Model):
-    court: str
-    claim_value: Money
-    fee: Money | None
-    tariff: str
-    band: str | None
-    tariff_valid_from: dt.date | None
-    verified: bool
-    source: str | None
-    note: str
 
 
 class BailiffDossier(_Model):
@@ -191,10 +179,6 @@ def build_dossier(
         limitation_date=limitation_date,
         time_barred=time_barred,
         kanton_competent=estimate.court == "kantonrechter",
-        court_fee=CourtFee(
-            court=estimate.court, claim_value=estimate.claim_value, fee=estimate.fee, tariff=estimate.tariff,
-            band=estimate.band, tariff_valid_from=estimate.tariff_valid_from, verified=estimate.verified,
-            source=estimate.source, note=estimate.note,
-        ),
+        court_fee=estimate,
         warnings=tuple(warnings),
     )

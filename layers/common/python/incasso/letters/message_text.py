@@ -12,7 +12,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from incasso.domain.models import Channel, Debtor, Language, MessageKind
-from incasso.letters.render import LetterContext, needs_pdf, render_message, render_pdf
+from incasso.letters.pdf import render_pdf
+from incasso.letters.render import LetterContext, needs_pdf, render_message
 
 OUTBOX_FIELDS = ("claim_id", "kind", "channel", "sent_at", "subject", "body", "document")
 

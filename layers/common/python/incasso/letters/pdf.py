@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 
+from fpdf import FPDF
+
 from incasso.domain.models import MessageKind
 from incasso.letters.formatting import format_date, format_iban, format_money
 from incasso.letters.render import AMOUNT_ROW, LetterContext, RenderedMessage
@@ -99,8 +101,6 @@ def _address_lines(name: str, address) -> list[str]:
 
 
 def letter_pdf(rendered: RenderedMessage, ctx: LetterContext) -> bytes:
-    from fpdf import FPDF
-
     language = ctx.language.value
     labels = _LABELS[language]
     tenant, claim = ctx.tenant, ctx.claim
@@ -192,3 +192,8 @@ def letter_pdf(rendered: RenderedMessage, ctx: LetterContext) -> bytes:
             pdf.cell(40, 5.5, pdf_text(label))
             pdf.cell(0, 5.5, pdf_text(value), new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
+
+
+def render_pdf(rendered: RenderedMessage, ctx: LetterContext) -> bytes:
+    """The letter as an A4 PDF."""
+    return letter_pdf(rendered, ctx)

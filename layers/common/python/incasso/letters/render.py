@@ -1,4 +1,4 @@
-"""Render a message (subject, text, SMS text) from a ``LetterContext``, and a letter as a PDF.
+"""Render a message (subject, text, SMS text) from a ``LetterContext`` (the PDF: ``incasso.letters.pdf``).
 
 Templates live in ``incasso/templates/<language>/<kind>.txt.j2``, one per kind per language; each
 defines the blocks ``subject``, ``sms`` and ``body`` and shares the invoice breakdown and the payment
@@ -327,10 +327,3 @@ def render_message(ctx: LetterContext) -> RenderedMessage:
 def needs_pdf(kind: MessageKind, channel: str) -> bool:
     """Letters always get a PDF; any message sent by post does too."""
     return MessageKind(kind) in LETTER_KINDS or str(getattr(channel, "value", channel)) == "letter"
-
-
-def render_pdf(rendered: RenderedMessage, ctx: LetterContext) -> bytes:
-    """The letter as an A4 PDF (see ``incasso.letters.pdf``)."""
-    from incasso.letters.pdf import letter_pdf
-
-    return letter_pdf(rendered, ctx)

@@ -10,7 +10,8 @@ import datetime as dt
 import uuid
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, Callable
+from dataclasses import dataclass
+from typing import Any, Callable, TypeVar
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
@@ -19,7 +20,7 @@ from incasso import clock
 from incasso.domain.ledger import PaymentExceedsClaimError, open_claim_amounts, recompute, settle
 from incasso.domain.arrangements import ARRANGEMENT_KEPT, instalments_problem
 from incasso.domain.channels import BAILIFF_DOSSIER
-from incasso.domain.errors import AlreadyDoneError, ConcurrentModificationError, DuplicateInvoiceError
+from incasso.domain.errors import AlreadyDoneError, DuplicateInvoiceError
 from incasso.domain.limitation import with_interruption
 from incasso.domain.models import (
     Allocation,
@@ -40,9 +41,10 @@ from incasso.domain.ports import ClaimsStore, EventBus, Messenger, Workflows
 from incasso.law.terms import next_call_slot
 from incasso.money import Money
 from incasso.services.errors import ConflictError, InvalidRequestError, NotFoundError
+from incasso.services.versioned import Change, Changed, change_claim
 from incasso.settings import get_settings
 
-MAX_ATTEMPTS = 8  # optimistic-locking retries before giving up (a claim is rarely this busy)
+T = TypeVar("T")
 
 
 class Command(BaseModel):
@@ -125,6 +127,14 @@ class CallOutcome(StrEnum):
 
 
 MAX_PROMISE_DAYS = 30  # a promise further out is an arrangement, not a promise
+
+
+@dataclass(frozen=True)
+class Booked:
+    """What booking a payment came to: its allocation, and whether the bailiff is to be told to stop."""
+
+    allocation: Allocation
+    withdraw: bool
 
 
 class PaymentResult(BaseModel):
@@ -236,18 +246,14 @@ class ClaimService:
         return created
 
     # -- the optimistic-locking loop -----------------------------------------------------------
-    def _update(self, tenant_id: str, claim_id: str, change: Callable[[Claim, list], tuple[Claim, list, list]]) -> Claim:
-        for _ in range(MAX_ATTEMPTS):
-            claim = self.get(tenant_id, claim_id)
-            updated, ledger, timeline = change(claim, self.store.get_ledger(tenant_id, claim_id))
-            try:
-                return self.store.save_claim(
-                    updated.model_copy(update={"updated_at": clock.now()}),
-                    expected_version=claim.version, ledger=ledger, timeline=timeline,
-                )
-            except ConcurrentModificationError:
-                continue
-        raise ConflictError(f"claim {claim_id} is being changed by another process; try again")
+    def _update(self, tenant_id: str, claim_id: str,
+                change: Callable[[Claim, list[LedgerEntry]], Change[T]]) -> Changed[T]:
+        """``change`` decides on the claim as read and its ledger; a conflict reads both again."""
+        def gave_up() -> ConflictError:
+            return ConflictError(f"claim {claim_id} is being changed by another process; try again")
+
+        return change_claim(self.store, lambda: self.get(tenant_id, claim_id),
+                            lambda claim: change(claim, self.store.get_ledger(tenant_id, claim_id)), gave_up=gave_up)
 
     # -- payments ------------------------------------------------------------------------------
     def pay(self, tenant_id: str, claim_id: str, payment: NewPayment, *, payment_key: str | None = None) -> PaymentResult:
@@ -261,9 +267,7 @@ class ClaimService:
         paid_on = paid_at.date()
         if paid_at > clock.now() + dt.timedelta(minutes=5):
             raise InvalidRequestError("paid_at lies in the future", [{"field": "paid_at", "message": "in the future"}])
-        result: dict[str, Any] = {}
-
-        def change(claim: Claim, ledger: list) -> tuple[Claim, list, list]:
+        def change(claim: Claim, ledger: list[LedgerEntry]) -> Change[Booked]:
             booked = next((entry for entry in ledger if entry.key == entry_key), None)
             if booked is not None:
                 raise AlreadyDoneError(entry_key)  # a retry: answered below as the first time
@@ -286,7 +290,6 @@ class ClaimService:
                     [{"field": "amount", "message": f"more than the outstanding {exc.outstanding}"}],
                 ) from exc
             allocation = settlement.allocations[entry_key]
-            result["allocation"] = allocation
             # art. 3:318 BW: a payment acknowledges the debt and interrupts limitation.
             claim = claim.model_copy(update={"limitation_interruptions": with_interruption(claim, paid_on)})
             now = clock.now()
@@ -296,14 +299,15 @@ class ClaimService:
             events += [TimelineEvent(at=now, type=_EVENT_OF_KIND[e.kind], details={
                 "amount": str(e.amount), "note": e.note or ""}) for e in entries if e.kind in _EVENT_OF_KIND
                 and (e.kind is not LedgerKind.COLLECTION_COSTS or e.amount < 0)]
+            withdraw = False
             if claim.amounts.outstanding <= 0:
                 claim = claim.model_copy(update={"status": ClaimStatus.PAID, "next_action_on": None})
                 events.append(TimelineEvent(at=now, type="claim_closed", details={"outcome": "paid"}))
-                result["withdraw"] = was_with_bailiff
-            return claim, entries, events
+                withdraw = was_with_bailiff
+            return Change(claim, entries, events, outcome=Booked(allocation, withdraw))
 
         try:
-            claim = self._update(tenant_id, claim_id, change)
+            changed = self._update(tenant_id, claim_id, change)
         except AlreadyDoneError:
             # The same payment (same Idempotency-Key) was booked before: answer as the first time, or
             # refuse when the retry says something else.
@@ -313,16 +317,18 @@ class ClaimService:
                 raise InvalidRequestError("this Idempotency-Key was used for another payment", [
                     {"field": "Idempotency-Key", "message": "used before with another amount or paid_at"}])
             return PaymentResult(allocation=booked.allocation, claim=claim)
+        claim, booking = changed.claim, changed.outcome
+        assert booking is not None  # a payment is always written
         self._publish(tenant_id, "PaymentReceived", {"claim_id": claim_id, "amount": str(payment.amount),
                                                      "outstanding": str(claim.amounts.outstanding)})
         if claim.status is ClaimStatus.PAID:
             self._publish(tenant_id, "ClaimClosed", {"claim_id": claim_id, "outcome": "paid"})
-            if result.get("withdraw"):
+            if booking.withdraw:
                 self._notify(tenant, claim, "bailiff_withdrawal", {"key": entry_key, "paid_on": paid_on})
             self._wake(claim, {"signal": "paid"})
-        self._notify(tenant, claim, "payment_confirmation", {"allocation": result["allocation"], "amount": payment.amount,
+        self._notify(tenant, claim, "payment_confirmation", {"allocation": booking.allocation, "amount": payment.amount,
                                                              "paid_on": paid_on})
-        return PaymentResult(allocation=result["allocation"], claim=claim)
+        return PaymentResult(allocation=booking.allocation, claim=claim)
 
     def _wake(self, claim: Claim, output: dict) -> None:
         """Resume an execution that waits on a task token (dispute, bailiff) so it can decide again."""
@@ -331,23 +337,22 @@ class ClaimService:
 
     # -- disputes ------------------------------------------------------------------------------
     def dispute(self, tenant_id: str, claim_id: str, reason: str) -> Claim:
-        def change(claim: Claim, ledger: list) -> tuple[Claim, list, list]:
+        def change(claim: Claim, ledger: list[LedgerEntry]) -> Change[Any]:
             if claim.is_closed:
                 raise ConflictError(f"claim {claim_id} is {claim.status.value}; it cannot be disputed")
             if claim.status is ClaimStatus.PAUSED:
                 raise ConflictError(f"claim {claim_id} is already disputed")
-            return (
+            return Change(
                 claim.model_copy(update={"status": ClaimStatus.PAUSED, "dispute_reason": reason}),
-                [],
-                [TimelineEvent(at=clock.now(), type="dispute_opened", details={"reason": reason})],
+                timeline=[TimelineEvent(at=clock.now(), type="dispute_opened", details={"reason": reason})],
             )
 
-        claim = self._update(tenant_id, claim_id, change)
+        claim = self._update(tenant_id, claim_id, change).claim
         self._publish(tenant_id, "ClaimDisputed", {"claim_id": claim_id})
         return claim
 
     def resolve_dispute(self, tenant_id: str, claim_id: str, outcome: DisputeOutcome) -> Claim:
-        def change(claim: Claim, ledger: list) -> tuple[Claim, list, list]:
+        def change(claim: Claim, ledger: list[LedgerEntry]) -> Change[Any]:
             if claim.status is not ClaimStatus.PAUSED:
                 raise ConflictError(f"claim {claim_id} is not disputed")
             if outcome is DisputeOutcome.UPHELD:
@@ -362,9 +367,9 @@ class ClaimService:
             events = [TimelineEvent(at=clock.now(), type="dispute_resolved", details={"outcome": outcome.value})]
             if status is ClaimStatus.CANCELLED:
                 events.append(TimelineEvent(at=clock.now(), type="claim_closed", details={"outcome": "cancelled"}))
-            return claim.model_copy(update=updates), [], events
+            return Change(claim.model_copy(update=updates), timeline=events)
 
-        claim = self._update(tenant_id, claim_id, change)
+        claim = self._update(tenant_id, claim_id, change).claim
         if claim.status is ClaimStatus.CANCELLED:
             self._publish(tenant_id, "ClaimClosed", {"claim_id": claim_id, "outcome": "cancelled"})
         self._wake(claim, {"signal": f"dispute_{outcome.value}"})
@@ -375,7 +380,7 @@ class ClaimService:
         tenant = self.tenant(tenant_id)
         today = clock.today()
 
-        def change(claim: Claim, ledger: list) -> tuple[Claim, list, list]:
+        def change(claim: Claim, ledger: list[LedgerEntry]) -> Change[Any]:
             if claim.is_closed or claim.status in (ClaimStatus.PAUSED, ClaimStatus.DEBT_MONITORING):
                 raise ConflictError(f"claim {claim_id} is {claim.status.value}; no arrangement possible")
             # The instalments cover what is owed today, interest up to today included.
@@ -396,7 +401,7 @@ class ClaimService:
             # agreement acknowledges the debt (art. 3:318 BW).
             free = [*claim.interest_free, InterestFreePeriod(start=today + dt.timedelta(days=1), end=None,
                                                              reason=ARRANGEMENT_KEPT)]
-            return (
+            return Change(
                 recompute(claim, status=ClaimStatus.ARRANGEMENT, arrangement=arrangement, interest_free=free,
                           limitation_interruptions=with_interruption(claim, today)),
                 entries,
@@ -404,7 +409,7 @@ class ClaimService:
                     "instalments": [i.model_dump(mode="json") for i in arrangement.instalments]})],
             )
 
-        claim = self._update(tenant_id, claim_id, change)
+        claim = self._update(tenant_id, claim_id, change).claim
         self._publish(tenant_id, "ArrangementAgreed", {"claim_id": claim_id})
         self._notify(tenant, claim, "arrangement_confirmation", {})
         return claim
@@ -413,7 +418,7 @@ class ClaimService:
     def bailiff_update(self, tenant_id: str, claim_id: str, kind: BailiffUpdateKind, note: str = "") -> Claim:
         tenant = self.tenant(tenant_id)
 
-        def change(claim: Claim, ledger: list) -> tuple[Claim, list, list]:
+        def change(claim: Claim, ledger: list[LedgerEntry]) -> Change[Any]:
             if Stage.BAILIFF_FILING.value not in claim.step_dates:
                 raise ConflictError(f"claim {claim_id} is not with the bailiff")
             if claim.is_closed or claim.status is ClaimStatus.DEBT_MONITORING:
@@ -425,10 +430,10 @@ class ClaimService:
                 # Execution did not collect everything: keep an eye on the debtor (debt monitoring).
                 updates.update(status=ClaimStatus.DEBT_MONITORING, phase=claim.phase + 1,
                                next_action_on=clock.today() + dt.timedelta(days=tenant.policy.debt_monitoring_interval_days))
-            return claim.model_copy(update=updates), [], [
-                TimelineEvent(at=clock.now(), type=f"bailiff_{kind.value}", details={"note": note} if note else {})]
+            return Change(claim.model_copy(update=updates), timeline=[
+                TimelineEvent(at=clock.now(), type=f"bailiff_{kind.value}", details={"note": note} if note else {})])
 
-        claim = self._update(tenant_id, claim_id, change)
+        claim = self._update(tenant_id, claim_id, change).claim
         if kind in (BailiffUpdateKind.EXECUTED, BailiffUpdateKind.UNCOLLECTIBLE):
             self._wake(claim, {"signal": f"bailiff_{kind.value}"})
             if claim.status is ClaimStatus.UNCOLLECTIBLE:
@@ -460,7 +465,7 @@ class ClaimService:
         if outcome is CallOutcome.ARRANGEMENT and not instalments:
             raise InvalidRequestError("an arrangement needs instalments", [{"field": "instalments", "message": "required"}])
 
-        def change(claim: Claim, ledger: list) -> tuple[Claim, list, list]:
+        def change(claim: Claim, ledger: list[LedgerEntry]) -> Change[Any]:
             if claim.call_at is None or claim.is_closed:
                 raise ConflictError(f"claim {claim_id} has no planned call")
             updates: dict[str, Any] = {"call_at": None}
@@ -476,9 +481,10 @@ class ClaimService:
             elif outcome is CallOutcome.PROMISE_TO_PAY:
                 updates["promised_on"] = promised_on
                 details["promised_on"] = promised_on.isoformat()
-            return claim.model_copy(update=updates), [], [TimelineEvent(at=clock.now(), type="call_outcome", details=details)]
+            return Change(claim.model_copy(update=updates),
+                          timeline=[TimelineEvent(at=clock.now(), type="call_outcome", details=details)])
 
-        claim = self._update(tenant_id, claim_id, change)
+        claim = self._update(tenant_id, claim_id, change).claim
         if outcome is CallOutcome.DISPUTE:
             claim = self.dispute(tenant_id, claim_id, reason)
         elif outcome is CallOutcome.ARRANGEMENT:

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from typing import Any
+from collections.abc import Callable
+from enum import Enum, auto
+from typing import Any, TypeVar
 
 from incasso import clock
 from incasso.domain.arrangements import ARRANGEMENT_KEPT, missed_instalment
@@ -32,13 +34,25 @@ from incasso.domain.models import (
     TimelineEvent,
 )
 from incasso.law.terms import next_call_slot
+from incasso.services.versioned import Change, Changed, change_claim
 from incasso.settings import get_settings
 
 MESSAGE_STEPS = (Stage.REMINDER_1, Stage.REMINDER_2, Stage.FOURTEEN_DAY_LETTER, Stage.NOTICE_OF_DEFAULT)
-MAX_ATTEMPTS = 8
 # Writing the record of a message that has left (real seconds; the SDK's own DynamoDB retries come first).
 RECORD_ATTEMPTS = 10
 RECORD_BACKOFF_SECONDS = 0.025
+
+
+T = TypeVar("T")
+
+
+class Then(Enum):
+    """What a step's write leaves to do once it is written."""
+
+    RESUME = auto()  # not (or no longer) for this task: resume the waiting execution at once
+    FILED = auto()  # the dossier is decided: publish, then deliver it
+    CLOSED = auto()  # the claim closed: publish it
+    PARKED = auto()  # parked for a person: publish it
 
 
 def decision_payload(decision: Decision) -> dict[str, str]:
@@ -78,31 +92,21 @@ class EscalationService:
             raise LookupError(f"claim {claim_id} of tenant {tenant_id} does not exist")
         return claim
 
-    def _save(self, claim: Claim, expected_version: int, *, ledger=(), timeline=()) -> Claim:
-        return self.store.save_claim(claim.model_copy(update={"updated_at": clock.now()}),
-                                     expected_version=expected_version, ledger=list(ledger), timeline=list(timeline))
-
-    def _transact(self, tenant_id: str, claim_id: str, change, *, tenant: Tenant | None = None,
-                  claim: Claim | None = None) -> tuple[Tenant, Claim, Any]:
+    def _transact(self, tenant_id: str, claim_id: str, change: Callable[[Tenant, Claim], Change[T] | None], *,
+                  tenant: Tenant | None = None, claim: Claim | None = None) -> tuple[Tenant, Changed[T]]:
         """Read, change, write conditionally; on a conflict read again and decide again.
 
         ``tenant`` and ``claim``, when the caller holds them already, save the first read: the write is
         conditional on the claim's version, so a claim that moved on since is read again all the same."""
-        for _ in range(MAX_ATTEMPTS):
-            if tenant is None:
-                tenant, claim = self._load(tenant_id, claim_id)
-            elif claim is None:
-                claim = self._load_claim(tenant_id, claim_id)
-            outcome = change(tenant, claim)
-            if outcome is None:
-                return tenant, claim, None
-            updated, ledger, timeline, result = outcome
-            try:
-                return tenant, self._save(updated, claim.version, ledger=ledger, timeline=timeline), result
-            except ConcurrentModificationError:
-                claim = None
-                continue
-        raise ConcurrentModificationError(f"claim {claim_id} kept changing; the step will be retried")
+        if tenant is None:
+            tenant, claim = self._load(tenant_id, claim_id)
+        known = tenant
+
+        def gave_up() -> ConcurrentModificationError:
+            return ConcurrentModificationError(f"claim {claim_id} kept changing; the step will be retried")
+
+        return tenant, change_claim(self.store, lambda: self._load_claim(tenant_id, claim_id),
+                                    lambda claim: change(known, claim), first=claim, gave_up=gave_up)
 
     # -- messages ------------------------------------------------------------------------------
     def flush_messages(self, tenant_id: str, claim_id: str, *, tenant: Tenant | None = None,
@@ -156,11 +160,11 @@ class EscalationService:
             details: dict[str, Any] = {"message": key, "result": what}
             if record:
                 details.update({k: record[k] for k in ("channel", "document") if record.get(k)})
-            return (claim.model_copy(update={"pending_messages": [k for k in claim.pending_messages if k != key]}),
-                    [], [TimelineEvent(at=clock.now(), type="message_sent" if what == "sent" else "message_cancelled",
-                                       details=details)], None)
+            return Change(claim.model_copy(update={"pending_messages": [k for k in claim.pending_messages if k != key]}),
+                          timeline=[TimelineEvent(at=clock.now(), type="message_sent" if what == "sent"
+                                                  else "message_cancelled", details=details)])
 
-        return self._transact(claim.tenant_id, claim.claim_id, change, tenant=tenant, claim=claim)[1]
+        return self._transact(claim.tenant_id, claim.claim_id, change, tenant=tenant, claim=claim)[1].claim
 
     # -- the state machine's entry points ------------------------------------------------------
     def check(self, tenant_id: str, claim_id: str) -> dict[str, str]:
@@ -187,9 +191,10 @@ class EscalationService:
                                             details={"outstanding": str(claim.amounts.outstanding)}))
             if not updates:
                 return None
-            return claim.model_copy(update=updates), [], events, None
+            return Change(claim.model_copy(update=updates), timeline=events)
 
-        tenant, claim, _ = self._transact(tenant_id, claim_id, change, tenant=tenant, claim=claim)
+        tenant, changed = self._transact(tenant_id, claim_id, change, tenant=tenant, claim=claim)
+        claim = changed.claim
         return decision_payload(decide(claim, tenant.policy, today))
 
     @staticmethod
@@ -223,14 +228,15 @@ class EscalationService:
             return self._take(tenant, claim, wanted, today)
 
         before = frozenset(claim.pending_messages)
-        tenant, claim, taken = self._transact(tenant_id, claim_id, change, tenant=tenant, claim=claim)
-        if taken:  # published once the step is written: a step that lost a race was never taken
-            self._publish(tenant_id, "ClaimEscalated", {"claim_id": claim_id, "stage": taken})
-        fresh = frozenset(claim.pending_messages) - before if taken else frozenset()
+        tenant, changed = self._transact(tenant_id, claim_id, change, tenant=tenant, claim=claim)
+        claim, taken = changed.claim, changed.outcome
+        if taken is not None:  # published once the step is written: a step that lost a race was never taken
+            self._publish(tenant_id, "ClaimEscalated", {"claim_id": claim_id, "stage": taken.value})
+        fresh = frozenset(claim.pending_messages) - before if taken is not None else frozenset()
         _, claim = self.flush_messages(tenant_id, claim_id, tenant=tenant, claim=claim, fresh=fresh)
         return decision_payload(decide(claim, tenant.policy, today))
 
-    def _take(self, tenant: Tenant, claim: Claim, step: Stage, today: dt.date):
+    def _take(self, tenant: Tenant, claim: Claim, step: Stage, today: dt.date) -> Change[Stage]:
         policy = tenant.policy
         at = clock.now()
         details: dict[str, Any] = {"step": step.value}
@@ -269,7 +275,7 @@ class EscalationService:
         updates["pending_messages"] = [*claim.pending_messages, *messages]
         updated = recompute(claim, **updates)
         event = TimelineEvent(at=at, type="step_taken", details=details)
-        return updated, ledger_entries, [event], step.value
+        return Change(updated, ledger_entries, [event], outcome=step)
 
     def _notice(self, tenant: Tenant, claim: Claim, step: Stage, today: dt.date, at: dt.datetime):
         """The 14-day letter (art. 6:96 lid 6 BW) or notice of default: names the exact costs, and its
@@ -325,23 +331,24 @@ class EscalationService:
                 if claim.task_token == task_token:
                     return None
                 # Not (or no longer) for the bailiff: resume at once so the machine decides again.
-                return claim, [], [], "resume"
+                return Change(claim, outcome=Then.RESUME)
             # The dossier goes out after this write, as the debtor's notice does: a payment landing
             # before the write makes the step decide again; one landing after it cancels both.
             updated = recompute(claim, stage=Stage.BAILIFF_FILING, task_token=task_token, waiting_for="bailiff",
                                 step_dates={**claim.step_dates, Stage.BAILIFF_FILING.value: today},
                                 pending_messages=[*claim.pending_messages, BAILIFF_DOSSIER,
                                                   Stage.BAILIFF_FILING.value])
-            return updated, [], [TimelineEvent(at=clock.now(), type="step_taken",
-                                               details={"step": "bailiff_filing"})], "filed"
+            return Change(updated, timeline=[TimelineEvent(at=clock.now(), type="step_taken",
+                                                           details={"step": "bailiff_filing"})], outcome=Then.FILED)
 
-        tenant, claim, result = self._transact(tenant_id, claim_id, change)
-        if result == "resume":
+        tenant, changed = self._transact(tenant_id, claim_id, change)
+        claim, result = changed.claim, changed.outcome
+        if result is Then.RESUME:
             self._resume(task_token, {"signal": "not_for_bailiff"})
             return
-        if result == "filed":  # not again when the task is retried after the filing
+        if result is Then.FILED:  # not again when the task is retried after the filing
             self._publish(tenant_id, "ClaimEscalated", {"claim_id": claim_id, "stage": "bailiff_filing"})
-        fresh = frozenset({BAILIFF_DOSSIER, Stage.BAILIFF_FILING.value}) if result == "filed" else frozenset()
+        fresh = frozenset({BAILIFF_DOSSIER, Stage.BAILIFF_FILING.value}) if result is Then.FILED else frozenset()
         self.flush_messages(tenant_id, claim_id, tenant=tenant, claim=claim, fresh=fresh)
 
     def await_dispute(self, tenant_id: str, claim_id: str, task_token: str) -> None:
@@ -349,15 +356,13 @@ class EscalationService:
 
         def change(tenant: Tenant, claim: Claim):
             if claim.status is not ClaimStatus.PAUSED:
-                return claim, [], [], "resume"  # resolved in the meantime
+                return Change(claim, outcome=Then.RESUME)  # resolved in the meantime
             if claim.task_token == task_token and claim.waiting_for == "dispute":
                 return None  # the task retried after its token was kept: nothing more to do
-            return (claim.model_copy(update={"task_token": task_token, "waiting_for": "dispute"}), [],
-                    [TimelineEvent(at=clock.now(), type="escalation_paused", details={"reason": claim.dispute_reason or ""})],
-                    None)
+            return Change(claim.model_copy(update={"task_token": task_token, "waiting_for": "dispute"}), timeline=[
+                TimelineEvent(at=clock.now(), type="escalation_paused", details={"reason": claim.dispute_reason or ""})])
 
-        _, _, result = self._transact(tenant_id, claim_id, change)
-        if result == "resume":
+        if self._transact(tenant_id, claim_id, change)[1].outcome is Then.RESUME:
             self._resume(task_token, {"signal": "not_paused"})
 
     def close(self, tenant_id: str, claim_id: str, outcome: str) -> dict[str, str]:
@@ -376,17 +381,18 @@ class EscalationService:
             if already and claim.task_token is None:
                 return None
             if already:  # closed by the API (a payment, a dispute upheld): only the token is left to clear
-                return claim.model_copy(update={"task_token": None, "waiting_for": None}), [], [], None
+                return Change(claim.model_copy(update={"task_token": None, "waiting_for": None}))
             event_type = "debt_monitoring_started" if status is ClaimStatus.DEBT_MONITORING else "claim_closed"
             events = [TimelineEvent(at=clock.now(), type=event_type, details={"outcome": status.value})]
             if status is ClaimStatus.UNCOLLECTIBLE and is_time_barred(claim, clock.today()):
                 # art. 3:307 / 7:28 BW: past its limitation date; never charged costs, never to the bailiff.
                 events.insert(0, TimelineEvent(at=clock.now(), type=TIME_BARRED, details={
                     "limitation_date": claim_limitation_date(claim).isoformat()}))
-            return claim.model_copy(update=updates), [], events, "closed"
+            return Change(claim.model_copy(update=updates), timeline=events, outcome=Then.CLOSED)
 
-        _, claim, closed = self._transact(tenant_id, claim_id, change)
-        if closed and status is not ClaimStatus.DEBT_MONITORING:  # not again when the task is retried
+        changed = self._transact(tenant_id, claim_id, change)[1]
+        claim = changed.claim
+        if changed.outcome is Then.CLOSED and status is not ClaimStatus.DEBT_MONITORING:  # not again when the task is retried
             self._publish(tenant_id, "ClaimClosed", {"claim_id": claim_id, "outcome": status.value})
         return {"status": claim.status.value}
 
@@ -396,12 +402,12 @@ class EscalationService:
         def change(tenant: Tenant, claim: Claim):
             if claim.status is ClaimStatus.NEEDS_ATTENTION:
                 return None  # parked already: the task was retried after parking it
-            return (claim.model_copy(update={"status": ClaimStatus.NEEDS_ATTENTION, "next_action_on": None,
-                                             "phase": claim.phase + 1}), [],
-                    [TimelineEvent(at=clock.now(), type="claim_parked",
-                                   details={"error": error, "cause": cause[:2000]})], "parked")
+            return Change(claim.model_copy(update={"status": ClaimStatus.NEEDS_ATTENTION, "next_action_on": None,
+                                                   "phase": claim.phase + 1}),
+                          timeline=[TimelineEvent(at=clock.now(), type="claim_parked",
+                                                  details={"error": error, "cause": cause[:2000]})],
+                          outcome=Then.PARKED)
 
-        _, _, parked = self._transact(tenant_id, claim_id, change)
-        if parked:
+        if self._transact(tenant_id, claim_id, change)[1].outcome is Then.PARKED:
             self._publish(tenant_id, "ClaimParked", {"claim_id": claim_id, "error": error})
         return {"status": ClaimStatus.NEEDS_ATTENTION.value}

@@ -223,7 +223,7 @@ class ImportService:
                 seen_rows = True
                 row = row_of(result.row)
                 try:
-                    new = NewClaim.model_validate(result.as_claim_body())
+                    new = new_claim(result)
                 except ValidationError as exc:
                     for error in exc.errors():
                         tally.note(row, _field(error.get("loc", ())), str(error.get("msg", "invalid")))
@@ -330,6 +330,13 @@ def _distributed_dialect(head: bytes) -> tuple[str, str | None]:
     if not header.count(delimiter):
         return "", "the first row names no columns separated by ',', ';' or tab"
     return _DISTRIBUTED_DELIMITERS[delimiter], None
+
+
+def new_claim(parsed: ParsedInvoice) -> NewClaim:
+    """The row as the API's intake (``NewClaim``), so both paths share its checks: typed values as they are."""
+    return NewClaim.model_validate({
+        "invoice_number": parsed.invoice_number, "debtor": parsed.debtor, "principal": parsed.principal,
+        "currency": parsed.currency, "invoice_date": parsed.invoice_date, "due_date": parsed.due_date})
 
 
 def _field(loc: tuple) -> str:

@@ -15,7 +15,8 @@ from incasso.domain.ports import ClaimsStore, Documents
 from incasso.handlers import logger
 from incasso.letters.dossier import build_dossier
 from incasso.letters.message_text import OutgoingMessage, SentMessage, compose
-from incasso.letters.render import CostNotice, LetterContext, LetterTerm, render_message, render_pdf
+from incasso.letters.pdf import render_pdf
+from incasso.letters.render import CostNotice, LetterContext, LetterTerm, render_message
 
 
 def letter_context(tenant: Tenant, claim: Claim, kind: MessageKind, extra: dict[str, Any]) -> LetterContext:
