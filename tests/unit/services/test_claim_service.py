@@ -1,0 +1,91 @@
+"""ClaimService on the fakes: what a tenant's action writes, publishes, confirms and resumes."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from conftest import TENANT, new_claim
+
+from incasso.domain.models import ClaimStatus, LedgerKind
+from incasso.services.claims import DisputeOutcome, NewPayment
+from incasso.services.errors import ConflictError, InvalidRequestError
+
+
+def test_a_new_claim_is_stored_and_published(claims, store, events):
+    # when a claim is created
+    claim = claims.create(TENANT, new_claim())
+    # then it is open, stored, and ClaimCreated went out once
+    assert claim.status is ClaimStatus.OPEN and store.get_claim(TENANT, claim.claim_id) == claim
+    assert events.events == [(TENANT, "ClaimCreated", {"claim_id": claim.claim_id, "invoice_number": "INV-1"})]
+
+
+def test_the_same_invoice_number_twice_is_a_conflict_naming_the_first_claim(claims):
+    # given a claim for INV-1
+    first = claims.create(TENANT, new_claim())
+    # when INV-1 comes again / then it is refused with the claim that holds it
+    with pytest.raises(ConflictError) as refused:
+        claims.create(TENANT, new_claim())
+    assert refused.value.details[0]["claim_id"] == first.claim_id
+
+
+def test_a_payment_in_full_closes_the_claim_confirms_it_and_publishes(claims, store, events, messenger):
+    # given a claim of 250.00 without costs
+    claim = claims.create(TENANT, new_claim())
+    owed = claims.current(TENANT, claim.claim_id).amounts.outstanding
+    # when all of it is paid today
+    result = claims.pay(TENANT, claim.claim_id, NewPayment(amount=owed, paid_at=dt.date(2025, 6, 2)), payment_key="p1")
+    # then the claim is paid, the payment booked once, confirmed, and both events published
+    assert result.claim.status is ClaimStatus.PAID and result.claim.amounts.outstanding == 0
+    assert result.allocation.total == owed
+    assert [e.kind for e in store.get_ledger(TENANT, claim.claim_id)].count(LedgerKind.PAYMENT) == 1
+    assert messenger.notified == [(claim.claim_id, "payment_confirmation")]
+    assert events.types()[-2:] == ["PaymentReceived", "ClaimClosed"]
+
+
+def test_a_retried_payment_answers_as_the_first_time_and_books_nothing_more(claims, store):
+    # given a payment booked under key p1
+    claim = claims.create(TENANT, new_claim())
+    payment = NewPayment(amount=Decimal("100.00"), paid_at=dt.date(2025, 6, 1))
+    first = claims.pay(TENANT, claim.claim_id, payment, payment_key="p1")
+    # when the same payment comes again under p1
+    again = claims.pay(TENANT, claim.claim_id, payment, payment_key="p1")
+    # then the answer is the same and the ledger holds one payment; another amount under p1 is refused
+    assert again.allocation == first.allocation
+    assert [e.key for e in store.get_ledger(TENANT, claim.claim_id)].count("payment#p1") == 1
+    with pytest.raises(InvalidRequestError, match="Idempotency-Key"):
+        claims.pay(TENANT, claim.claim_id, NewPayment(amount=Decimal("5.00"), paid_at=dt.date(2025, 6, 1)),
+                   payment_key="p1")
+
+
+def test_a_version_conflict_reads_again_and_decides_again(claims, store):
+    # given a claim that two other writers change before the dispute is written
+    claim = claims.create(TENANT, new_claim())
+    store.conflicts = 2
+    # when the tenant disputes it / then the dispute lands on the third attempt, once
+    disputed = claims.dispute(TENANT, claim.claim_id, "never delivered")
+    assert disputed.status is ClaimStatus.PAUSED and disputed.version == claim.version + 1
+    assert [e.type for e in store.get_timeline(TENANT, claim.claim_id)].count("dispute_opened") == 1
+
+
+def test_a_claim_that_keeps_changing_is_a_conflict_to_try_again(claims, store):
+    # given a claim changed by someone else at every attempt
+    claim = claims.create(TENANT, new_claim())
+    store.conflicts = 100
+    # when disputed / then the tenant is told to try again; nothing was written
+    with pytest.raises(ConflictError, match="try again"):
+        claims.dispute(TENANT, claim.claim_id, "never delivered")
+    assert store.get_claim(TENANT, claim.claim_id).status is ClaimStatus.OPEN
+
+
+def test_a_dispute_upheld_cancels_the_claim_and_resumes_its_waiting_execution(claims, store, workflows, events):
+    # given a disputed claim whose execution waits on a task token
+    claim = claims.create(TENANT, new_claim())
+    claims.dispute(TENANT, claim.claim_id, "never delivered")
+    paused = store.get_claim(TENANT, claim.claim_id)
+    store.save_claim(paused.model_copy(update={"task_token": "token-1"}), expected_version=paused.version)
+    # when the dispute is upheld
+    resolved = claims.resolve_dispute(TENANT, claim.claim_id, DisputeOutcome.UPHELD)
+    # then the claim is cancelled, ClaimClosed published, and the execution resumed to decide again
+    assert resolved.status is ClaimStatus.CANCELLED
+    assert events.events[-1] == (TENANT, "ClaimClosed", {"claim_id": claim.claim_id, "outcome": "cancelled"})
+    assert workflows.resumed == [("token-1", {"signal": "dispute_upheld"})]
