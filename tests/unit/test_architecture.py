@@ -63,9 +63,10 @@ MAY_IMPORT = {
     "letters": {"letters", "domain", "law", "money", "clock"},
     "invoice_csv": {"invoice_csv", "domain", "law", "money", "clock"},
     "adapters": {"adapters", "domain", "letters", "money", "clock", "settings"},
-    "services": {"services", "adapters", "domain", "law", "letters", "invoice_csv", "money", "clock", "settings",
-                 "handlers"},
+    "services": {"services", "domain", "law", "letters", "invoice_csv", "money", "clock", "settings", "handlers"},
 }
+# The one module that builds the services from the adapters (docs/architecture.md: "wiring").
+WIRING = PRODUCT / "services" / "wiring.py"
 # Third-party packages that only the outer layers touch: AWS and the Lambda toolkit.
 AWS_PACKAGES = ("boto3", "botocore", "aws_lambda_powertools")
 PURE = ("law", "domain", "letters", "invoice_csv")
@@ -87,6 +88,7 @@ def test_each_folder_imports_only_the_layers_beneath_it():
         f"{path.relative_to(ROOT)} imports {module}"
         for folder, allowed in MAY_IMPORT.items()
         for path in product_modules(folder)
+        if path != WIRING
         for module in set(imported_modules(path))
         if (layer := product_layer(module)) is not None and layer not in allowed
     )
@@ -108,3 +110,39 @@ def test_handlers_are_thin_and_call_the_product():
         assert len(handler.read_text(encoding="utf-8").splitlines()) <= MAX_HANDLER_LINES, handler
         assert offences(iter([handler]), ("boto3", "botocore")) == []
         assert any(module.startswith("incasso.") for module in imported_modules(handler)), handler
+
+
+def test_only_wiring_puts_the_adapters_into_the_services():
+    # given the services folder
+    importers = sorted(path.name for path in product_modules("services")
+                       if any(product_layer(module) == "adapters" for module in imported_modules(path)))
+    # then the services take ports (incasso.domain.ports) and only wiring imports an adapter
+    assert importers == ["wiring.py"]
+
+
+def test_the_domain_names_its_ports_and_errors():
+    # given the domain's ports and errors
+    ports = {node.name for node in ast.parse((PRODUCT / "domain" / "ports.py").read_text()).body
+             if isinstance(node, ast.ClassDef)}
+    errors = {node.name for node in ast.parse((PRODUCT / "domain" / "errors.py").read_text()).body
+              if isinstance(node, ast.ClassDef)}
+    # then each collaborator of a service has its Protocol, and the store's and the sender's errors are the domain's
+    assert {"ClaimRepository", "MessageLog", "TenantDirectory", "ImportRecords", "ClaimsStore", "ImportFiles",
+            "Documents", "Workflows", "EventBus", "Messenger", "Bailiff"} <= ports
+    assert {"ConcurrentModificationError", "AlreadyDoneError", "DuplicateInvoiceError", "SendError"} <= errors
+
+
+def test_no_service_takes_a_collaborator_typed_any():
+    # given every service's constructor
+    untyped = sorted(
+        f"{path.name}:{node.name}.{arg.arg}"
+        for path in product_modules("services")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.ClassDef)
+        for init in node.body
+        if isinstance(init, ast.FunctionDef) and init.name == "__init__"
+        for arg in [*init.args.args[1:], *init.args.kwonlyargs]
+        if arg.annotation is None or ast.unparse(arg.annotation) in ("Any", "Any | None")
+    )
+    # then each collaborator is typed (a port, a service or a value)
+    assert untyped == []
