@@ -58,13 +58,28 @@ def test_same_letter_same_bytes():
     assert pdf_of(ctx) == pdf_of(ctx)
 
 
-def test_names_outside_the_core_font_are_transliterated_in_the_pdf_only():
-    # given a debtor whose name holds letters outside cp1252
-    claim = make_claim(name="Łukasz Şahin-Nguyễn")
-    ctx = make_context("reminder_2", claim=claim)
-    # then the e-mail text keeps the name, and the PDF still renders, with a readable approximation
-    assert "Łukasz Şahin-Nguyễn" in render_message(ctx).body_text
-    assert "Lukasz Sahin-Nguyen" in text_of(pdf_of(ctx))
+@pytest.mark.parametrize("name", [
+    "Zoë Öztürk",  # cp1252: the core font shows it
+    "Łukasz Şahin-Nowak",  # Latin Extended
+    "Nguyễn Văn An",  # Vietnamese
+    "Ἀλέξανδρος Παπαδόπουλος",  # Greek, polytonic
+    "Иван Петров",  # Cyrillic
+    "محمد عبد الله",  # Arabic: shaped, right to left
+])
+def test_every_name_prints_as_written_in_the_pdf_and_the_e_mail(name):
+    # given a debtor named in any script
+    ctx = make_context("reminder_2", claim=make_claim(name=name))
+    message = render_message(ctx)
+    # when the letter is rendered / then the PDF and the e-mail text carry the name as written
+    assert name in text_of(render_pdf(message, ctx))
+    assert name in message.body_text
+
+
+def test_a_letter_in_cp1252_embeds_no_font_and_one_outside_it_embeds_dejavu():
+    plain = pdf_of(make_context("reminder_2", claim=make_claim(name="Jan de Vries")))
+    wide = pdf_of(make_context("reminder_2", claim=make_claim(name="Иван Петров")))
+    assert b"FontFile2" not in plain and b"DejaVu" not in plain
+    assert b"FontFile2" in wide and b"DejaVu" in wide
     assert pdf_text("€ ‘Zoë’ “ï”") == "€ ‘Zoë’ “ï”"  # cp1252 holds these as they are
 
 
