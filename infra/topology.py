@@ -264,6 +264,9 @@ TOPOLOGY = Topology(
         ApiRoute("POST", "/v1/claims/{claim_id}/bailiff"),
         ApiRoute("GET", "/v1/calls"),
         ApiRoute("POST", "/v1/claims/{claim_id}/call"),
+        ApiRoute("GET", "/v1/tenant"),
+        ApiRoute("PUT", "/v1/tenant/profile"),
+        ApiRoute("PUT", "/v1/tenant/policy"),
     ),
 )
 

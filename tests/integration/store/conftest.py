@@ -36,6 +36,9 @@ def clock():
 
 @pytest.fixture
 def store(aws) -> ClaimsStore:
+    from incasso.adapters.claims_store import forget_tenants
+
+    forget_tenants()  # copies of tenants of an earlier test's tables
     return ClaimsStore(TOPOLOGY.table("claims").name)
 
 

@@ -22,9 +22,9 @@ _TRANSLITERATE = str.maketrans({"Ł": "L", "ł": "l", "Đ": "D", "đ": "d", "ı"
 
 _LABELS = {
     "nl": {"date": "Datum", "subject": "Betreft", "reference": "Kenmerk", "payment": "Betaalgegevens",
-           "amount": "Te betalen", "iban": "IBAN", "holder": "Ten name van", "page": "Pagina", "of": "van"},
+           "amount": "Te betalen", "iban": "IBAN", "holder": "Ten name van", "kvk": "KvK", "page": "Pagina", "of": "van"},
     "en": {"date": "Date", "subject": "Subject", "reference": "Reference", "payment": "Payment details",
-           "amount": "Amount due", "iban": "IBAN", "holder": "Account holder", "page": "Page", "of": "of"},
+           "amount": "Amount due", "iban": "IBAN", "holder": "Account holder", "kvk": "Chamber of Commerce", "page": "Page", "of": "of"},
 }
 
 
@@ -102,14 +102,14 @@ def letter_pdf(rendered: RenderedMessage, ctx: LetterContext) -> bytes:
 
     language = ctx.language.value
     labels = _LABELS[language]
-    tenant, claim = ctx.tenant, ctx.claim
+    creditor, claim = ctx.creditor, ctx.claim
 
     class _Letter(FPDF):
         def footer(self) -> None:
             self.set_y(-15)
             self.set_font(_FONT, size=8)
             self.set_text_color(110)
-            self.cell(0, 5, pdf_text(f"{tenant.name} · {labels['reference']} {ctx.payment_reference} · "
+            self.cell(0, 5, pdf_text(f"{creditor.legal_name} · {labels['reference']} {ctx.payment_reference} · "
                                      f"{labels['page']} {self.page_no()} {labels['of']} {{nb}}"), align="C")
             self.set_text_color(0)
 
@@ -117,7 +117,7 @@ def letter_pdf(rendered: RenderedMessage, ctx: LetterContext) -> bytes:
     pdf.core_fonts_encoding = _ENCODING
     pdf.set_creation_date(dt.datetime.combine(ctx.sent_on, dt.time(0, 0), tzinfo=dt.timezone.utc))
     pdf.set_title(pdf_text(rendered.subject))
-    pdf.set_author(pdf_text(tenant.name))
+    pdf.set_author(pdf_text(creditor.legal_name))
     pdf.set_creator("incasso")
     pdf.set_margins(20, 15, 20)
     pdf.set_auto_page_break(auto=True, margin=22)
@@ -127,11 +127,12 @@ def letter_pdf(rendered: RenderedMessage, ctx: LetterContext) -> bytes:
 
     # Letterhead: the creditor.
     pdf.set_font(_FONT, style="B", size=15)
-    pdf.cell(0, 8, pdf_text(tenant.name), new_x="LMARGIN", new_y="NEXT", align="R")
+    pdf.cell(0, 8, pdf_text(creditor.legal_name), new_x="LMARGIN", new_y="NEXT", align="R")
     pdf.set_font(_FONT, size=9)
-    head = _address_lines("", tenant.address)[1:] + [f"{labels['iban']} {format_iban(tenant.iban)}"]
-    if tenant.email:
-        head.append(tenant.email)
+    head = _address_lines("", creditor.address)[1:] + [f"{labels['iban']} {format_iban(creditor.iban)}"]
+    if creditor.kvk_number:
+        head.append(f"{labels['kvk']} {creditor.kvk_number}")
+    head += [creditor.email, creditor.phone]
     for line in head:
         pdf.cell(0, 4.5, pdf_text(line), new_x="LMARGIN", new_y="NEXT", align="R")
 
@@ -143,7 +144,7 @@ def letter_pdf(rendered: RenderedMessage, ctx: LetterContext) -> bytes:
 
     pdf.ln(12)
     pdf.set_font(_FONT, size=10)
-    place = f"{tenant.address.city}, " if tenant.address else ""
+    place = f"{creditor.address.city}, "
     pdf.cell(0, 5, pdf_text(f"{labels['date']}: {place}{format_date(ctx.sent_on, language)}"),
              new_x="LMARGIN", new_y="NEXT")
     pdf.cell(0, 5, pdf_text(f"{labels['reference']}: {ctx.payment_reference}"), new_x="LMARGIN", new_y="NEXT")
@@ -170,8 +171,8 @@ def letter_pdf(rendered: RenderedMessage, ctx: LetterContext) -> bytes:
         pdf.ln(6)
         rows = [
             (labels["amount"], format_money(ctx.amounts.total_due, language)),
-            (labels["iban"], format_iban(tenant.iban)),
-            (labels["holder"], tenant.name),
+            (labels["iban"], format_iban(creditor.iban)),
+            (labels["holder"], creditor.legal_name),
             (labels["reference"], ctx.payment_reference),
         ]
         height = 6 + 5.5 * len(rows) + 3
