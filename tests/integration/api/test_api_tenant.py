@@ -113,3 +113,33 @@ def test_a_viewer_reads_and_a_clerk_works_claims(api):
                 role="viewer")
     assert paid.status == 403
     assert call("GET", "/v1/claims", TENANT_A, role="admin").status == 403  # not a role: may do nothing
+
+
+@pytest.mark.parametrize("url", ["http://hooks.example.com/incasso", "not a url", "ftp://hooks.example.com/x",
+                                 "https://10.0.0.5/hook", "https://192.168.1.2/hook", "https://169.254.169.254/x",
+                                 "https://localhost/hook", "http://127.0.0.1:9000/hook"])
+def test_a_webhook_url_that_is_not_public_https_is_422_on_aws(api, url):
+    answer = call("POST", "/v1/webhooks", TENANT_A, {"url": url})
+    assert answer.status == 422 and fields(answer) == {"url"}
+
+
+def test_locally_a_loopback_http_webhook_is_allowed_and_unknown_events_are_refused(api, monkeypatch):
+    from incasso.settings import reset_settings
+
+    monkeypatch.setenv("INCASSO_WEBHOOK_ALLOW_HTTP_LOOPBACK", "1")
+    reset_settings()
+    assert call("POST", "/v1/webhooks", TENANT_A, {"url": "http://127.0.0.1:9000/hook"}).status == 201
+    answer = call("POST", "/v1/webhooks", TENANT_A, {"url": "https://hooks.example.com/x", "events": ["claim.eaten"]})
+    assert answer.status == 422 and fields(answer) == {"events"}
+    created = call("POST", "/v1/webhooks", TENANT_A, {"url": "https://hooks.example.com/x"})
+    assert created.status == 201 and created.body["events"] is None
+
+
+@pytest.mark.parametrize("method, path, body", [
+    ("POST", "/v1/webhooks", {"url": "https://hooks.example.com/x"}),
+    ("GET", "/v1/webhooks", None),
+    ("DELETE", "/v1/webhooks/wh_00000000000000000000", None),
+])
+def test_webhooks_are_a_managers(api, method, path, body):
+    for role in ("viewer", "clerk"):
+        assert call(method, path, TENANT_A, body, role=role).status == 403

@@ -21,6 +21,7 @@ from incasso import clock
 from incasso.api.auth import tenant_from_event
 from incasso.api.errors import ApiError, register_error_handlers, unauthorized
 from incasso.api import tenant as tenant_routes
+from incasso.api import webhooks as webhook_routes
 from incasso.api.roles import forbidden_for
 from incasso.api.models import (
     AllocationOut,
@@ -303,6 +304,7 @@ def _all_claims(tenant_id: str):
 
 # -- the tenant's own account (incasso.api.tenant) and its webhooks (incasso.api.webhooks) ------------
 app.include_router(tenant_routes.router)
+app.include_router(webhook_routes.router)
 
 
 def handle(event: dict, context: Any) -> dict:
