@@ -13,6 +13,7 @@ STATEMACHINES_DIR = ROOT / "statemachines"
 LAYER_DIR = ROOT / "layers" / "common"
 
 PREFIX = "incasso"
+SCHEDULER_ROLE_ID = "scheduler_role"  # the resource id of the role EventBridge Scheduler assumes
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,8 @@ class Function:
     sends_messages: bool = False  # SES and SNS
     reserved_concurrency: int | None = None
     code_root: Path | None = None  # the folder holding <id>/handler.py; None: functions/ (tests use fixtures)
+    # Plans its own later invocations as one-time EventBridge Scheduler schedules (webhook retries).
+    schedules_itself: bool = False
 
     @property
     def name(self) -> str:
@@ -82,6 +85,20 @@ class Schedule:
     cron: str  # e.g. "0 5 * * ? *" = 05:00 UTC daily
     target_function: str
     description: str
+
+
+@dataclass(frozen=True)
+class EventRule:
+    """An EventBridge rule on the event bus: events of ``source`` go to ``target_function``."""
+
+    id: str
+    source: str
+    target_function: str
+    description: str
+
+    @property
+    def pattern(self) -> dict:
+        return {"source": [self.source]}
 
 
 @dataclass(frozen=True)
@@ -123,6 +140,9 @@ class Topology:
     event_bus_name: str
     event_bus_env: str = "EVENT_BUS_NAME"
     api_routes: tuple[ApiRoute, ...] = ()
+    event_rules: tuple[EventRule, ...] = ()
+    # The role EventBridge Scheduler assumes to invoke a function that schedules itself.
+    scheduler_role_env: str = "WEBHOOK_SCHEDULER_ROLE_ARN"
 
     def function(self, function_id: str) -> Function:
         return next(f for f in self.functions if f.id == function_id)
@@ -153,6 +173,8 @@ class Topology:
         for machine_id in fn.uses_state_machines:
             machine = self.state_machine(machine_id)
             env[machine.env] = names.get(machine_id, "")
+        if fn.schedules_itself:
+            env[self.scheduler_role_env] = names.get(SCHEDULER_ROLE_ID, "")
         return env
 
 
@@ -215,6 +237,9 @@ TOPOLOGY = Topology(
                  uses_state_machines=("escalation",), **_STEP),
         Function("close_claim", "Closes a claim (paid, cancelled, uncollectible) or starts monitoring", **_STEP),
         Function("park_claim", "Parks a claim that failed for good as needing attention", **_STEP),
+        Function("webhooks", "Delivers the bus's domain events to the tenants' webhooks, signed; retries a "
+                 "failed delivery with backoff for 24 hours through one-time schedules", timeout_s=60,
+                 tables=("claims",), schedules_itself=True),
     ),
     schedules=(
         Schedule(id="daily_sweep", cron="0 5 * * ? *", target_function="sweep",
@@ -264,6 +289,17 @@ TOPOLOGY = Topology(
         ApiRoute("POST", "/v1/claims/{claim_id}/bailiff"),
         ApiRoute("GET", "/v1/calls"),
         ApiRoute("POST", "/v1/claims/{claim_id}/call"),
+        ApiRoute("GET", "/v1/tenant"),
+        ApiRoute("PUT", "/v1/tenant/profile"),
+        ApiRoute("PUT", "/v1/tenant/policy"),
+        ApiRoute("POST", "/v1/webhooks"),
+        ApiRoute("GET", "/v1/webhooks"),
+        ApiRoute("DELETE", "/v1/webhooks/{webhook_id}"),
+        ApiRoute("GET", "/v1/webhooks/{webhook_id}/deliveries"),
+    ),
+    event_rules=(
+        EventRule(id="webhook_events", source="incasso", target_function="webhooks",
+                  description="Every domain event to the webhooks function (CONTRACT.md §10)"),
     ),
 )
 

@@ -19,6 +19,9 @@ from infra.topology import ApiRoute, Topology
 
 STAGE_NAME = "prod"
 TENANT_ATTRIBUTE = "tenant_id"  # the token's claim is custom:tenant_id
+# The user's role (viewer, clerk, manager: CONTRACT.md §7), claim custom:role; the operator (or a tenant's
+# manager) sets it, the user cannot (not in the client's write attributes). Absent: the API treats it as manager.
+ROLE_ATTRIBUTE = "role"
 ACCESS_LOG_RETENTION = logs.RetentionDays.ONE_YEAR
 REQUESTS_PER_IP_PER_5_MINUTES = 1000
 _PATH_PARAMETER = re.compile(r"\{([A-Za-z0-9_]+)\}")
@@ -83,7 +86,8 @@ class Api(Construct):
             self_sign_up_enabled=False,
             sign_in_aliases=cognito.SignInAliases(email=True),
             auto_verify=cognito.AutoVerifiedAttrs(email=True),
-            custom_attributes={TENANT_ATTRIBUTE: cognito.StringAttribute(min_len=1, max_len=64, mutable=False)},
+            custom_attributes={TENANT_ATTRIBUTE: cognito.StringAttribute(min_len=1, max_len=64, mutable=False),
+                               ROLE_ATTRIBUTE: cognito.StringAttribute(min_len=4, max_len=16, mutable=True)},
             password_policy=cognito.PasswordPolicy(
                 min_length=12,
                 require_lowercase=True,
@@ -114,7 +118,7 @@ class Api(Construct):
             refresh_token_validity=Duration.days(30),
             read_attributes=cognito.ClientAttributes()
             .with_standard_attributes(email=True, email_verified=True, fullname=True)
-            .with_custom_attributes(TENANT_ATTRIBUTE),
+            .with_custom_attributes(TENANT_ATTRIBUTE, ROLE_ATTRIBUTE),
             write_attributes=cognito.ClientAttributes().with_standard_attributes(fullname=True),
         )
 

@@ -16,6 +16,7 @@ from infra.cdk.schedules import Schedules
 from infra.cdk.settings import DeploySettings
 from infra.cdk.sources import construct_id
 from infra.cdk.storage import Storage
+from infra.cdk.webhooks import Webhooks
 from infra.topology import Topology
 
 
@@ -39,6 +40,7 @@ class IncassoStack(Stack):
         self.api = api = Api(self, "Api", topology=topology, settings=settings, functions=functions)
         Ingest(self, "Ingest", topology=topology, storage=storage, functions=functions)
         self.schedules = schedules = Schedules(self, "Schedules", topology=topology, functions=functions)
+        self.webhooks = Webhooks(self, "Webhooks", topology=topology, functions=functions, events_=events)
         self.observability = observability = Observability(self, "Observability", settings=settings)
         self._watch(functions, schedules, machines, api)
 
@@ -58,6 +60,8 @@ class IncassoStack(Stack):
             observability.watch_dead_letters(function_id, queue)
         for schedule_id, queue in schedules.dead_letter_queues.items():
             observability.watch_dead_letters(schedule_id, queue)
+        for rule_id, queue in self.webhooks.dead_letter_queues.items():
+            observability.watch_dead_letters(rule_id, queue)
         for schedule_id, rule in schedules.rules.items():
             observability.watch_rule(schedule_id, rule)
         for machine_id, orchestration in machines.items():

@@ -165,6 +165,12 @@ class LocalFront:
 
         return tenant_for_authorization(authorization)
 
+    def identity_for(self, authorization: str | None) -> tuple[str | None, str | None]:
+        """(tenant, role) of a valid token, as the Cognito authorizer's claims would carry them."""
+        from incasso.api.auth import identity_for_authorization
+
+        return identity_for_authorization(authorization) or (None, None)
+
     def call_api(self, method: str, path: str, query: dict[str, list[str]], headers: dict[str, str],
                  body: bytes) -> tuple[int, dict[str, str], bytes]:
         """The API Lambda's answer to one request, as API Gateway would pass it on."""
@@ -172,7 +178,8 @@ class LocalFront:
         from infra.local.stack import HandlerError
 
         authorization = next((value for name, value in headers.items() if name.lower() == "authorization"), None)
-        event = proxy_event(method, path, tenant_id=self.tenant_for(authorization), body=body or None,
+        tenant_id, role = self.identity_for(authorization)
+        event = proxy_event(method, path, tenant_id=tenant_id, role=role, body=body or None,
                             headers=headers, query=query)
         try:
             result = self._stack.invoke("api", event)

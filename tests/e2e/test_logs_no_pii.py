@@ -26,7 +26,7 @@ from infra.local import faults
 
 START = dt.date(2026, 1, 5)
 DAY = dt.timedelta(days=1)
-TENANT_IBAN = "NL91ABNA0417164300"
+TENANT_IBAN = "NL44RABO0123456789"
 
 DEBTORS = {
     "partial_then_full": {"name": "Annelies Brouwer-Kuipers", "type": "consumer",

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from tenant_profiles import PROFILE_BODY
+
 BIN = Path(sys.executable).parent
 INCASSO = str(BIN / "incasso")
 READY_SECONDS = 90
@@ -68,8 +70,10 @@ class Served:
         self._stderr.close()
 
 
-def token(tenant_id: str) -> str:
-    return subprocess.run([INCASSO, "token", tenant_id], check=True, capture_output=True, text=True).stdout.strip()
+def token(tenant_id: str, role: str | None = None) -> str:
+    role_option = ["--role", role] if role else []
+    return subprocess.run([INCASSO, "token", tenant_id, *role_option], check=True, capture_output=True,
+                          text=True).stdout.strip()
 
 
 def call(base: str, method: str, path: str, body: object = None, *, bearer: str | None = None,
@@ -109,6 +113,14 @@ def test_serve_runs_the_api_uploads_the_clock_and_the_outbox_and_stops_on_sigter
     server = served("--start-date", "2026-01-05")
     assert server.api.startswith("http://127.0.0.1:") and server.aws.startswith("http://127.0.0.1:")
     acme, globex = token("acme"), token("globex")
+    # and acme's profile set over HTTP, as the README starts (a viewer may read it, not change it)
+    assert call(server.api, "GET", "/v1/tenant", bearer=acme)[1]["missing"] == ["legal_name", "address", "iban",
+                                                                                "email", "phone"]
+    assert call(server.api, "PUT", "/v1/tenant/profile", PROFILE_BODY, bearer=token("acme", "viewer"))[0] == 403
+    assert call(server.api, "PUT", "/v1/tenant/profile", PROFILE_BODY, bearer=acme)[0] == 200
+    assert call(server.api, "GET", "/v1/tenant", bearer=token("acme", "viewer"))[1]["ready"] is True
+    assert call(server.api, "PUT", "/v1/tenant/profile", {**PROFILE_BODY, "legal_name": "Globex B.V."},
+                bearer=globex)[0] == 200
 
     # when acme creates a claim over HTTP / then 201, and globex cannot see it
     status, claim = call(server.api, "POST", "/v1/claims", new_claim("F-1", "2025-12-20"), bearer=acme)
@@ -184,6 +196,7 @@ def test_the_data_dir_keeps_claims_uploads_time_and_running_escalations_across_a
     data = tmp_path / "data"
     first = served("--start-date", "2026-01-05", "--data-dir", str(data))
     acme = token("acme")
+    assert call(first.api, "PUT", "/v1/tenant/profile", PROFILE_BODY, bearer=acme)[0] == 200
     status, claim = call(first.api, "POST", "/v1/claims", new_claim("F-9", "2025-12-20"), bearer=acme)
     assert status == 201
     assert upload(first, acme, "december.csv", CSV)["accepted"] == 2

@@ -33,7 +33,7 @@ def test_fourteen_day_letter_pdf_contains_amounts_term_and_payment_details():
     # then it opens, and its text holds what the court reads
     assert pdf.startswith(b"%PDF-")
     text = text_of(pdf)
-    for expected in ("€ 425,00", "€ 89,25", "€ 514,25", "€ 3.000,00", "€ 3.012,34", "NL91 ABNA 0417 1643 00",
+    for expected in ("€ 425,00", "€ 89,25", "€ 514,25", "€ 3.000,00", "€ 3.012,34", "NL44 RABO 0123 4567 89",
                      "2025-001", "Acme Verhuur B.V.", "Jan de Vries", "Dorpsstraat 5", "1234 AB", "3 juni 2025"):
         assert expected in text, expected
     # the safe term wording survives line wrapping
@@ -50,7 +50,7 @@ def test_every_kind_makes_a_pdf_in_both_languages(kind, language):
     text = text_of(pdf_of(make_context(kind, language=language.value)))
     euro = r"€ 3\.012,34" if language is Language.NL else r"€3,012\.34"
     assert re.search(euro, text)
-    assert "NL91 ABNA 0417 1643 00" in text
+    assert "NL44 RABO 0123 4567 89" in text
 
 
 def test_same_letter_same_bytes():

@@ -25,6 +25,10 @@ class Settings(BaseModel):
     tenant_max_age_seconds: float = 60.0
     # Where the local stack signs tokens; in AWS the Cognito authorizer checks them instead.
     local_token_secret: str = ""
+    # Webhooks: the role EventBridge Scheduler assumes to invoke the delivery function for a retry, and
+    # whether a subscriber may be http://127.0.0.1 (the local stack only; on AWS https:// to a public host).
+    webhook_scheduler_role_arn: str = ""
+    webhook_allow_http_loopback: bool = False
 
 
 _ENV = {
@@ -40,6 +44,8 @@ _ENV = {
     "log_level": "LOG_LEVEL",
     "tenant_max_age_seconds": "INCASSO_TENANT_MAX_AGE_SECONDS",
     "local_token_secret": "INCASSO_LOCAL_TOKEN_SECRET",
+    "webhook_scheduler_role_arn": "WEBHOOK_SCHEDULER_ROLE_ARN",
+    "webhook_allow_http_loopback": "INCASSO_WEBHOOK_ALLOW_HTTP_LOOPBACK",
 }
 
 

@@ -20,6 +20,9 @@ from aws_lambda_powertools.event_handler.openapi.params import Header, Query
 from incasso import clock
 from incasso.api.auth import tenant_from_event
 from incasso.api.errors import ApiError, register_error_handlers, unauthorized
+from incasso.api import tenant as tenant_routes
+from incasso.api import webhooks as webhook_routes
+from incasso.api.roles import forbidden_for
 from incasso.api.models import (
     AllocationOut,
     ArrangementRequest,
@@ -59,7 +62,8 @@ class TenantResolver(APIGatewayRestResolver):
 
     def _resolve(self):  # noqa: D401 - Powertools' hook for one request
         tenant_id = tenant_from_event(self.current_event.raw_event)
-        problem = unauthorized() if tenant_id is None else _undecodable_body(self.current_event)
+        problem = unauthorized() if tenant_id is None else (
+            forbidden_for(self.current_event) or _undecodable_body(self.current_event))
         if problem is None:
             self.append_context(tenant_id=tenant_id)
             return super()._resolve()
@@ -296,6 +300,11 @@ def _all_claims(tenant_id: str):
         yield from claims
         if not token:
             return
+
+
+# -- the tenant's own account (incasso.api.tenant) and its webhooks (incasso.api.webhooks) ------------
+app.include_router(tenant_routes.router)
+app.include_router(webhook_routes.router)
 
 
 def handle(event: dict, context: Any) -> dict:

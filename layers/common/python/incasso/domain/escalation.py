@@ -75,7 +75,8 @@ def scheduled_on(claim: Claim, policy: Policy, step: Stage) -> dt.date:
     for candidate, offset in steps:
         day = claim.due_date + dt.timedelta(days=offset)
         if previous_day is not None:
-            day = max(day, previous_day + dt.timedelta(days=offset - previous_offset))
+            # Never two steps on one day, even where the policy gives two steps the same offset.
+            day = max(day, previous_day + dt.timedelta(days=max(1, offset - previous_offset)))
         if candidate is step:
             return day
         taken = claim.step_dates.get(candidate.value)
@@ -130,8 +131,13 @@ def arrangement_state(claim: Claim, today: dt.date) -> tuple[str, dt.date | None
     return "kept", deadline + dt.timedelta(days=1)
 
 
-def decide(claim: Claim, policy: Policy, today: dt.date) -> Decision:
-    """What to do with ``claim`` on ``today``."""
+def decide(claim: Claim, policy: Policy, today: dt.date, *, ready: bool = True) -> Decision:
+    """What to do with ``claim`` on ``today``. ``ready``: the tenant's profile is complete; until it is,
+    nothing goes out (CONTRACT.md §7) and the claim waits, checked again the next morning."""
+    if not ready and claim.status not in (ClaimStatus.CANCELLED, ClaimStatus.UNCOLLECTIBLE) \
+            and claim.amounts.outstanding > Decimal("0"):
+        return Decision(action=Action.WAIT, wait_until=step_instant(today + dt.timedelta(days=1)),
+                        reason="waiting for the creditor's profile")
     if claim.status in (ClaimStatus.CANCELLED, ClaimStatus.UNCOLLECTIBLE):
         return Decision(action=Action.CLOSE, outcome=claim.status, reason=f"claim is {claim.status.value}")
     if claim.amounts.outstanding <= Decimal("0"):

@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from incasso.domain import profile as profile_rules
 from incasso.money import ZERO, Money
 
 
@@ -140,14 +141,57 @@ class CreditorType(StrEnum):
     INDIVIDUAL = "individual"  # natuurlijk persoon, a sole trader (eenmanszaak) included
 
 
+class Profile(Model):
+    """The creditor's own details (CONTRACT.md §7), each checked; see ``incasso.domain.profile``."""
+
+    legal_name: str = Field(min_length=1, max_length=200, description="the name in the trade register")
+    trade_name: str | None = Field(default=None, min_length=1, max_length=200)
+    address: Address
+    kvk_number: str | None = Field(default=None, pattern=profile_rules.KVK_PATTERN, description="8 digits")
+    vat_number: str | None = Field(default=None, max_length=24, description="an EU VAT number (BTW-id)")
+    iban: str = Field(max_length=42, description="the account debtors pay into; its check digits are verified")
+    bic: str | None = Field(default=None, max_length=11)
+    email: str = Field(max_length=254, pattern=profile_rules.EMAIL_PATTERN)
+    phone: str = Field(max_length=32, pattern=profile_rules.PHONE_PATTERN)
+
+    @field_validator("legal_name", "trade_name")
+    @classmethod
+    def _not_blank(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            raise ValueError("must not be blank")
+        return value.strip() if value is not None else None
+
+    @field_validator("iban")
+    @classmethod
+    def _iban(cls, value: str) -> str:
+        return profile_rules.check_iban(value)
+
+    @field_validator("bic")
+    @classmethod
+    def _bic(cls, value: str | None) -> str | None:
+        return None if value is None else profile_rules.check_bic(value)
+
+    @field_validator("vat_number")
+    @classmethod
+    def _vat(cls, value: str | None) -> str | None:
+        return None if value is None else profile_rules.check_vat_number(value)
+
+
 class Tenant(Model):
+    """A creditor. Registered on first use without a profile: nothing goes out until it has one."""
+
     tenant_id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")
-    name: str = Field(min_length=1, max_length=200)
     creditor_type: CreditorType = CreditorType.COMPANY
-    iban: str = Field(default="NL91ABNA0417164300", pattern=r"^[A-Z]{2}[0-9]{2}[A-Z0-9]{10,30}$")
-    email: str | None = None
-    address: Address | None = None
+    profile: Profile | None = None
     policy: Policy = Policy()
+
+    @property
+    def ready(self) -> bool:
+        return profile_rules.is_ready(self.profile)
+
+    @property
+    def missing(self) -> list[str]:
+        return profile_rules.missing_fields(self.profile)
 
 
 class Amounts(Model):

@@ -28,9 +28,9 @@ _TRANSLITERATE = str.maketrans({"Ł": "L", "ł": "l", "Đ": "D", "đ": "d", "ı"
 
 _LABELS = {
     "nl": {"date": "Datum", "subject": "Betreft", "reference": "Kenmerk", "payment": "Betaalgegevens",
-           "amount": "Te betalen", "iban": "IBAN", "holder": "Ten name van", "page": "Pagina", "of": "van"},
+           "amount": "Te betalen", "iban": "IBAN", "holder": "Ten name van", "kvk": "KvK", "page": "Pagina", "of": "van"},
     "en": {"date": "Date", "subject": "Subject", "reference": "Reference", "payment": "Payment details",
-           "amount": "Amount due", "iban": "IBAN", "holder": "Account holder", "page": "Page", "of": "of"},
+           "amount": "Amount due", "iban": "IBAN", "holder": "Account holder", "kvk": "Chamber of Commerce", "page": "Page", "of": "of"},
 }
 
 
@@ -129,20 +129,21 @@ def letter_pdf(rendered: RenderedMessage, ctx: LetterContext) -> bytes:
 
     language = ctx.language.value
     labels = _LABELS[language]
-    tenant, claim = ctx.tenant, ctx.claim
+    creditor, claim = ctx.creditor, ctx.claim
 
     class _Letter(FPDF):
         def footer(self) -> None:
             self.set_y(-15)
             self.set_font(font, size=8)
             self.set_text_color(110)
-            self.cell(0, 5, text(f"{tenant.name} · {labels['reference']} {ctx.payment_reference} · "
+            self.cell(0, 5, text(f"{creditor.legal_name} · {labels['reference']} {ctx.payment_reference} · "
                                      f"{labels['page']} {self.page_no()} {labels['of']} {{nb}}"), align="C")
             self.set_text_color(0)
 
     pdf = _Letter(format="A4", unit="mm")
-    names = [rendered.subject, rendered.body_text, tenant.name, claim.debtor.name, tenant.email or "",
-             *_address_lines("", tenant.address), *_address_lines("", claim.debtor.address), ctx.payment_reference,
+    names = [rendered.subject, rendered.body_text, creditor.legal_name, claim.debtor.name, creditor.email,
+             creditor.phone, *_address_lines("", creditor.address), *_address_lines("", claim.debtor.address),
+             ctx.payment_reference,
              ctx.bailiff_name or ""]
     if fits_core_font(*names):
         pdf.core_fonts_encoding = _ENCODING
@@ -152,7 +153,7 @@ def letter_pdf(rendered: RenderedMessage, ctx: LetterContext) -> bytes:
         font, text = _UNICODE_FONT, str
     pdf.set_creation_date(dt.datetime.combine(ctx.sent_on, dt.time(0, 0), tzinfo=dt.timezone.utc))
     pdf.set_title(text(rendered.subject))
-    pdf.set_author(text(tenant.name))
+    pdf.set_author(text(creditor.legal_name))
     pdf.set_creator("incasso")
     pdf.set_margins(20, 15, 20)
     pdf.set_auto_page_break(auto=True, margin=22)
@@ -162,11 +163,12 @@ def letter_pdf(rendered: RenderedMessage, ctx: LetterContext) -> bytes:
 
     # Letterhead: the creditor.
     pdf.set_font(font, style="B", size=15)
-    pdf.cell(0, 8, text(tenant.name), new_x="LMARGIN", new_y="NEXT", align="R")
+    pdf.cell(0, 8, text(creditor.legal_name), new_x="LMARGIN", new_y="NEXT", align="R")
     pdf.set_font(font, size=9)
-    head = _address_lines("", tenant.address)[1:] + [f"{labels['iban']} {format_iban(tenant.iban)}"]
-    if tenant.email:
-        head.append(tenant.email)
+    head = _address_lines("", creditor.address)[1:] + [f"{labels['iban']} {format_iban(creditor.iban)}"]
+    if creditor.kvk_number:
+        head.append(f"{labels['kvk']} {creditor.kvk_number}")
+    head += [creditor.email, creditor.phone]
     for line in head:
         pdf.cell(0, 4.5, text(line), new_x="LMARGIN", new_y="NEXT", align="R")
 
@@ -181,7 +183,7 @@ def letter_pdf(rendered: RenderedMessage, ctx: LetterContext) -> bytes:
 
     pdf.ln(12)
     pdf.set_font(font, size=10)
-    place = f"{tenant.address.city}, " if tenant.address else ""
+    place = f"{creditor.address.city}, "
     pdf.cell(0, 5, text(f"{labels['date']}: {place}{format_date(ctx.sent_on, language)}"),
              new_x="LMARGIN", new_y="NEXT")
     pdf.cell(0, 5, text(f"{labels['reference']}: {ctx.payment_reference}"), new_x="LMARGIN", new_y="NEXT")
@@ -208,8 +210,8 @@ def letter_pdf(rendered: RenderedMessage, ctx: LetterContext) -> bytes:
         pdf.ln(6)
         rows = [
             (labels["amount"], format_money(ctx.amounts.total_due, language)),
-            (labels["iban"], format_iban(tenant.iban)),
-            (labels["holder"], tenant.name),
+            (labels["iban"], format_iban(creditor.iban)),
+            (labels["holder"], creditor.legal_name),
             (labels["reference"], ctx.payment_reference),
         ]
         height = 6 + 5.5 * len(rows) + 3

@@ -28,6 +28,7 @@ from incasso.domain.models import (
     MessageKind,
     Tenant,
 )
+from incasso.domain.profile import require_profile
 from incasso.letters.formatting import format_date, format_iban, format_money, format_percent, format_slot
 from incasso.money import ZERO, Money, money
 
@@ -158,6 +159,11 @@ class LetterContext(_Model):
     instalments: tuple[Instalment, ...] = ()
     bailiff_name: str | None = None
 
+    @property
+    def creditor(self) -> Profile:
+        """The creditor the message names: the tenant's complete profile (none, nothing goes out)."""
+        return require_profile(self.tenant)
+
     @model_validator(mode="before")
     @classmethod
     def _defaults_from_claim(cls, data: Any) -> Any:
@@ -271,6 +277,7 @@ def _variables(ctx: LetterContext) -> dict[str, Any]:
         "language": ctx.language.value,
         "kind": ctx.kind.value,
         "tenant": ctx.tenant,
+        "creditor": ctx.creditor,
         "debtor": claim.debtor,
         "claim": claim,
         "amounts": ctx.amounts,
@@ -287,7 +294,7 @@ def _variables(ctx: LetterContext) -> dict[str, Any]:
         "bailiff_name": ctx.bailiff_name,
         "sent_on": ctx.sent_on,
         "reference": ctx.payment_reference,
-        "iban": format_iban(ctx.tenant.iban),
+        "iban": format_iban(ctx.creditor.iban),
         "is_consumer": ctx.is_consumer,
     }
 

@@ -163,12 +163,11 @@ class ClaimService:
     # -- reading -------------------------------------------------------------------------------
     def tenant(self, tenant_id: str) -> Tenant:
         """The tenant's profile; a tenant seen for the first time (its token is all there is) is
-        registered with the default policy, so that the daily sweep, which reads the tenant registry,
+        registered with the default policy and no profile (nothing goes out until it has one), so that the daily sweep, which reads the tenant registry,
         escalates its claims."""
         tenant = self.store.get_tenant(tenant_id, max_age=get_settings().tenant_max_age_seconds)
         if tenant is None:
-            tenant = self.store.put_tenant(Tenant(tenant_id=tenant_id, name=tenant_id)) or \
-                Tenant(tenant_id=tenant_id, name=tenant_id)
+            tenant = self.store.put_tenant(Tenant(tenant_id=tenant_id)) or Tenant(tenant_id=tenant_id)
         return tenant
 
     def get(self, tenant_id: str, claim_id: str) -> Claim:

@@ -77,7 +77,7 @@ class EscalationService:
     def _load(self, tenant_id: str, claim_id: str) -> tuple[Tenant, Claim]:
         claim = self._load_claim(tenant_id, claim_id)
         tenant = self.store.get_tenant(tenant_id, max_age=get_settings().tenant_max_age_seconds) or \
-            Tenant(tenant_id=tenant_id, name=tenant_id)
+            Tenant(tenant_id=tenant_id)
         return tenant, claim
 
     def _load_claim(self, tenant_id: str, claim_id: str) -> Claim:
@@ -181,7 +181,7 @@ class EscalationService:
         today = clock.today()
 
         def change(tenant: Tenant, claim: Claim):
-            decision = decide(claim, tenant.policy, today)
+            decision = decide(claim, tenant.policy, today, ready=tenant.ready)
             updates: dict[str, Any] = {}
             events = []
             if claim.next_action_on is not None and claim.status is not ClaimStatus.DEBT_MONITORING:
@@ -202,7 +202,7 @@ class EscalationService:
             return claim.model_copy(update=updates), [], events, None
 
         tenant, claim, _ = self._transact(tenant_id, claim_id, change, tenant=tenant, claim=claim)
-        return decision_payload(decide(claim, tenant.policy, today))
+        return decision_payload(decide(claim, tenant.policy, today, ready=tenant.ready))
 
     @staticmethod
     def _arrangement_broken(claim: Claim, today: dt.date) -> dict[str, Any]:
@@ -229,7 +229,7 @@ class EscalationService:
         wanted = Stage(step)
 
         def change(tenant: Tenant, claim: Claim):
-            decision = decide(claim, tenant.policy, today)
+            decision = decide(claim, tenant.policy, today, ready=tenant.ready)
             if decision.action is not Action.STEP or decision.step is not wanted:
                 return None  # paid, disputed, already done: nothing to do
             return self._take(tenant, claim, wanted, today)
@@ -240,7 +240,7 @@ class EscalationService:
             self._publish(tenant_id, "ClaimEscalated", {"claim_id": claim_id, "stage": taken})
         fresh = frozenset(claim.pending_messages) - before if taken else frozenset()
         _, claim = self.flush_messages(tenant_id, claim_id, tenant=tenant, claim=claim, fresh=fresh)
-        return decision_payload(decide(claim, tenant.policy, today))
+        return decision_payload(decide(claim, tenant.policy, today, ready=tenant.ready))
 
     def _take(self, tenant: Tenant, claim: Claim, step: Stage, today: dt.date):
         policy = tenant.policy
@@ -334,7 +334,7 @@ class EscalationService:
         self._bailiff()
 
         def change(tenant: Tenant, claim: Claim):
-            decision = decide(claim, tenant.policy, today)
+            decision = decide(claim, tenant.policy, today, ready=tenant.ready)
             if decision.action is not Action.STEP or decision.step is not Stage.BAILIFF_FILING:
                 if claim.task_token == task_token:
                     return None
