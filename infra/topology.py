@@ -56,6 +56,7 @@ class Function:
     timeout_s: int = 30
     tables: tuple[str, ...] = ()  # table ids it reads and writes
     buckets: tuple[str, ...] = ()
+    erases_in: tuple[str, ...] = ()  # buckets whose objects it deletes (erasure of personal data)
     uses_event_bus: bool = False
     uses_state_machines: tuple[str, ...] = ()  # state machine ids it starts or signals
     sends_messages: bool = False  # SES and SNS
@@ -189,6 +190,8 @@ CLAIMS = Table(
         Index(name="status", partition_key="status_pk", sort_key="status_sk"),
         # All of a tenant's claims, in creation order (an item has one status_pk, so "all" needs its own).
         Index(name="claims", partition_key="claims_pk", sort_key="claims_sk"),
+        # One debtor's claims (by the creditor's customer number), sparse: only claims with a reference.
+        Index(name="debtor", partition_key="debtor_pk", sort_key="claims_sk"),
     ),
     env="CLAIMS_TABLE",
 )
@@ -215,14 +218,17 @@ TOPOLOGY = Topology(
     buckets=(IMPORTS, DOCUMENTS),
     functions=(
         Function("api", "Tenant HTTP API behind API Gateway", memory_mb=512, tables=("claims", "idempotency"),
-                 buckets=("imports", "documents"), uses_event_bus=True, uses_state_machines=("escalation",),
+                 buckets=("imports", "documents"), erases_in=("documents",), uses_event_bus=True,
+                 uses_state_machines=("escalation",),
                  sends_messages=True),
         Function("ingest", "Streams a dropped CSV into claims and writes the import report; large files "
                  "go to the import state machine, whose batches and final tally it also runs", memory_mb=512,
                  timeout_s=900, tables=("claims", "idempotency"), buckets=("imports",), uses_event_bus=True,
                  uses_state_machines=("import",), reserved_concurrency=10),
-        Function("sweep", "Daily: starts the escalation of every claim due today", timeout_s=900,
-                 tables=("claims",), uses_state_machines=("escalation",), reserved_concurrency=1),
+        Function("sweep", "Daily: starts the escalation of every claim due today; erases personal data "
+                 "kept past the tenant's retention period", timeout_s=900, tables=("claims",),
+                 buckets=("documents",), erases_in=("documents",), uses_state_machines=("escalation",),
+                 reserved_concurrency=1),
         Function("check_claim", "Reads a claim and decides: go on, wait, pause, close",
                  buckets=("documents",), sends_messages=True, **_STEP),
         Function("send_message", "Sends a reminder, letter or notice; books costs where the law allows",
@@ -296,6 +302,8 @@ TOPOLOGY = Topology(
         ApiRoute("GET", "/v1/webhooks"),
         ApiRoute("DELETE", "/v1/webhooks/{webhook_id}"),
         ApiRoute("GET", "/v1/webhooks/{webhook_id}/deliveries"),
+        ApiRoute("GET", "/v1/debtors/{reference}/export"),
+        ApiRoute("POST", "/v1/debtors/{reference}/erase"),
     ),
     event_rules=(
         EventRule(id="webhook_events", source="incasso", target_function="webhooks",

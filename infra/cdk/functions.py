@@ -133,7 +133,7 @@ class Functions(Construct):
         for table_id in spec.tables:
             self._data.grant_data(role, table_id)
         for bucket_id in spec.buckets:
-            self._storage.grant_objects(role, bucket_id)
+            self._storage.grant_objects(role, bucket_id, erase=bucket_id in spec.erases_in)
         if spec.uses_event_bus:
             self._events.grant_put(role)
         if spec.sends_messages:

@@ -38,7 +38,9 @@ DEBTORS = {
     "arrangement": {"name": "Bakkerij De Korst B.V.", "type": "business", "email": "administratie@dekorst.example",
                     "phone": "020-7654321",
                     "address": {"street": "Molenstraat 44", "postal_code": "2513 BL", "city": "Den Haag"}},
-    "unusable_phone": {"name": "Sanne Verhoeven-de Wit", "type": "consumer", "phone": "612398745"},
+    # (reachable in writing, as intake requires, but the SMS tenant's reminders go to a phone that fails)
+    "unusable_phone": {"name": "Sanne Verhoeven-de Wit", "type": "consumer", "phone": "612398745",
+                       "address": {"street": "Populierenlaan 3", "postal_code": "5611 AB", "city": "Eindhoven"}},
     "rejected_email": {"name": "Joris van Oosterhout", "type": "consumer", "email": "joris.oosterhout@voorbeeld.nl",
                        "address": {"street": "Zuiderdiep 311", "postal_code": "9611 KA", "city": "Sappemeer"}},
 }

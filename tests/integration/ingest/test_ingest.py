@@ -168,8 +168,8 @@ def test_files_that_are_not_invoices_give_a_report_not_a_crash(api):
 
 
 def test_an_unknown_column_is_reported_but_the_rows_are_imported(api):
-    content = b"invoice_number,debtor_name,debtor_type,principal,invoice_date,due_date,remarks\n" \
-              b"A-1,Jan,consumer,10.00,2025-04-01,2025-05-01,call first\n"
+    content = b"invoice_number,debtor_name,debtor_type,email,principal,invoice_date,due_date,remarks\n" \
+              b"A-1,Jan,consumer,jan@example.nl,10.00,2025-04-01,2025-05-01,call first\n"
     import_id, key = upload(TENANT_A, content)
     ingest(s3_event(key))
     result = report(TENANT_A, import_id)
@@ -194,3 +194,16 @@ def test_dates_the_engine_cannot_compute_with_are_row_errors_not_claims(api):
     fields = {(e["row"], e["field"]) for e in result["errors"]}
     assert {(3, "invoice_date"), (4, "invoice_date"), (5, "due_date"), (6, "principal")} <= fields
     assert set(invoices(TENANT_A)) == {"OK-1"}
+
+
+def test_a_debtor_who_cannot_be_reached_in_writing_is_a_row_error_not_a_parked_claim(api):
+    # given a row with neither an e-mail address nor a postal address (only a phone)
+    content = b"invoice_number,debtor_name,debtor_type,telefoon,principal,invoice_date,due_date\n" \
+              b"A-1,Jan,consumer,0612345678,10.00,2025-04-01,2025-05-01\n"
+    import_id, key = upload(TENANT_A, content)
+    ingest(s3_event(key))
+    # then it is refused with the reason, and no claim waits to be parked at its first reminder
+    result = report(TENANT_A, import_id)
+    assert (result["accepted"], result["rejected"]) == (0, 1)
+    assert "in writing" in result["errors"][0]["message"]
+    assert invoices(TENANT_A) == {}

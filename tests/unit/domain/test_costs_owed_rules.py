@@ -25,6 +25,8 @@ from incasso.domain.models import (
     Stage,
 )
 from incasso.domain.notices import build_notice, notice_costs
+from incasso.law.interest import InterestKind
+from incasso.law.replay import replay
 from incasso.law.terms import presumed_delivery
 from incasso.law.wik import collection_costs
 
@@ -202,11 +204,24 @@ def test_art_3_308_interest_older_than_five_years_is_not_charged():
     # then the interest of the days before 5 Jan 2021 is time-barred: five years have run since each
     first = interest_barred_before(claim, as_of)
     assert first == dt.date(2021, 1, 5)
-    settled, _, settlement = settle(claim, [], Policy(), as_of=as_of, key="k", at=AT)
-    assert settlement.account.segments[0].start == first
+    settled, _, _ = settle(claim, [], Policy(), as_of=as_of, key="k", at=AT)
+    everything = replay(claim.principal, due_date=claim.due_date, as_of=as_of, kind=InterestKind.CONSUMER)
+    barred = replay(claim.principal, due_date=claim.due_date, as_of=first - dt.timedelta(days=1),
+                    kind=InterestKind.CONSUMER)
+    assert settled.amounts.interest == everything.interest - barred.interest > 0
     # and an acknowledgement within the five years keeps all of it
     acknowledged = claim.model_copy(update={"limitation_interruptions": [dt.date(2023, 6, 1)]})
     assert interest_barred_before(acknowledged, as_of) is None
+
+
+def test_art_3_308_interest_already_paid_is_not_undone_when_it_becomes_time_barred():
+    # given interest paid in 2020 on a claim due in 2019, seen from 2026
+    claim = make_claim(due=dt.date(2019, 1, 1))
+    paid = payment("100.00", dt.date(2020, 1, 2))
+    # when the account is settled years later / then the payment stays as it was: no excess, no refund
+    settled, _, settlement = settle(claim, [paid], Policy(), as_of=dt.date(2026, 1, 5), key="k", at=AT)
+    assert settlement.account.excess == {}
+    assert settled.paid_interest + settled.paid_principal == Decimal("100.00") and settled.paid_interest > 0
 
 
 # -- arrangements ---------------------------------------------------------------------------------
@@ -233,7 +248,8 @@ def test_a_kept_arrangement_charges_no_interest_for_its_days_not_even_after_it_b
 def test_dates_the_engine_cannot_compute_with_are_refused_at_intake_naming_the_field(change, field):
     from incasso.services.claims import NewClaim
 
-    body = {"invoice_number": "F1", "debtor": {"name": "Jan", "type": "business"}, "principal": "100.00",
+    body = {"invoice_number": "F1", "debtor": {"name": "Jan", "type": "business", "email": "jan@example.nl"},
+            "principal": "100.00",
             "invoice_date": dt.date(2025, 6, 1), "due_date": dt.date(2025, 7, 1), **change}
     with pytest.raises(ValidationError) as error:
         NewClaim.model_validate(body)

@@ -87,6 +87,22 @@ class DocumentStore:
                f"{_segment('kind', kind)}.pdf")
         return self._put(key, pdf, "application/pdf")
 
+    def delete_claim_documents(self, tenant_id: str, claim_id: str) -> int:
+        """Delete every document of the claim: its letters, print outbox and bailiff inbox (erasure of
+        personal data). Answers how many objects (all versions of a versioned bucket) went."""
+        tenant, claim = _segment("tenant_id", tenant_id), _segment("claim_id", claim_id)
+        deleted = 0
+        for folder in ("documents", "print-outbox", "bailiff-inbox"):
+            prefix = f"tenants/{tenant}/{folder}/{claim}/"
+            paginator = self.client.get_paginator("list_object_versions")
+            for page in paginator.paginate(Bucket=self.bucket, Prefix=prefix):
+                objects = [{"Key": v["Key"], "VersionId": v["VersionId"]}
+                           for v in [*page.get("Versions", []), *page.get("DeleteMarkers", [])]]
+                if objects:
+                    self.client.delete_objects(Bucket=self.bucket, Delete={"Objects": objects, "Quiet": True})
+                    deleted += len(objects)
+        return deleted
+
     def get(self, key: str) -> bytes:
         return self.client.get_object(Bucket=self.bucket, Key=key)["Body"].read()
 

@@ -15,6 +15,8 @@ request made for one tenant cannot address another tenant's items (the id is che
 Indexes (both sparse: only claim items carry their attributes):
 - ``status``: ``status_pk = <tenant>#STATUS#<status>``, ``status_sk = <created_at>#<claim_id>``
 - ``claims``: ``claims_pk = <tenant>#CLAIMS``, ``claims_sk = <created_at>#<claim_id>`` (all claims)
+- ``debtor``: ``debtor_pk = <tenant>#DEBTOR#<debtor reference>``, ``claims_sk`` (claims with a
+  reference: one debtor's claims, for combined letters and the debtor's data export)
 - ``due``: ``due_pk = <tenant>#DUE``, ``due_sk = <YYYY-MM-DD>#<claim_id>``, only while a next action
   is planned.
 
@@ -41,6 +43,7 @@ TENANT_REGISTRY_PK = "_TENANTS"
 STATUS_INDEX = "status"
 CLAIMS_INDEX = "claims"
 DUE_INDEX = "due"
+DEBTOR_INDEX = "debtor"
 
 
 class InvalidTenantId(ValueError):
@@ -77,6 +80,12 @@ def tenant_pk(tenant_id: str) -> str:
 
 def status_pk(tenant_id: str, status: str) -> str:
     return f"{tenant_prefix(tenant_id)}STATUS#{status}"
+
+
+def debtor_pk(tenant_id: str, reference: str) -> str:
+    if not reference:
+        raise ValueError("a debtor reference is required")
+    return f"{tenant_prefix(tenant_id)}DEBTOR#{reference}"
 
 
 def claims_pk(tenant_id: str) -> str:

@@ -21,6 +21,7 @@ from incasso import clock
 from incasso.api.auth import tenant_from_event
 from incasso.api.errors import ApiError, register_error_handlers, unauthorized
 from incasso.api import tenant as tenant_routes
+from incasso.api import privacy as privacy_routes
 from incasso.api import webhooks as webhook_routes
 from incasso.api.roles import forbidden_for
 from incasso.api.models import (
@@ -63,7 +64,8 @@ class TenantResolver(APIGatewayRestResolver):
     def _resolve(self):  # noqa: D401 - Powertools' hook for one request
         tenant_id = tenant_from_event(self.current_event.raw_event)
         problem = unauthorized() if tenant_id is None else (
-            forbidden_for(self.current_event) or _undecodable_body(self.current_event))
+            forbidden_for(self.current_event) or _unsupported_media_type(self.current_event)
+            or _undecodable_body(self.current_event))
         if problem is None:
             self.append_context(tenant_id=tenant_id)
             return super()._resolve()
@@ -77,6 +79,15 @@ class TenantResolver(APIGatewayRestResolver):
                       cors=self._cors_enabled, compress=False, enable_validation=False)
         self.append_context(_route=route, _path=path)
         return self._call_route(route, {})
+
+
+def _unsupported_media_type(event: Any) -> ApiError | None:
+    """A body declared as anything but JSON (a form, plain text): 415, not a 422 for every field."""
+    content_type = (event.headers.get("content-type") or "").split(";")[0].strip().lower()
+    if not event.body or not content_type or content_type == "application/json" or content_type.endswith("+json"):
+        return None
+    return ApiError(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "send the body as application/json",
+                    [{"field": "content-type", "message": f"{content_type} is not application/json"}])
 
 
 def _undecodable_body(event: Any) -> ApiError | None:
@@ -305,6 +316,7 @@ def _all_claims(tenant_id: str):
 # -- the tenant's own account (incasso.api.tenant) and its webhooks (incasso.api.webhooks) ------------
 app.include_router(tenant_routes.router)
 app.include_router(webhook_routes.router)
+app.include_router(privacy_routes.router)
 
 
 def handle(event: dict, context: Any) -> dict:

@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from incasso.domain.text import Text
 from incasso.domain.models import Claim, ClaimStatus, Debtor, Instalment, Stage, TimelineEvent
 from incasso.money import Money
 from incasso.services.claims import BailiffUpdateKind, CallOutcome, DisputeOutcome
@@ -25,7 +26,7 @@ class Body(BaseModel):
 
 
 class DisputeRequest(Body):
-    reason: str = Field(min_length=1, max_length=2000, description="why the debtor disputes the claim")
+    reason: Text = Field(min_length=1, max_length=2000, description="why the debtor disputes the claim")
 
 
 class ResolveDisputeRequest(Body):

@@ -15,7 +15,7 @@ from incasso.api.errors import ApiError
 
 VIEWER, CLERK, MANAGER = ROLES
 # Paths (and their sub-paths) that only a manager may change; reading the tenant is open to all.
-MANAGER_PREFIXES = ("/v1/tenant", "/v1/webhooks")
+MANAGER_PREFIXES = ("/v1/tenant", "/v1/webhooks", "/v1/debtors")  # debtors: personal data export, erasure
 MANAGER_SEGMENTS = ("/legal/",)  # approvals and write-offs of a claim: /v1/claims/{id}/legal/approve|decline
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 

@@ -20,9 +20,9 @@ The rules applied here (the sources in ``docs/law.md``):
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Sequence
+from typing import Callable, Sequence
 
 from incasso.domain.models import (
     Allocation,
@@ -130,20 +130,27 @@ def _interest_free(claim: Claim) -> list[InterestFree]:
     return [InterestFree(period.start, period.end, period.reason) for period in claim.interest_free]
 
 
-def interest_free_days(claim: Claim, outcome: TermOutcome | None, as_of: dt.date) -> list[InterestFree]:
-    """The claim's interest-free periods, the write-off after a letter paid in time, and interest
-    that is time-barred on ``as_of`` (art. 3:308 BW)."""
-    from incasso.domain.limitation import interest_barred_before
-
+def interest_free_days(claim: Claim, outcome: TermOutcome | None) -> list[InterestFree]:
+    """The claim's interest-free periods and the write-off after a letter paid in time."""
     periods = _interest_free(claim)
     if outcome is not None and outcome.paid_in_time:
         assert claim.notice is not None
         periods.append(InterestFree(claim.notice.sent_on + ONE_DAY, None, PAID_IN_TERM))
-    barred_before = interest_barred_before(claim, as_of)
-    if barred_before is not None:
-        periods.append(InterestFree(claim.due_date + ONE_DAY, barred_before - ONE_DAY,
-                                    "time-barred interest (art. 3:308 BW)"))
     return periods
+
+
+def without_time_barred_interest(claim: Claim, account: Account, replay_until: Callable[[dt.date], Account]) -> Account:
+    """art. 3:308 BW: interest of the days whose five years have run (without an interruption) is not
+    charged — as far as it is still unpaid. Interest paid is not undone (paying a time-barred debt is
+    no undue payment, art. 6:3 lid 2 BW), and payments go to the oldest interest first (art. 6:44)."""
+    from incasso.domain.limitation import interest_barred_before
+
+    barred_before = interest_barred_before(claim, account.as_of)
+    if barred_before is None:
+        return account
+    accrued_then = replay_until(barred_before - ONE_DAY).interest
+    barred = max(accrued_then - account.paid_interest, ZERO)
+    return replace(account, interest=account.interest - barred) if barred else account
 
 
 # --------------------------------------------------------------------------- settling the account
@@ -159,14 +166,17 @@ class Settlement:
 def account_of(claim: Claim, ledger: Sequence[LedgerEntry], policy: Policy, as_of: dt.date,
                *, waive: bool = True) -> tuple[Account, TermOutcome | None]:
     outcome = term_outcome(claim, ledger, policy)
-    periods = interest_free_days(claim, outcome, as_of)
+    periods = interest_free_days(claim, outcome)
     if not waive:
         periods = [period for period in periods if period.reason != PAID_IN_TERM]
-    account = replay(claim.principal, due_date=claim.due_date, as_of=as_of,
-                     kind=interest_kind_for(claim.debtor.type), payments=payments_of(ledger),
-                     charges=charges_of(ledger), interest_free=periods,
-                     contractual_rate=policy.contractual_interest_rate)
-    return account, outcome
+
+    def replay_until(day: dt.date) -> Account:
+        return replay(claim.principal, due_date=claim.due_date, as_of=day,
+                      kind=interest_kind_for(claim.debtor.type), payments=payments_of(ledger),
+                      charges=charges_of(ledger), interest_free=periods,
+                      contractual_rate=policy.contractual_interest_rate)
+
+    return without_time_barred_interest(claim, replay_until(as_of), replay_until), outcome
 
 
 def settle(

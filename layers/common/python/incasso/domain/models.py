@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from incasso.domain import profile as profile_rules
+from incasso.domain.text import Text
 from incasso.money import ZERO, Money
 
 
@@ -81,19 +82,21 @@ class MessageKind(StrEnum):
 
 
 class Address(Model):
-    street: str = Field(min_length=1, max_length=200)
-    postal_code: str = Field(min_length=1, max_length=20)
-    city: str = Field(min_length=1, max_length=100)
-    country: str = Field(default="NL", min_length=2, max_length=56)
+    street: Text = Field(min_length=1, max_length=200)
+    postal_code: Text = Field(min_length=1, max_length=20)
+    city: Text = Field(min_length=1, max_length=100)
+    country: Text = Field(default="NL", min_length=2, max_length=56)
 
 
 class Debtor(Model):
-    name: str = Field(min_length=1, max_length=200)
+    name: Text = Field(min_length=1, max_length=200)
     type: DebtorType
     email: str | None = Field(default=None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
     phone: str | None = Field(default=None, max_length=32, pattern=r"^\+?[0-9 ()\-]{6,32}$")
     language: Language = Language.NL
     address: Address | None = None
+    # The creditor's customer number: claims of one tenant with the same reference are one debtor.
+    reference: Text | None = Field(default=None, min_length=1, max_length=64, pattern=r"^[^#]+$")
 
 
 class Policy(Model):
@@ -124,6 +127,9 @@ class Policy(Model):
     # Days between the step and the letter's posting by the print-and-post run: the stated term is
     # computed from the posting day, so that a late posting never makes it too short.
     letter_posting_days: int = Field(default=0, ge=0, le=10, description="days from the step to posting a letter")
+    # AVG art. 5 lid 1 (e), 17: personal data of a debtor whose claims are all closed is erased after this
+    # many years (7: the fiscal retention of art. 52 AWR); the ledger's amounts and dates stay.
+    personal_data_retention_years: int = Field(default=7, ge=1, le=30)
 
     @model_validator(mode="after")
     def _ordered(self) -> "Policy":
@@ -344,6 +350,8 @@ class Claim(Model):
     limitation_interruptions: list[dt.date] = Field(default_factory=list)
     # Figures shown with a caveat, e.g. interest computed with an unverified statutory rate.
     warnings: list[str] = Field(default_factory=list)
+    # The day the debtor's personal data on this claim was erased (AVG art. 17); None: not erased.
+    personal_data_erased_on: dt.date | None = None
     version: int = 0
     created_at: dt.datetime
     updated_at: dt.datetime

@@ -54,6 +54,16 @@ class NewClaim(Command):
     consumer_sale: bool = Field(default=False, description="the price of a consumer sale: limitation after "
                                 "two years (art. 7:28 BW) instead of five")
 
+    @field_validator("debtor")
+    @classmethod
+    def _reachable_in_writing(cls, debtor: Debtor) -> Debtor:
+        # The 14-day letter / notice of default must reach the debtor in writing (art. 6:96 lid 6, 6:82
+        # BW): without an e-mail or postal address the claim could never proceed, so it is refused now.
+        if not debtor.email and debtor.address is None:
+            raise ValueError("the debtor needs an e-mail address or a postal address: the 14-day letter "
+                             "or notice of default must reach them in writing")
+        return debtor
+
     @field_validator("principal")
     @classmethod
     def _positive(cls, value: Decimal) -> Decimal:

@@ -34,19 +34,23 @@ class SweepResult:
     started: int = 0
     already_running: int = 0
     waiting: int = 0  # due claims of tenants whose profile is not complete
+    erased: int = 0  # claims whose personal data was erased after the retention period
     started_claims: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {"day": self.day.isoformat(), "tenants": self.tenants, "due": self.due, "started": self.started,
-                "already_running": self.already_running, "waiting": self.waiting}
+                "already_running": self.already_running, "waiting": self.waiting, "erased": self.erased}
 
 
 class SweepService:
     def __init__(self, store: Any, start_escalation: Callable[[str, str, int], bool], *,
-                 parallel: int = STARTS_IN_PARALLEL) -> None:
+                 parallel: int = STARTS_IN_PARALLEL,
+                 erase_expired: Callable[[str, dt.date, int], int] | None = None) -> None:
         self.store = store
         self._start = start_escalation
         self._parallel = parallel
+        # AVG art. 17: personal data kept past the tenant's retention period is erased by the sweep.
+        self._erase_expired = erase_expired
 
     def run(self, day: dt.date | None = None) -> SweepResult:
         day = day or clock.today()
@@ -54,6 +58,8 @@ class SweepService:
         with ThreadPoolExecutor(max_workers=self._parallel) as pool:
             for tenant_id in self._tenant_ids():
                 result.tenants += 1
+                if self._erase_expired is not None:
+                    result.erased += self._erase_expired(tenant_id, day, self._retention_years(tenant_id))
                 claims = list(self.store.due_claims(tenant_id, day))
                 if claims and not self._ready(tenant_id, claims):
                     result.waiting += len(claims)
@@ -67,6 +73,11 @@ class SweepService:
                     else:
                         result.already_running += 1
         return result
+
+    def _retention_years(self, tenant_id: str) -> int:
+        tenant = self.store.get_tenant(tenant_id, max_age=get_settings().tenant_max_age_seconds) or \
+            Tenant(tenant_id=tenant_id)
+        return tenant.policy.personal_data_retention_years
 
     def _ready(self, tenant_id: str, claims: list) -> bool:
         """Whether the tenant's profile is complete; if not, each due claim's timeline says so once."""
@@ -88,6 +99,7 @@ class SweepService:
 
 def sweep_service() -> SweepService:
     from incasso.adapters import workflows
-    from incasso.services.wiring import claims_store
+    from incasso.services import wiring
 
-    return SweepService(claims_store(), workflows.start_escalation)
+    return SweepService(wiring.claims_store(), workflows.start_escalation,
+                        erase_expired=wiring.privacy_service().erase_expired)

@@ -58,5 +58,13 @@ def escalation_service() -> EscalationService:
 
 
 def reset() -> None:
-    for cached in (claims_store, publisher, messenger, claim_service, escalation_service):
+    for cached in (claims_store, publisher, messenger, claim_service, escalation_service, privacy_service):
         cached.cache_clear()
+
+
+@lru_cache(maxsize=1)
+def privacy_service():
+    from incasso.adapters.documents import DocumentStore
+    from incasso.services.privacy import PrivacyService
+
+    return PrivacyService(claims_store(), DocumentStore())
