@@ -11,10 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from schwifty import BIC, IBAN
-from schwifty.exceptions import SchwiftyException
-from stdnum.eu import vat as eu_vat
-from stdnum.exceptions import ValidationError as StdnumError
 
 # What the profile must hold before any message or letter goes out (the contract's fields without "?").
 REQUIRED_FIELDS = ("legal_name", "address", "iban", "email", "phone")
@@ -25,6 +21,9 @@ KVK_PATTERN = r"^[0-9]{8}$"
 
 def check_iban(value: str) -> str:
     """The IBAN in compact form; ValueError naming what is wrong (check digits, length, country)."""
+    from schwifty import IBAN  # on first use: 25 ms of registries that a step Lambda's cold start skips
+    from schwifty.exceptions import SchwiftyException
+
     try:
         return IBAN(value).compact
     except SchwiftyException as exc:
@@ -32,6 +31,9 @@ def check_iban(value: str) -> str:
 
 
 def check_bic(value: str) -> str:
+    from schwifty import BIC  # on first use, as check_iban
+    from schwifty.exceptions import SchwiftyException
+
     try:
         return BIC(value).compact
     except SchwiftyException as exc:
@@ -40,6 +42,9 @@ def check_bic(value: str) -> str:
 
 def check_vat_number(value: str) -> str:
     """An EU VAT number (BTW-id), compact, checked by its member state's rule."""
+    from stdnum.eu import vat as eu_vat  # on first use, as check_iban
+    from stdnum.exceptions import ValidationError as StdnumError
+
     try:
         return eu_vat.validate(value)
     except StdnumError as exc:
@@ -48,6 +53,8 @@ def check_vat_number(value: str) -> str:
 
 def bank_bic(iban: str) -> str | None:
     """The BIC schwifty knows for the IBAN's bank, or None."""
+    from schwifty import IBAN  # on first use, as check_iban
+
     derived = IBAN(iban).bic
     return derived.compact if derived is not None else None
 
