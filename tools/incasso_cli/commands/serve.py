@@ -32,13 +32,24 @@ def _fail(message: str) -> None:
               help="the simulated clock's first day (default: today)")
 @click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="keep the state here across restarts (tables, buckets, time, running escalations)")
-def serve(host: str, port: int, start_date: dt.datetime | None, data_dir: Path | None) -> None:
+@click.option("--token-secret", envvar="INCASSO_LOCAL_TOKEN_SECRET", default=None, show_envvar=True,
+              help="the secret tokens are signed with; needed when --host is not loopback")
+def serve(host: str, port: int, start_date: dt.datetime | None, data_dir: Path | None,
+          token_secret: str | None) -> None:
     """Serve the API, the AWS endpoint and the simulated clock locally until stopped."""
     from infra.local import SimulatedClock, fast_dynamodb, snapshot, start_server
-    from infra.local.http import LocalFront, quiet_logs, serve_uploads_whole, use_local_aws
+    from infra.local.http import LocalFront, is_loopback, quiet_logs, serve_uploads_whole, use_local_aws
     from infra.local.stack import DEFAULT_REGION
 
+    if not is_loopback(host) and not token_secret:
+        # The default secret is public (it is in the source): off loopback anyone could mint tokens.
+        raise click.UsageError(f"--host {host} is reachable from other machines: give a token secret of your own "
+                               "(--token-secret or INCASSO_LOCAL_TOKEN_SECRET; `incasso token` signs with the same)")
     use_local_aws(DEFAULT_REGION)
+    if token_secret:
+        import os
+
+        os.environ["INCASSO_LOCAL_TOKEN_SECRET"] = token_secret
     quiet_logs()
     try:  # bind first: a taken port is reported before the seconds the deployment takes
         front = LocalFront(host, port)
