@@ -123,6 +123,13 @@ def test_serve_runs_the_api_uploads_the_clock_and_the_outbox_and_stops_on_sigter
     # when acme uploads a Windows-1252 CSV with a plain PUT to the presigned URL
     status, started = call(server.api, "POST", "/v1/imports", {"filename": "december.csv"}, bearer=acme)
     assert status == 201 and started["upload_url"].startswith(server.aws + "/")
+    # (but the same URL altered into globex's inbox, or a PUT without any signature, is refused as S3 would)
+    altered = started["upload_url"].replace("/tenants/acme/", "/tenants/globex/")
+    unsigned = altered.split("?", 1)[0]
+    for url in (altered, unsigned):
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(urllib.request.Request(url, data=CSV, method="PUT"), timeout=60)
+        assert refused.value.code == 403 and b"<Error><Code>" in refused.value.read()
     upload = urllib.request.Request(started["upload_url"], data=CSV, method="PUT")
     with urllib.request.urlopen(upload, timeout=60) as response:
         assert response.status == 200
@@ -135,6 +142,12 @@ def test_serve_runs_the_api_uploads_the_clock_and_the_outbox_and_stops_on_sigter
         time.sleep(0.2)
     assert (report["status"], report["accepted"], report["rejected"]) == ("completed", 2, 1)
     assert [(e["row"], e["field"]) for e in report["errors"]] == [(4, "principal")]
+    # and a second file put to the same URL leaves that report as it is (an upload URL is good for one object)
+    with urllib.request.urlopen(urllib.request.Request(started["upload_url"], data=CSV.replace(b"2025-20", b"2025-90"),
+                                                       method="PUT"), timeout=60) as response:
+        assert response.status == 200
+    assert call(server.api, "GET", f"/v1/imports/{started['import_id']}", bearer=acme) == (200, report)
+    assert call(server.api, "GET", "/v1/claims", bearer=globex)[1]["items"] == [theirs]
 
     # when the clock moves ten days (the first reminder is due on 27 December, so at the first sweep)
     status, moved = call(server.api, "POST", "/_local/clock/advance", {"days": 10})
