@@ -224,6 +224,7 @@ class LocalFront:
         self.host = host
         self.local_routes_need_token = (not is_loopback(host)) if local_routes_need_token is None \
             else local_routes_need_token
+        self.on_request: Callable[[], None] = lambda: None  # told of every request (serve's snapshots)
 
     @property
     def port(self) -> int:
@@ -345,6 +346,7 @@ def _handler_class(front: LocalFront) -> type[BaseHTTPRequestHandler]:
             return self.rfile.read(size)
 
         def _handle(self) -> None:
+            front.on_request()
             body = self._body()
             if body is None:
                 return

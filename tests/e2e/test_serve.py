@@ -216,3 +216,32 @@ def test_the_data_dir_keeps_claims_uploads_time_and_running_escalations_across_a
     status, later = call(second.api, "GET", f"/v1/claims/{claim['claim_id']}", bearer=acme)
     assert (status, later["stage"]) == (200, "reminder_2")
     assert second.stop() == 0
+
+
+def test_a_closed_terminal_or_a_crash_loses_at_most_the_last_seconds_and_the_snapshot_is_private(served, tmp_path):
+    # given a server with a data dir that snapshots every half second, and a claim
+    data = tmp_path / "data"
+    first = served("--start-date", "2026-01-05", "--data-dir", str(data), "--save-every", "0.5")
+    acme = token("acme")
+    status, claim = call(first.api, "POST", "/v1/claims", new_claim("F-7", "2025-12-20"), bearer=acme)
+    assert status == 201
+    # when it is killed outright (no chance to save) a few seconds later
+    time.sleep(3)
+    first.kill()
+
+    # then a restart warns that the previous run did not stop cleanly, and the claim is there
+    second = served("--data-dir", str(data))
+    assert call(second.api, "GET", f"/v1/claims/{claim['claim_id']}", bearer=acme)[0] == 200
+    assert "did not stop cleanly" in first.stderr_path.read_text() + second.stderr_path.read_text()
+    # when the terminal is closed (SIGHUP) after another claim
+    status, other = call(second.api, "POST", "/v1/claims", new_claim("F-8", "2025-12-20"), bearer=acme)
+    second.process.send_signal(signal.SIGHUP)
+    # then it snapshots on the way out and exits cleanly; the snapshot is readable by its owner only
+    assert second.process.wait(timeout=60) == 0
+    state = data / "snapshot" / "state.json"
+    assert state.stat().st_mode & 0o777 == 0o600 and (data / "snapshot").stat().st_mode & 0o777 == 0o700
+    assert not (data / "serve.running").exists()
+    third = served("--data-dir", str(data))
+    assert call(third.api, "GET", f"/v1/claims/{other['claim_id']}", bearer=acme)[0] == 200
+    assert "did not stop cleanly" not in third.stderr_path.read_text()
+    assert third.stop() == 0
