@@ -11,6 +11,16 @@ function's environment. Besides the API, two local-only endpoints (CONTRACT.md Â
   tenant's, a bad token is 401; without one everyone's): a Scan of the message records, acceptable here
   because it is local only.
 
+Off loopback (``incasso serve --host 0.0.0.0``, which needs a token secret of the user's own) every
+``/_local/`` route needs a valid token: nobody on the network lists every tenant's letters.
+
+Requests are served the way API Gateway would, concurrently: a bounded pool of worker threads behind a
+listen backlog of ``LISTEN_BACKLOG`` (a slow or stalled client holds one worker, never the server; a
+socket that sends nothing for ``CLIENT_TIMEOUT_SECONDS`` is closed). The simulated clock stays exact:
+``ClockGate`` lets any number of requests run together, or one clock advance alone; an advance waits
+for the requests in progress and holds new ones back until everything due has settled, so no request
+ever runs at a moment half-way through a day's work.
+
 ``keep_upload_bodies`` sits in front of the AWS endpoint so that a plain ``curl -X PUT --data-binary``
 to a presigned URL stores the file whole; ``use_local_aws`` and ``quiet_logs`` set up the process.
 """
@@ -23,7 +33,9 @@ import logging
 import os
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -32,6 +44,9 @@ from urllib.parse import parse_qs, unquote, urlsplit
 LOG = logging.getLogger(__name__)
 MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
 MAX_ADVANCE_DAYS = 3650
+LISTEN_BACKLOG = 128  # socketserver's default of 5 resets connections under 20 concurrent requests
+WORKERS = 32
+CLIENT_TIMEOUT_SECONDS = 30
 
 
 def use_local_aws(region: str) -> None:
@@ -121,20 +136,95 @@ def outbox(stack: Any, *, tenant_id: str | None = None, claim_id: str | None = N
     return [message for _, _, message in found]
 
 
+class ClockGate:
+    """Many requests at once, or one clock advance alone (a readers-writer lock that lets a waiting
+    advance go first, so that a stream of requests cannot hold the clock back for ever)."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._requests = 0
+        self._advancing = False
+        self._advances_waiting = 0
+
+    @contextmanager
+    def request(self) -> Iterator[None]:
+        with self._cond:
+            while self._advancing or self._advances_waiting:
+                self._cond.wait()
+            self._requests += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._requests -= 1
+                self._cond.notify_all()
+
+    @contextmanager
+    def advance(self) -> Iterator[None]:
+        with self._cond:
+            self._advances_waiting += 1
+            try:
+                while self._advancing or self._requests:
+                    self._cond.wait()
+            finally:
+                self._advances_waiting -= 1
+            self._advancing = True
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._advancing = False
+                self._cond.notify_all()
+
+
+class _PooledHTTPServer(ThreadingHTTPServer):
+    """``ThreadingHTTPServer`` with a bounded pool of workers instead of a thread per connection."""
+
+    request_queue_size = LISTEN_BACKLOG
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler], workers: int) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="incasso-front-worker")
+        super().__init__(address, handler)  # closes the server (and the pool) when it cannot bind
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        self._pool.submit(self.process_request_thread, request, client_address)
+
+    def server_close(self) -> None:
+        super().server_close()
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` (what ``--host`` names) listens on this machine only."""
+    import ipaddress
+
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
 class LocalFront:
     """The front on ``host:port`` (0: a free port); bound at once, so a taken port fails here.
 
     ``attach(stack)`` gives it the stack to call (deployed after binding, so that a taken port is
-    reported before the deployment's seconds), ``start()`` serves in a background thread.
+    reported before the deployment's seconds), ``start()`` serves in a background thread. Off loopback
+    the ``/_local/`` routes need a token (``local_routes_need_token``, on by default there).
     """
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 8080) -> None:
+    def __init__(self, host: str = "127.0.0.1", port: int = 8080, *, workers: int = WORKERS,
+                 local_routes_need_token: bool | None = None) -> None:
         self._stack: Any = None
-        self._advance_lock = threading.Lock()
-        self._http = ThreadingHTTPServer((host, port), _handler_class(self))
-        self._http.daemon_threads = True
+        self.gate = ClockGate()
+        self._http = _PooledHTTPServer((host, port), _handler_class(self), workers)
         self._thread: threading.Thread | None = None
         self.host = host
+        self.local_routes_need_token = (not is_loopback(host)) if local_routes_need_token is None \
+            else local_routes_need_token
+        self.on_request: Callable[[], None] = lambda: None  # told of every request (serve's snapshots)
 
     @property
     def port(self) -> int:
@@ -210,7 +300,7 @@ class LocalFront:
         if isinstance(days, bool) or not isinstance(days, int) or not 0 <= days <= MAX_ADVANCE_DAYS:
             return 422, error_body("validation_error", "days must be a whole number of days",
                                    [{"field": "days", "message": f"an integer from 0 to {MAX_ADVANCE_DAYS}"}])
-        with self._advance_lock:  # one driver of the clock at a time
+        with self.gate.advance():  # alone: requests wait, so the clock stays exact
             now = self._stack.advance(days=days)
         return 200, {"now": iso_utc(now)}
 
@@ -226,6 +316,7 @@ def _handler_class(front: LocalFront) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         server_version = "incasso-local"
         protocol_version = "HTTP/1.1"
+        timeout = CLIENT_TIMEOUT_SECONDS  # a client that stalls loses its connection, not the server
 
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
             LOG.info("%s %s", self.address_string(), format % args)
@@ -262,6 +353,7 @@ def _handler_class(front: LocalFront) -> type[BaseHTTPRequestHandler]:
             return self.rfile.read(size)
 
         def _handle(self) -> None:
+            front.on_request()
             body = self._body()
             if body is None:
                 return
@@ -270,13 +362,20 @@ def _handler_class(front: LocalFront) -> type[BaseHTTPRequestHandler]:
             query = parse_qs(url.query, keep_blank_values=True)
             try:
                 route = _LOCAL_ROUTES.get((self.command, path))
-                if route is not None:
-                    route(self, front, query, body)
+                if path.startswith("/_local/") and front.local_routes_need_token and \
+                        front.tenant_for(self.headers.get("Authorization")) is None:
+                    self._json(401, error_body("unauthorized", "off loopback the local endpoints need a valid token"))
+                elif route is _advance:
+                    route(self, front, query, body)  # takes the gate alone
+                elif route is not None:
+                    with front.gate.request():
+                        route(self, front, query, body)
                 elif path.startswith("/_local/"):
                     self._json(404, error_body("not_found", f"no local endpoint {self.command} {path}"))
                 else:
                     headers = {name: value for name, value in self.headers.items()}
-                    status, response_headers, payload = front.call_api(self.command, path, query, headers, body)
+                    with front.gate.request():
+                        status, response_headers, payload = front.call_api(self.command, path, query, headers, body)
                     self._send(status, response_headers, payload)
             except Exception:  # the front itself failed: say so, keep serving
                 LOG.exception("local front: %s %s failed", self.command, path)

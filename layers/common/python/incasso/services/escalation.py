@@ -17,6 +17,7 @@ from incasso import clock
 from incasso.domain.arrangements import ARRANGEMENT_KEPT, missed_instalment
 from incasso.domain.channels import channel_for
 from incasso.domain.escalation import TIME_BARRED, Action, Decision, bailiff_worthwhile, decide, notice_step
+from incasso.domain.incidents import parked_incident
 from incasso.domain.ledger import book_costs, close_interest_free, recompute, settle, term_outcome
 from incasso.domain.limitation import claim_limitation_date, is_time_barred, received_on, with_interruption
 from incasso.domain.notices import build_notice, notice_costs
@@ -411,13 +412,16 @@ class EscalationService:
     def park(self, tenant_id: str, claim_id: str, error: str, cause: str) -> dict[str, str]:
         """A step failed for good: park the claim for manual action, with the reason on its timeline."""
 
+        incident = parked_incident(tenant_id, claim_id, error, cause)  # the trace goes to the logs only
+
         def change(tenant: Tenant, claim: Claim):
             if claim.status is ClaimStatus.NEEDS_ATTENTION:
                 return None  # parked already: the task was retried after parking it
             return (claim.model_copy(update={"status": ClaimStatus.NEEDS_ATTENTION, "next_action_on": None,
                                              "phase": claim.phase + 1}), [],
                     [TimelineEvent(at=clock.now(), type="claim_parked",
-                                   details={"error": error, "cause": cause[:2000]})], "parked")
+                                   details={"error": error, "reason": incident.reason,
+                                            "incident_id": incident.id})], "parked")
 
         _, _, parked = self._transact(tenant_id, claim_id, change)
         if parked:
