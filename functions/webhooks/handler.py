@@ -4,7 +4,7 @@ from incasso.handlers import logger
 from incasso.services.webhooks import webhook_service
 
 
-@logger.inject_lambda_context
+@logger.inject_lambda_context(clear_state=True)
 def handler(event: dict, context: object) -> dict:
     # Its own ARN is what a retry's one-time schedule invokes.
     service = webhook_service(getattr(context, "invoked_function_arn", ""))

@@ -383,6 +383,19 @@ def _handler_class(front: LocalFront) -> type[BaseHTTPRequestHandler]:
 
         do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _handle
 
+        def __getattr__(self, name: str) -> Any:
+            # A method the front does not know (TRACE, CONNECT, PROPFIND, ...): 405 in the API's JSON error
+            # shape, as API Gateway answers, instead of http.server's 501 HTML page.
+            if name.startswith("do_"):
+                return self._method_not_allowed
+            raise AttributeError(name)
+
+        def _method_not_allowed(self) -> None:
+            self.close_connection = True
+            self._json(HTTPStatus.METHOD_NOT_ALLOWED, error_body(
+                "method_not_allowed", f"{self.command} is not allowed",
+                [{"field": "method", "message": "allowed: GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS"}]))
+
     return Handler
 
 

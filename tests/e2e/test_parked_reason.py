@@ -34,9 +34,11 @@ def test_a_parked_claim_shows_the_tenant_a_reason_and_an_id_and_logs_the_trace_u
     from incasso.services.claims import NewClaim
 
     world.tenant()
-    claim = world.claims.create("acme", NewClaim(invoice_number="F-9", debtor=Debtor(name="Unknown", type="consumer"),
-                                                 principal=Decimal("100.00"), invoice_date=START - 30 * DAY,
-                                                 due_date=START))
+    # (intake refuses such a debtor now; a claim stored before that rule, or migrated, can still be one)
+    new = NewClaim.model_construct(invoice_number="F-9", debtor=Debtor(name="Unknown", type="consumer"),
+                                   principal=Decimal("100.00"), currency="EUR", invoice_date=START - 30 * DAY,
+                                   due_date=START, consumer_sale=False)
+    claim = world.store.create_claim(world.claims.build_claim(world.claims.tenant("acme"), new))
     capture, product = JsonLines(), logging.getLogger("incasso")
     product.addHandler(capture)
     try:

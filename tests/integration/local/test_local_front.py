@@ -155,3 +155,11 @@ def test_serve_refuses_a_host_off_loopback_without_a_secret_of_the_users_own(mon
     # Then it refuses before binding anything, and says what to do
     assert result.exit_code == 2
     assert "--token-secret" in result.output and "INCASSO_LOCAL_TOKEN_SECRET" in result.output
+
+
+@pytest.mark.parametrize("method", ["TRACE", "CONNECT", "PROPFIND"])
+def test_a_method_the_front_does_not_know_is_405_in_the_json_error_shape(make_front, method):
+    # given the front / when a method it has no handler for arrives (http.server would answer 501 HTML)
+    status, body = call(make_front(), method, "/v1/claims", token=token())
+    # then 405 in the API's error shape, as API Gateway answers
+    assert status == 405 and body["error"]["code"] == "method_not_allowed"
