@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from incasso import clock
 from incasso.domain.ledger import PaymentExceedsClaimError, open_claim_amounts, recompute, settle
-from incasso.domain.arrangements import ARRANGEMENT_KEPT, instalments_problem
+from incasso.domain.arrangements import ARRANGED_IN_TERM, ARRANGEMENT_KEPT, instalments_problem
 from incasso.domain.limitation import with_interruption
 from incasso.domain.models import (
     Allocation,
@@ -389,6 +389,12 @@ class ClaimService:
         def change(claim: Claim, ledger: list) -> tuple[Claim, list, list]:
             if claim.is_closed or claim.status in (ClaimStatus.PAUSED, ClaimStatus.DEBT_MONITORING):
                 raise ConflictError(f"claim {claim_id} is {claim.status.value}; no arrangement possible")
+            notice = claim.notice
+            if notice is not None and not notice.flat_fee and notice.sent_on <= today <= notice.ends_on:
+                # Agreed within the letter's term: the arrangement covers what the letter demanded, as
+                # paying it would have (docs/law.md, "Arrangements"); GET shows the same amount.
+                claim = claim.model_copy(update={"interest_free": [*claim.interest_free, InterestFreePeriod(
+                    start=notice.sent_on + dt.timedelta(days=1), end=today, reason=ARRANGED_IN_TERM)]})
             # The instalments cover what is owed today, interest up to today included.
             claim, entries, _ = settle(claim, ledger, tenant.policy, as_of=max(today, claim.interest_until or today),
                                        key=f"arrangement#{uuid.uuid4().hex}", at=clock.now())
