@@ -302,6 +302,8 @@ TOPOLOGY = Topology(
         ApiRoute("GET", "/v1/webhooks"),
         ApiRoute("DELETE", "/v1/webhooks/{webhook_id}"),
         ApiRoute("GET", "/v1/webhooks/{webhook_id}/deliveries"),
+        ApiRoute("POST", "/v1/claims/{claim_id}/legal/approve"),
+        ApiRoute("POST", "/v1/claims/{claim_id}/legal/decline"),
         ApiRoute("GET", "/v1/debtors/{reference}/export"),
         ApiRoute("POST", "/v1/debtors/{reference}/erase"),
     ),

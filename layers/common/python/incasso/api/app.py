@@ -33,6 +33,7 @@ from incasso.api.models import (
     CallOutcomeRequest,
     ClaimOut,
     ClaimPage,
+    DeclineRequest,
     DisputeRequest,
     ErrorResponse,
     ImportCreated,
@@ -241,6 +242,21 @@ def arrange(claim_id: str, body: ArrangementRequest) -> Response[ClaimOut]:
     tenant_id = tenant()
     claim = wiring.claim_service().arrange(tenant_id, _checked_id(claim_id, "claim"), list(body.instalments))
     return _json(201, claim_out(tenant_id, claim))
+
+
+@app.post("/v1/claims/<claim_id>/legal/approve", summary="Approve court action on the legal advice",
+          tags=["legal"], responses=_responses(200, "the claim", ClaimOut, 404, 409))
+def approve_legal(claim_id: str) -> ClaimOut:
+    tenant_id = tenant()
+    return claim_out(tenant_id, wiring.claim_service().approve_legal(tenant_id, _checked_id(claim_id, "claim")))
+
+
+@app.post("/v1/claims/<claim_id>/legal/decline", summary="Decline court action: the claim closes as uncollectible",
+          tags=["legal"], responses=_responses(200, "the claim", ClaimOut, 404, 409))
+def decline_legal(claim_id: str, body: DeclineRequest) -> ClaimOut:
+    tenant_id = tenant()
+    return claim_out(tenant_id, wiring.claim_service().decline_legal(tenant_id, _checked_id(claim_id, "claim"),
+                                                                     body.reason))
 
 
 @app.post("/v1/claims/<claim_id>/bailiff", summary="Record the bailiff's update", tags=["claims"],

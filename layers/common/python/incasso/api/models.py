@@ -13,7 +13,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from incasso.domain.text import Text
-from incasso.domain.models import Claim, ClaimStatus, Debtor, Instalment, Stage, TimelineEvent
+from incasso.domain.models import Claim, ClaimStatus, Debtor, Instalment, LegalAdvice, Stage, TimelineEvent
 from incasso.money import Money
 from incasso.services.claims import BailiffUpdateKind, CallOutcome, DisputeOutcome
 
@@ -27,6 +27,10 @@ class Body(BaseModel):
 
 class DisputeRequest(Body):
     reason: Text = Field(min_length=1, max_length=2000, description="why the debtor disputes the claim")
+
+
+class DeclineRequest(Body):
+    reason: Text = Field(min_length=1, max_length=2000, description="why court action is declined")
 
 
 class ResolveDisputeRequest(Body):
@@ -98,6 +102,8 @@ class ClaimOut(BaseModel):
     stage: Stage
     amounts: AmountsOut
     consumer_sale: bool = Field(default=False, description="the price of a consumer sale (art. 7:28 BW)")
+    legal_advice: LegalAdvice | None = Field(default=None, description="the legal review's advice before court "
+                                             "action: recommendation, reasons, court and bailiff costs, limitation date")
     warnings: list[str] = Field(default_factory=list, description="caveats on the amounts, e.g. interest "
                                 "computed with an unverified or carried-forward statutory rate")
     timeline: list[dict[str, Any]] = Field(
@@ -120,6 +126,7 @@ class ClaimOut(BaseModel):
                                collection_costs_vat=amounts.collection_costs_vat,
                                paid=amounts.paid, outstanding=amounts.outstanding),
             consumer_sale=claim.consumer_sale,
+            legal_advice=claim.legal_advice,
             warnings=claim.warnings,
             timeline=[timeline_item(event) for event in timeline],
         )

@@ -98,6 +98,8 @@ def next_step(claim: Claim, policy: Policy) -> Stage | None:
     if Stage.LEGAL_REVIEW.value not in claim.step_dates:
         return Stage.LEGAL_REVIEW
     if Stage.BAILIFF_FILING.value not in claim.step_dates and claim.status is ClaimStatus.IN_COLLECTION:
+        if claim.legal_approved_on is not None:  # the tenant weighed the advice and approved court action
+            return Stage.BAILIFF_FILING if policy.bailiff_enabled else None
         return Stage.BAILIFF_FILING if bailiff_worthwhile(claim, policy) else None
     return None
 
@@ -147,6 +149,8 @@ def decide(claim: Claim, policy: Policy, today: dt.date, *, ready: bool = True) 
         return Decision(action=Action.CLOSE, outcome=ClaimStatus.UNCOLLECTIBLE, reason=TIME_BARRED)
     if claim.status is ClaimStatus.PAUSED:
         return Decision(action=Action.PAUSE, reason="disputed")
+    if claim.status is ClaimStatus.AWAITING_APPROVAL:
+        return Decision(action=Action.END, reason="court action awaits the tenant's approval")
     if claim.status in (ClaimStatus.NEEDS_ATTENTION, ClaimStatus.DEBT_MONITORING):
         return Decision(action=Action.END, reason=f"claim is {claim.status.value}")
     if claim.status is ClaimStatus.ARRANGEMENT:

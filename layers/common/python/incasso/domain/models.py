@@ -41,6 +41,7 @@ class ClaimStatus(StrEnum):
     IN_COLLECTION = "in_collection"
     PAUSED = "paused"
     ARRANGEMENT = "arrangement"
+    AWAITING_APPROVAL = "awaiting_approval"  # the legal review advises; the tenant approves or declines court action
     PAID = "paid"
     CANCELLED = "cancelled"
     UNCOLLECTIBLE = "uncollectible"
@@ -301,6 +302,29 @@ class InterestFreePeriod(Model):
     reason: str
 
 
+class Recommendation(StrEnum):
+    PROCEED = "proceed"  # hand over to the bailiff: court action is worth it
+    SETTLE = "settle"  # offer a settlement or arrangement first: court action costs too much for what it brings
+    WRITE_OFF = "write_off"  # a blocking reason: court action cannot succeed
+
+
+class LegalAdvice(Model):
+    """The legal review's advice before the court phase: what it would cost, what it would bring, and
+    whether anything stands in its way (docs/law.md, "The legal phase")."""
+
+    recommendation: Recommendation
+    reasons: list[str]
+    blocking: list[str] = Field(default_factory=list, description="reasons court action cannot proceed")
+    court: str  # kantonrechter or rechtbank (art. 93 Rv)
+    claim_value: Money  # principal + costs + interest: the value the court fee follows
+    court_fee: Money | None  # griffierecht the creditor advances (None above the kanton limit)
+    bailiff_costs: Money  # summons + service of the judgment, excl. VAT
+    limitation_date: dt.date
+    address_known: bool
+    expected_net_recovery: Money  # outstanding minus what the creditor advances, if none of it is recovered
+    verified: bool = False  # every figure it rests on verified (court fees and bailiff tariffs are ⚠️)
+
+
 class Claim(Model):
     tenant_id: str
     claim_id: str
@@ -350,6 +374,9 @@ class Claim(Model):
     limitation_interruptions: list[dt.date] = Field(default_factory=list)
     # Figures shown with a caveat, e.g. interest computed with an unverified statutory rate.
     warnings: list[str] = Field(default_factory=list)
+    # The legal review's advice, and the tenant's approval of court action where the policy asks for it.
+    legal_advice: LegalAdvice | None = None
+    legal_approved_on: dt.date | None = None
     # The day the debtor's personal data on this claim was erased (AVG art. 17); None: not erased.
     personal_data_erased_on: dt.date | None = None
     version: int = 0

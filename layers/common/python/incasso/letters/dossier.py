@@ -30,7 +30,7 @@ from incasso.domain.models import (
     TimelineEvent,
 )
 from incasso.domain.profile import require_profile
-from incasso.letters.court_fees import estimate_court_fee
+from incasso.law.court_fees import estimate_court_fee
 from incasso.letters.message_text import SentMessage
 from incasso.money import Money
 

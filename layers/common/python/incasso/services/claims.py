@@ -426,6 +426,38 @@ class ClaimService:
         self._notify(tenant, claim, "arrangement_confirmation", {})
         return claim
 
+    # -- the legal phase: the tenant's approval ------------------------------------------------
+    def approve_legal(self, tenant_id: str, claim_id: str) -> Claim:
+        """The tenant approves court action on the legal review's advice: the claim goes to the bailiff
+        at the next sweep (a new phase of its trajectory)."""
+        today = clock.today()
+
+        def change(claim: Claim, ledger: list) -> tuple[Claim, list, list]:
+            if claim.status is not ClaimStatus.AWAITING_APPROVAL:
+                raise ConflictError(f"claim {claim_id} is {claim.status.value}, not awaiting approval")
+            return (claim.model_copy(update={"status": ClaimStatus.IN_COLLECTION, "legal_approved_on": today,
+                                             "next_action_on": today, "phase": claim.phase + 1}), [],
+                    [TimelineEvent(at=clock.now(), type="legal_approved", details={})])
+
+        claim = self._update(tenant_id, claim_id, change)
+        self._publish(tenant_id, "LegalApproved", {"claim_id": claim_id})
+        return claim
+
+    def decline_legal(self, tenant_id: str, claim_id: str, reason: str) -> Claim:
+        """The tenant declines court action: the claim closes as uncollectible, with the reason."""
+
+        def change(claim: Claim, ledger: list) -> tuple[Claim, list, list]:
+            if claim.status is not ClaimStatus.AWAITING_APPROVAL:
+                raise ConflictError(f"claim {claim_id} is {claim.status.value}, not awaiting approval")
+            now = clock.now()
+            return (claim.model_copy(update={"status": ClaimStatus.UNCOLLECTIBLE, "next_action_on": None}), [],
+                    [TimelineEvent(at=now, type="legal_declined", details={"reason": reason}),
+                     TimelineEvent(at=now, type="claim_closed", details={"outcome": "uncollectible"})])
+
+        claim = self._update(tenant_id, claim_id, change)
+        self._publish(tenant_id, "ClaimClosed", {"claim_id": claim_id, "outcome": "uncollectible"})
+        return claim
+
     # -- the bailiff's updates -----------------------------------------------------------------
     def bailiff_update(self, tenant_id: str, claim_id: str, kind: BailiffUpdateKind, note: str = "") -> Claim:
         tenant = self.tenant(tenant_id)

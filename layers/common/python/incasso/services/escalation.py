@@ -19,6 +19,7 @@ from incasso.domain.channels import channel_for
 from incasso.domain.escalation import TIME_BARRED, Action, Decision, bailiff_worthwhile, decide, notice_step
 from incasso.domain.incidents import parked_incident
 from incasso.domain.ledger import book_costs, close_interest_free, recompute, settle, term_outcome
+from incasso.domain.legal_advice import legal_advice
 from incasso.domain.limitation import claim_limitation_date, is_time_barred, received_on, with_interruption
 from incasso.domain.notices import build_notice, notice_costs
 from incasso.domain.models import (
@@ -278,13 +279,21 @@ class EscalationService:
                             "delivered_on": str(notice.delivered_on), "demanded": str(notice.demanded)})
             messages.append(step.value)
         elif step is Stage.LEGAL_REVIEW:
-            claim, entries, review = self._legal_review(tenant, claim, [*ledger, *ledger_entries], today, at)
+            claim, entries, review, review_updates = self._legal_review(tenant, claim, [*ledger, *ledger_entries],
+                                                                        today, at)
             ledger_entries += entries
             details.update(review)
+            updates.update(review_updates)
         updates["pending_messages"] = [*claim.pending_messages, *messages]
         updated = recompute(claim, **updates)
-        event = TimelineEvent(at=at, type="step_taken", details=details)
-        return updated, ledger_entries, [event], step.value
+        events = [TimelineEvent(at=at, type="step_taken", details=details)]
+        if updated.status is ClaimStatus.AWAITING_APPROVAL:
+            events.append(TimelineEvent(at=at, type="awaiting_approval", details={
+                "recommendation": updated.legal_advice.recommendation.value}))
+        elif step is Stage.LEGAL_REVIEW and updated.status is ClaimStatus.NEEDS_ATTENTION:
+            events.append(TimelineEvent(at=at, type="claim_parked", details={
+                "error": "legal_review", "reason": details.get("parked", "")}))
+        return updated, ledger_entries, events, step.value
 
     def _notice(self, tenant: Tenant, claim: Claim, step: Stage, today: dt.date, at: dt.datetime):
         """The 14-day letter (art. 6:96 lid 6 BW) or notice of default: names the exact costs, and its
@@ -322,9 +331,20 @@ class EscalationService:
                                        new=entries)
             entries = settled
             review["costs_booked"] = str(outcome.costs)
-        review["limitation_date"] = claim_limitation_date(claim).isoformat()
-        review["bailiff"] = "yes" if bailiff_worthwhile(claim, policy) else "no"
-        return claim, entries, review
+        advice = legal_advice(claim, tenant, today)
+        updates: dict[str, Any] = {"legal_advice": advice}
+        review.update(limitation_date=advice.limitation_date.isoformat(), recommendation=advice.recommendation.value)
+        if policy.require_approval_for_legal:
+            # The tenant weighs the advice: POST .../legal/approve or .../legal/decline.
+            updates.update(status=ClaimStatus.AWAITING_APPROVAL, next_action_on=None)
+            review["bailiff"] = "awaiting approval"
+        elif advice.blocking:
+            # A reason court action cannot succeed: no automatic hand-over; a person looks at it.
+            updates.update(status=ClaimStatus.NEEDS_ATTENTION, next_action_on=None, phase=claim.phase + 1)
+            review.update(bailiff="no", parked="; ".join(advice.blocking))
+        else:
+            review["bailiff"] = "yes" if bailiff_worthwhile(claim, policy) else "no"
+        return claim, entries, review, updates
 
     def schedule_call(self, tenant_id: str, claim_id: str) -> dict[str, str]:
         return self.run_step(tenant_id, claim_id, Stage.CALL_SCHEDULED.value)
