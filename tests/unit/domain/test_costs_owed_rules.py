@@ -265,3 +265,27 @@ def test_the_tenant_report_counts_the_claims_whose_interest_rests_on_an_unverifi
     # when the portfolio is summarised / then the caveat is there, with the number of claims
     summary = summarize([claim, claim.model_copy(update={"claim_id": "c2"})], LETTER_DAY)
     assert summary.warnings[0].startswith("2 claims: interest from 2025-07-01 uses an unverified statutory rate")
+
+
+def test_art_6_119_lid_3_an_agreed_rate_applies_to_business_debtors_only():
+    from incasso.domain.ledger import agreed_rate
+
+    policy = Policy(contractual_interest_rate=Decimal("12"))
+    # a consumer always gets the statutory rate, whatever the tenant's general terms say
+    assert agreed_rate(make_claim(), policy) is None
+    # a business debtor: the claim's own agreement first, else the general terms
+    business = make_claim(debtor_type="business")
+    assert agreed_rate(business, policy) == Decimal("12")
+    assert agreed_rate(business.model_copy(update={"agreed_interest_rate": Decimal("14")}), policy) == Decimal("14")
+
+
+def test_an_agreed_interest_rate_for_a_consumer_is_refused_at_intake():
+    from incasso.services.claims import NewClaim
+
+    body = {"invoice_number": "F1", "debtor": {"name": "Jan", "type": "consumer", "email": "jan@example.nl"},
+            "principal": "100.00", "invoice_date": dt.date(2025, 6, 1), "due_date": dt.date(2025, 7, 1),
+            "agreed_interest_rate": "12"}
+    with pytest.raises(ValidationError) as error:
+        NewClaim.model_validate(body)
+    assert [e["loc"][0] for e in error.value.errors()] == ["agreed_interest_rate"]
+    assert NewClaim.model_validate({**body, "debtor": {**body["debtor"], "type": "business"}}).agreed_interest_rate == 12

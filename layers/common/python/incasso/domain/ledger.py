@@ -28,6 +28,7 @@ from incasso.domain.models import (
     Allocation,
     Amounts,
     Claim,
+    DebtorType,
     InterestFreePeriod,
     LedgerEntry,
     LedgerKind,
@@ -81,6 +82,16 @@ def _sum(ledger: Sequence[LedgerEntry], kind: LedgerKind) -> Decimal:
     return sum((entry.amount for entry in ledger if entry.kind is kind), ZERO)
 
 
+def agreed_rate(claim: Claim, policy: Policy) -> Decimal | None:
+    """The agreed yearly rate that replaces the statutory one where higher (art. 6:119 lid 3 BW): the
+    claim's own agreement, else the tenant's general terms — for business debtors only. A consumer always
+    gets the statutory rate (docs/law.md: an agreed rate in general terms may be an unfair term, art.
+    6:233 BW, and the engine cannot check each consumer's agreement)."""
+    if claim.debtor.type is not DebtorType.BUSINESS:
+        return None
+    return claim.agreed_interest_rate if claim.agreed_interest_rate is not None else policy.contractual_interest_rate
+
+
 # --------------------------------------------------------------------------- the 14-day term
 
 
@@ -110,7 +121,7 @@ def term_outcome(claim: Claim, ledger: Sequence[LedgerEntry], policy: Policy) ->
     frozen = [*_interest_free(claim), InterestFree(notice.sent_on + ONE_DAY, notice.ends_on, "term")]
     at_end = replay(claim.principal, due_date=claim.due_date, as_of=notice.ends_on,
                     kind=interest_kind_for(claim.debtor.type), payments=payments_of(ledger),
-                    interest_free=frozen, contractual_rate=policy.contractual_interest_rate)
+                    interest_free=frozen, contractual_rate=agreed_rate(claim, policy))
     unpaid = at_end.open_principal
     if unpaid <= 0 and at_end.open_interest <= 0:
         return TermOutcome(paid_in_time=True, unpaid_principal=ZERO, costs=ZERO, vat=ZERO)
@@ -174,7 +185,7 @@ def account_of(claim: Claim, ledger: Sequence[LedgerEntry], policy: Policy, as_o
         return replay(claim.principal, due_date=claim.due_date, as_of=day,
                       kind=interest_kind_for(claim.debtor.type), payments=payments_of(ledger),
                       charges=charges_of(ledger), interest_free=periods,
-                      contractual_rate=policy.contractual_interest_rate)
+                      contractual_rate=agreed_rate(claim, policy))
 
     return without_time_barred_interest(claim, replay_until(as_of), replay_until), outcome
 

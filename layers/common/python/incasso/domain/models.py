@@ -365,6 +365,8 @@ class Claim(Model):
     dispute_reason: str | None = None
     # The price of a consumer sale (art. 7:28 BW): limitation after two years instead of five.
     consumer_sale: bool = False
+    # A yearly rate agreed with this (business) debtor, replacing the statutory one where higher.
+    agreed_interest_rate: Decimal | None = Field(default=None, ge=Decimal("0"), le=Decimal("100"))
     # The letter that started the statutory term, as it went out.
     notice: Notice | None = None
     # Periods without interest: kept arrangements, the letter's total paid in its term.

@@ -24,6 +24,7 @@ from incasso.domain.models import (
     Claim,
     ClaimStatus,
     Debtor,
+    DebtorType,
     Instalment,
     InterestFreePeriod,
     LedgerEntry,
@@ -53,6 +54,10 @@ class NewClaim(Command):
     due_date: dt.date
     consumer_sale: bool = Field(default=False, description="the price of a consumer sale: limitation after "
                                 "two years (art. 7:28 BW) instead of five")
+    agreed_interest_rate: Decimal | None = Field(
+        default=None, ge=Decimal("0"), le=Decimal("100"), max_digits=6, decimal_places=3,
+        description="a yearly % agreed with a business debtor; replaces the statutory rate where higher "
+                    "(art. 6:119 lid 3 BW); refused for consumers")
 
     @field_validator("debtor")
     @classmethod
@@ -63,6 +68,15 @@ class NewClaim(Command):
             raise ValueError("the debtor needs an e-mail address or a postal address: the 14-day letter "
                              "or notice of default must reach them in writing")
         return debtor
+
+    @field_validator("agreed_interest_rate")
+    @classmethod
+    def _business_only(cls, value: Decimal | None, info: ValidationInfo) -> Decimal | None:
+        debtor = info.data.get("debtor")
+        if value is not None and debtor is not None and debtor.type is not DebtorType.BUSINESS:
+            raise ValueError("an agreed interest rate applies to business debtors only: a consumer always gets "
+                             "the statutory rate (art. 6:119 BW)")
+        return value
 
     @field_validator("principal")
     @classmethod
@@ -218,6 +232,7 @@ class ClaimService:
             due_date=new.due_date,
             principal=new.principal,
             consumer_sale=new.consumer_sale,
+            agreed_interest_rate=new.agreed_interest_rate,
             amounts=open_claim_amounts(new.principal),
             status=ClaimStatus.OPEN,
             stage=Stage.NONE,
