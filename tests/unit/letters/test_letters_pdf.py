@@ -1,6 +1,8 @@
 """Letter PDFs open, carry the amounts as text, and are the same bytes for the same letter."""
 
+import email
 import io
+from email.header import decode_header, make_header
 import re
 
 import pypdf
@@ -70,9 +72,14 @@ def test_every_name_prints_as_written_in_the_pdf_and_the_e_mail(name):
     # given a debtor named in any script
     ctx = make_context("reminder_2", claim=make_claim(name=name))
     message = render_message(ctx)
-    # when the letter is rendered / then the PDF and the e-mail text carry the name as written
+    # when the letter is rendered / then the PDF and the e-mail carry the name as written
     assert name in text_of(render_pdf(message, ctx))
-    assert name in message.body_text
+    from incasso.adapters.message_sending import MessageSender
+    from incasso.letters.message_text import compose
+
+    mime = MessageSender(sender_email="noreply@incasso.example").mime(compose(ctx, "email"))
+    to = email.message_from_bytes(mime)["To"]
+    assert name in str(make_header(decode_header(to)))  # RFC 2047: adjacent encoded words join
 
 
 def test_a_letter_in_cp1252_embeds_no_font_and_one_outside_it_embeds_dejavu():

@@ -270,6 +270,34 @@ def template_name(kind: MessageKind, language: Language) -> str:
     return f"{Language(language).value}/{MessageKind(kind).value}.txt.j2"
 
 
+_INITIALS = re.compile(r"^(?:[A-Z]\.){1,4}$|^(?:[A-Z]\.)+[A-Z]?$")
+
+
+def surname(name: str) -> str | None:
+    """The surname where the name shows it: after leading initials ("J.P. de Vries" -> "De Vries", the
+    tussenvoegsel capitalised at the start, as Dutch writes it); None where it cannot be told apart
+    ("Jan de Vries", a company)."""
+    words = name.split()
+    initials = 0
+    while initials < len(words) - 1 and _INITIALS.match(words[initials]):
+        initials += 1
+    if initials == 0:
+        return None
+    rest = " ".join(words[initials:])
+    return rest[:1].upper() + rest[1:]
+
+
+def salutation(ctx: "LetterContext") -> str:
+    """"Geachte heer/mevrouw De Vries," where the surname is known; "Geachte heer, mevrouw," otherwise
+    and always for a company (the letter goes to whoever handles it)."""
+    known = surname(ctx.claim.debtor.name) if ctx.claim.debtor.type is DebtorType.CONSUMER else None
+    if ctx.kind is MessageKind.BAILIFF_WITHDRAWAL:
+        known = None
+    if ctx.language is Language.NL:
+        return f"Geachte heer/mevrouw {known}," if known else "Geachte heer, mevrouw,"
+    return f"Dear Mr/Ms {known}," if known else "Dear Sir or Madam,"
+
+
 def _variables(ctx: LetterContext) -> dict[str, Any]:
     claim = ctx.claim
     instalments_total = sum((i.amount for i in ctx.instalments), ZERO)
@@ -296,6 +324,8 @@ def _variables(ctx: LetterContext) -> dict[str, Any]:
         "reference": ctx.payment_reference,
         "iban": format_iban(ctx.creditor.iban),
         "is_consumer": ctx.is_consumer,
+        "salutation": salutation(ctx),
+        "court": "kantonrechter" if ctx.amounts.total_due <= Decimal("25000.00") else "rechtbank",
     }
 
 
