@@ -127,7 +127,7 @@ class ClaimOut(BaseModel):
                                paid=amounts.paid, outstanding=amounts.outstanding),
             consumer_sale=claim.consumer_sale,
             legal_advice=claim.legal_advice,
-            warnings=claim.warnings,
+            warnings=[*claim.flags, *claim.warnings],
             timeline=[timeline_item(event) for event in timeline],
         )
 

@@ -376,6 +376,8 @@ class Claim(Model):
     limitation_interruptions: list[dt.date] = Field(default_factory=list)
     # Figures shown with a caveat, e.g. interest computed with an unverified statutory rate.
     warnings: list[str] = Field(default_factory=list)
+    # Caveats found at intake (e.g. a business term over 60 days), shown beside ``warnings``.
+    flags: list[str] = Field(default_factory=list)
     # The legal review's advice, and the tenant's approval of court action where the policy asks for it.
     legal_advice: LegalAdvice | None = None
     legal_approved_on: dt.date | None = None

@@ -12,7 +12,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Callable
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from incasso import clock
 from incasso.domain.ledger import PaymentExceedsClaimError, open_claim_amounts, recompute, settle
@@ -38,6 +38,9 @@ from incasso.money import Money
 from incasso.services.errors import ConflictError, InvalidRequestError, NotFoundError
 from incasso.settings import get_settings
 
+STATUTORY_B2B_TERM_DAYS = 30  # art. 6:119a lid 2 BW
+# art. 6:119a lid 5 BW: an agreed term over 60 days holds only if expressly agreed and not grossly unfair.
+MAX_B2B_TERM_DAYS = 60
 MAX_ATTEMPTS = 8  # optimistic-locking retries before giving up (a claim is rarely this busy)
 
 
@@ -51,7 +54,8 @@ class NewClaim(Command):
     principal: Money
     currency: str = Field(default="EUR", pattern="^EUR$", description="only EUR is supported")
     invoice_date: dt.date
-    due_date: dt.date
+    due_date: dt.date = Field(description="the agreed last day of payment; a business debtor's claim may leave it "
+                              "out: then the statutory 30 days after the invoice date apply (art. 6:119a lid 2 BW)")
     consumer_sale: bool = Field(default=False, description="the price of a consumer sale: limitation after "
                                 "two years (art. 7:28 BW) instead of five")
     agreed_interest_rate: Decimal | None = Field(
@@ -86,6 +90,22 @@ class NewClaim(Command):
         if value > Decimal("100000000.00"):
             raise ValueError("the principal is implausibly large")
         return value
+
+    @model_validator(mode="before")
+    @classmethod
+    def _statutory_term_for_business(cls, data: Any) -> Any:
+        # art. 6:119a lid 2 BW: without an agreed term a business debtor owes 30 days after the invoice.
+        if isinstance(data, dict) and data.get("due_date") is None and isinstance(data.get("debtor"), (dict, Debtor)):
+            debtor = data["debtor"]
+            kind = debtor.get("type") if isinstance(debtor, dict) else debtor.type
+            invoiced = data.get("invoice_date")
+            if str(getattr(kind, "value", kind)) == DebtorType.BUSINESS.value and invoiced is not None:
+                try:
+                    day = invoiced if isinstance(invoiced, dt.date) else dt.date.fromisoformat(str(invoiced))
+                except ValueError:
+                    return data  # the invoice date's own validation says what is wrong
+                data = {**data, "due_date": day + dt.timedelta(days=STATUTORY_B2B_TERM_DAYS)}
+        return data
 
     # Dates the engine cannot compute with are refused at intake (422 naming the field), never later.
     @field_validator("invoice_date")
@@ -166,6 +186,15 @@ def _with_bailiff(claim: Claim) -> bool:
     return Stage.BAILIFF_FILING.value in claim.step_dates and BAILIFF_DOSSIER not in claim.pending_messages
 
 
+def b2b_term_flags(new: "NewClaim") -> list[str]:
+    """Caveats on a business claim's agreed term (art. 6:119a lid 5 BW)."""
+    days = (new.due_date - new.invoice_date).days
+    if new.debtor.type is DebtorType.BUSINESS and days > MAX_B2B_TERM_DAYS:
+        return [f"the agreed payment term of {days} days is over 60 (art. 6:119a lid 5 BW): it holds only if "
+                "expressly agreed and not grossly unfair to the creditor"]
+    return []
+
+
 def new_claim_id() -> str:
     return f"clm_{uuid.uuid4().hex[:20]}"
 
@@ -232,6 +261,7 @@ class ClaimService:
             due_date=new.due_date,
             principal=new.principal,
             consumer_sale=new.consumer_sale,
+            flags=b2b_term_flags(new),
             agreed_interest_rate=new.agreed_interest_rate,
             amounts=open_claim_amounts(new.principal),
             status=ClaimStatus.OPEN,
