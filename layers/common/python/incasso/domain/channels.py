@@ -20,6 +20,7 @@ LEGAL_NOTICE_KINDS = frozenset({
     MessageKind.FOURTEEN_DAY_LETTER,
     MessageKind.NOTICE_OF_DEFAULT,
     MessageKind.BAILIFF_FILING,
+    MessageKind.LIMITATION_NOTICE,  # must reach the debtor in writing to interrupt limitation (art. 3:317 BW)
 })
 
 

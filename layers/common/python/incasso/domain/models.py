@@ -78,6 +78,7 @@ class MessageKind(StrEnum):
     NOTICE_OF_DEFAULT = "notice_of_default"
     BAILIFF_FILING = "bailiff_filing"
     BAILIFF_WITHDRAWAL = "bailiff_withdrawal"  # to the bailiff: stop, the claim was paid in time
+    LIMITATION_NOTICE = "limitation_notice"  # debt monitoring: a written reservation of the right (art. 3:317 BW)
     PAYMENT_CONFIRMATION = "payment_confirmation"
     ARRANGEMENT_CONFIRMATION = "arrangement_confirmation"
 

@@ -34,6 +34,8 @@ EVENT_TYPES = {
     "ArrangementAgreed": "arrangement.agreed",
     "ImportCompleted": "import.completed",
     "BankStatementProcessed": "bank_statement.processed",
+    "LegalApproved": "claim.legal_approved",
+    "MonitoredDebtorActive": "debtor.monitored_activity",
 }
 WEBHOOK_EVENTS = tuple(sorted(set(EVENT_TYPES.values())))
 RETRY_FOR = dt.timedelta(hours=24)  # a failing subscriber is tried for a day after the event

@@ -41,6 +41,7 @@ LETTER_KINDS = frozenset({
     MessageKind.NOTICE_OF_DEFAULT,
     MessageKind.BAILIFF_FILING,
     MessageKind.BAILIFF_WITHDRAWAL,
+    MessageKind.LIMITATION_NOTICE,
     MessageKind.REMINDER_2,
 })
 

@@ -285,7 +285,21 @@ class ClaimService:
                   "claim_id": getattr(exc, "existing_claim_id", None)}],
             ) from exc
         self._publish(tenant_id, "ClaimCreated", {"claim_id": created.claim_id, "invoice_number": created.invoice_number})
+        self._signal_monitored_debtor(created, "new_claim")
         return created
+
+    def _signal_monitored_debtor(self, claim: Claim, activity: str) -> None:
+        """Tell the tenant when a debtor it monitors shows life (a new claim, a payment elsewhere): the
+        moment to try again (MonitoredDebtorActive on the bus; webhook ``debtor.monitored_activity``)."""
+        reference = claim.debtor.reference
+        if not reference:
+            return
+        monitored = [other.claim_id for other in self.store.claims_of_debtor(claim.tenant_id, reference)
+                     if other.status is ClaimStatus.DEBT_MONITORING and other.claim_id != claim.claim_id]
+        if monitored:
+            self._publish(claim.tenant_id, "MonitoredDebtorActive", {
+                "debtor_reference": reference, "activity": activity, "claim_id": claim.claim_id,
+                "monitored_claims": monitored})
 
     # -- the optimistic-locking loop -----------------------------------------------------------
     def _update(self, tenant_id: str, claim_id: str, change: Callable[[Claim, list], tuple[Claim, list, list]]) -> Claim:
@@ -371,6 +385,7 @@ class ClaimService:
             return PaymentResult(allocation=booked.allocation, claim=claim)
         self._publish(tenant_id, "PaymentReceived", {"claim_id": claim_id, "amount": str(payment.amount),
                                                      "outstanding": str(claim.amounts.outstanding)})
+        self._signal_monitored_debtor(claim, "payment")
         if claim.status is ClaimStatus.PAID:
             self._publish(tenant_id, "ClaimClosed", {"claim_id": claim_id, "outcome": "paid"})
             if result.get("withdraw"):
@@ -432,8 +447,9 @@ class ClaimService:
         today = clock.today()
 
         def change(claim: Claim, ledger: list) -> tuple[Claim, list, list]:
-            if claim.is_closed or claim.status in (ClaimStatus.PAUSED, ClaimStatus.DEBT_MONITORING):
+            if claim.is_closed or claim.status is ClaimStatus.PAUSED:
                 raise ConflictError(f"claim {claim_id} is {claim.status.value}; no arrangement possible")
+            monitored = claim.status is ClaimStatus.DEBT_MONITORING
             notice = claim.notice
             if notice is not None and not notice.flat_fee and notice.sent_on <= today <= notice.ends_on:
                 # Agreed within the letter's term: the arrangement covers what the letter demanded, as
@@ -458,9 +474,12 @@ class ClaimService:
             # agreement acknowledges the debt (art. 3:318 BW).
             free = [*claim.interest_free, InterestFreePeriod(start=today + dt.timedelta(days=1), end=None,
                                                              reason=ARRANGEMENT_KEPT)]
+            extra: dict[str, Any] = {}
+            if monitored:  # out of debt monitoring: a new run of the trajectory follows the instalments
+                extra = {"next_action_on": today + dt.timedelta(days=1), "phase": claim.phase + 1}
             return (
                 recompute(claim, status=ClaimStatus.ARRANGEMENT, arrangement=arrangement, interest_free=free,
-                          limitation_interruptions=with_interruption(claim, today)),
+                          limitation_interruptions=with_interruption(claim, today), **extra),
                 entries,
                 [TimelineEvent(at=clock.now(), type="arrangement_agreed", details={
                     "instalments": [i.model_dump(mode="json") for i in arrangement.instalments]})],

@@ -20,7 +20,13 @@ from incasso.domain.escalation import TIME_BARRED, Action, Decision, bailiff_wor
 from incasso.domain.incidents import parked_incident
 from incasso.domain.ledger import book_costs, close_interest_free, recompute, settle, term_outcome
 from incasso.domain.legal_advice import legal_advice
-from incasso.domain.limitation import claim_limitation_date, is_time_barred, received_on, with_interruption
+from incasso.domain.limitation import (
+    claim_limitation_date,
+    is_time_barred,
+    limitation_notice_due,
+    received_on,
+    with_interruption,
+)
 from incasso.domain.notices import build_notice, notice_costs
 from incasso.domain.models import (
     Claim,
@@ -35,7 +41,7 @@ from incasso.settings import get_settings
 
 # Messages about collection: never sent once the claim is settled, even if decided just before.
 COLLECTION_KINDS = frozenset({"reminder_1", "reminder_2", "call_scheduled", "fourteen_day_letter",
-                              "notice_of_default", "bailiff_filing", "bailiff_dossier"})
+                              "notice_of_default", "bailiff_filing", "bailiff_dossier", "limitation_notice"})
 # The claim's dossier for the bailiff: pending like a message, delivered after the step's write (and its
 # last check) to a fixed key in the bailiff's inbox, so delivering it again replaces it.
 BAILIFF_DOSSIER = "bailiff_dossier"
@@ -195,15 +201,29 @@ class EscalationService:
                     "new_notice": "notice" in updates}))
                 del updates["interest_resumes_on"]
             if claim.status is ClaimStatus.DEBT_MONITORING and claim.next_action_on and claim.next_action_on <= today:
-                interval = dt.timedelta(days=tenant.policy.debt_monitoring_interval_days)
+                policy = tenant.policy
+                interval = dt.timedelta(days=policy.debt_monitoring_interval_days)
                 updates.update(next_action_on=today + interval, phase=claim.phase + 1)
-                events.append(TimelineEvent(at=clock.now(), type="debt_monitoring_checkin",
-                                            details={"outstanding": str(claim.amounts.outstanding)}))
+                details: dict[str, Any] = {"outstanding": str(claim.amounts.outstanding)}
+                if limitation_notice_due(claim, today, policy.debt_monitoring_interval_days):
+                    # art. 3:317 BW: a written reservation of the right, received before limitation runs out.
+                    kind = MessageKind.LIMITATION_NOTICE
+                    channel = channel_for(policy.notice_channel, claim.debtor, kind)
+                    received = received_on(today, channel, email_delivery_days=policy.email_delivery_days,
+                                           posting_days=policy.letter_posting_days) if channel else None
+                    updates.update(pending_messages=[*claim.pending_messages, f"{kind.value}#{today.isoformat()}"],
+                                   limitation_interruptions=with_interruption(claim, received))
+                    details["limitation_notice"] = str(received) if received else "no written channel"
+                events.append(TimelineEvent(at=clock.now(), type="debt_monitoring_checkin", details=details))
             if not updates:
                 return None
             return claim.model_copy(update=updates), [], events, None
 
+        before = frozenset(claim.pending_messages)
         tenant, claim, _ = self._transact(tenant_id, claim_id, change, tenant=tenant, claim=claim)
+        fresh = frozenset(claim.pending_messages) - before
+        if fresh:  # a check-in's limitation notice goes out now
+            tenant, claim = self.flush_messages(tenant_id, claim_id, tenant=tenant, claim=claim, fresh=fresh)
         return decision_payload(decide(claim, tenant.policy, today, ready=tenant.ready))
 
     @staticmethod

@@ -12,7 +12,8 @@ from incasso.handlers import logger
 
 # Which of the policy's channels a kind goes by: the formal letters by the notice channel (post by
 # default, so that delivery can be presumed), the rest by the reminder channel.
-NOTICE_KINDS = frozenset({MessageKind.FOURTEEN_DAY_LETTER, MessageKind.NOTICE_OF_DEFAULT, MessageKind.BAILIFF_FILING})
+NOTICE_KINDS = frozenset({MessageKind.FOURTEEN_DAY_LETTER, MessageKind.NOTICE_OF_DEFAULT, MessageKind.BAILIFF_FILING,
+                          MessageKind.LIMITATION_NOTICE})
 
 
 def policy_channel(tenant: Tenant, kind: MessageKind) -> Channel:
