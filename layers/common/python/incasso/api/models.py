@@ -96,6 +96,9 @@ class ClaimOut(BaseModel):
     due_date: dt.date
     status: ClaimStatus
     stage: Stage
+    payment_reference: str = Field(description="the 16-digit Dutch structured reference (betalingskenmerk) "
+                                   "with its check digit, printed on every letter; bank transfers quoting it "
+                                   "are matched to this claim")
     amounts: AmountsOut
     consumer_sale: bool = Field(default=False, description="the price of a consumer sale (art. 7:28 BW)")
     warnings: list[str] = Field(default_factory=list, description="caveats on the amounts, e.g. interest "
@@ -115,6 +118,7 @@ class ClaimOut(BaseModel):
             due_date=claim.due_date,
             status=claim.status,
             stage=claim.stage,
+            payment_reference=claim.payment_reference or "",
             amounts=AmountsOut(principal=amounts.principal, interest=amounts.interest,
                                collection_costs=amounts.collection_costs,
                                collection_costs_vat=amounts.collection_costs_vat,
