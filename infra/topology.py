@@ -37,6 +37,16 @@ class Table:
 
 
 @dataclass(frozen=True)
+class Notification:
+    """One more S3 ObjectCreated rule of a bucket: objects under ``prefix`` invoke ``function``. S3 refuses
+    rules whose prefixes overlap, so each rule's prefix must be apart from every other's."""
+
+    function: str
+    prefix: str
+    suffix: str = ""
+
+
+@dataclass(frozen=True)
 class Bucket:
     id: str
     name: str
@@ -44,6 +54,13 @@ class Bucket:
     notify_function: str | None = None  # function invoked on ObjectCreated
     notify_prefix: str = ""
     notify_suffix: str = ""
+    more_notifications: tuple[Notification, ...] = ()  # further rules (other prefixes, other functions)
+
+    @property
+    def notifications(self) -> tuple[Notification, ...]:
+        """Every ObjectCreated rule of the bucket: the first (``notify_*``) and the further ones."""
+        first = (Notification(self.notify_function, self.notify_prefix, self.notify_suffix),) if self.notify_function else ()
+        return first + self.more_notifications
 
 
 @dataclass(frozen=True)
@@ -208,6 +225,8 @@ IMPORTS = Bucket(
     env="IMPORTS_BUCKET",
     notify_function="ingest",
     notify_prefix="tenants/",
+    # Bank statements (CONTRACT.md §9) under their own prefix: S3 refuses overlapping rules.
+    more_notifications=(Notification(function="reconcile", prefix="statements/"),),
 )
 DOCUMENTS = Bucket(id="documents", name=f"{PREFIX}-documents", env="DOCUMENTS_BUCKET")
 
@@ -225,6 +244,10 @@ TOPOLOGY = Topology(
                  "go to the import state machine, whose batches and final tally it also runs", memory_mb=512,
                  timeout_s=900, tables=("claims", "idempotency"), buckets=("imports",), uses_event_bus=True,
                  uses_state_machines=("import",), reserved_concurrency=10),
+        Function("reconcile", "Reads a dropped bank statement (CAMT.053, MT940), matches its credits to claims "
+                 "and books them as payments", memory_mb=1024, timeout_s=900, tables=("claims",),
+                 buckets=("imports", "documents"), uses_event_bus=True, uses_state_machines=("escalation",),
+                 sends_messages=True, reserved_concurrency=5),
         Function("sweep", "Daily: starts the escalation of every claim due today; erases personal data "
                  "kept past the tenant's retention period", timeout_s=900, tables=("claims",),
                  buckets=("documents",), erases_in=("documents",), uses_state_machines=("escalation",),
@@ -292,6 +315,10 @@ TOPOLOGY = Topology(
         ApiRoute("POST", "/v1/imports"),
         ApiRoute("GET", "/v1/imports/{import_id}"),
         ApiRoute("GET", "/v1/reports/summary"),
+        ApiRoute("POST", "/v1/bank-statements"),
+        ApiRoute("GET", "/v1/bank-statements/unmatched"),
+        ApiRoute("GET", "/v1/bank-statements/{statement_id}"),
+        ApiRoute("POST", "/v1/bank-statements/{statement_id}/entries/{entry_id}/assign"),
         ApiRoute("POST", "/v1/claims/{claim_id}/bailiff"),
         ApiRoute("GET", "/v1/calls"),
         ApiRoute("POST", "/v1/claims/{claim_id}/call"),

@@ -12,6 +12,7 @@ from infra.cdk.functions import Functions
 from infra.cdk.ingest import Ingest
 from infra.cdk.observability import Observability
 from infra.cdk.orchestration import Orchestration
+from infra.cdk.reconciliation import Reconciliation
 from infra.cdk.schedules import Schedules
 from infra.cdk.settings import DeploySettings
 from infra.cdk.sources import construct_id
@@ -39,6 +40,7 @@ class IncassoStack(Stack):
             functions.connect_state_machine(machine_id, orchestration.state_machine)
         self.api = api = Api(self, "Api", topology=topology, settings=settings, functions=functions)
         Ingest(self, "Ingest", topology=topology, storage=storage, functions=functions)
+        Reconciliation(self, "Reconciliation", topology=topology, storage=storage, functions=functions)
         self.schedules = schedules = Schedules(self, "Schedules", topology=topology, functions=functions)
         self.webhooks = Webhooks(self, "Webhooks", topology=topology, functions=functions, events_=events)
         self.observability = observability = Observability(self, "Observability", settings=settings)

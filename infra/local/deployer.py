@@ -183,28 +183,31 @@ def create_resources(
     region = s3.meta.region_name
     for bucket in topology.buckets:
         s3.create_bucket(Bucket=bucket.name, CreateBucketConfiguration={"LocationConstraint": region})
-        if bucket.notify_function:
+        configurations: list[dict[str, Any]] = []
+        for rule in bucket.notifications:
             rules = [
                 {"Name": name, "Value": value}
-                for name, value in (("prefix", bucket.notify_prefix), ("suffix", bucket.notify_suffix))
+                for name, value in (("prefix", rule.prefix), ("suffix", rule.suffix))
                 if value
             ]
             configuration: dict[str, Any] = {
-                "Id": f"{bucket.id}-to-{bucket.notify_function}",
-                "LambdaFunctionArn": names[bucket.notify_function],
+                "Id": f"{bucket.id}-to-{rule.function}",
+                "LambdaFunctionArn": names[rule.function],
                 "Events": ["s3:ObjectCreated:*"],
             }
             if rules:
                 configuration["Filter"] = {"Key": {"FilterRules": rules}}
             lambda_client.add_permission(
-                FunctionName=names[bucket.notify_function],
+                FunctionName=names[rule.function],
                 StatementId=f"s3-{bucket.id}",
                 Action="lambda:InvokeFunction",
                 Principal="s3.amazonaws.com",
                 SourceArn=f"arn:aws:s3:::{bucket.name}",
             )
+            configurations.append(configuration)
+        if configurations:
             s3.put_bucket_notification_configuration(
-                Bucket=bucket.name, NotificationConfiguration={"LambdaFunctionConfigurations": [configuration]}
+                Bucket=bucket.name, NotificationConfiguration={"LambdaFunctionConfigurations": configurations}
             )
 
     events = client("events")

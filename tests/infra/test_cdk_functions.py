@@ -72,7 +72,7 @@ def test_reserved_concurrency_where_the_topology_declares_it(synthesized):
 def test_asynchronously_invoked_functions_have_a_dead_letter_queue_and_retries(synthesized):
     # given the functions S3 and EventBridge invoke asynchronously
     async_ids = asynchronously_invoked(TOPOLOGY)
-    assert async_ids == {"ingest", "sweep", "webhooks"}
+    assert async_ids == {"ingest", "reconcile", "sweep", "webhooks"}
     for spec in FUNCTIONS:
         logical_id, resource = _function_resource(synthesized, spec.id)
         dead_letter = resource["Properties"].get("DeadLetterConfig")

@@ -30,14 +30,20 @@ def test_bucket_notifications_invoke_the_declared_function_for_the_declared_pref
     stack = synthesized.stack
     (notifications,) = synthesized.of_type("Custom::S3BucketNotifications").values()
     (spec,) = [bucket for bucket in TOPOLOGY.buckets if bucket.notify_function]
-    # then the imports bucket invokes ingest on ObjectCreated under tenants/
+    # then the imports bucket invokes ingest on ObjectCreated under tenants/, and the reconciliation
+    # function (the Reconciliation construct) under statements/: one rule each, prefixes apart
     assert refs(notifications["Properties"]["BucketName"]) == {synthesized.logical_id(stack.storage.buckets[spec.id])}
-    (configuration,) = notifications["Properties"]["NotificationConfiguration"]["LambdaFunctionConfigurations"]
-    assert configuration["Events"] == ["s3:ObjectCreated:*"]
-    assert configuration["Filter"]["Key"]["FilterRules"] == [{"Name": "prefix", "Value": spec.notify_prefix}]
-    assert refs(configuration["LambdaFunctionArn"]) == {
-        synthesized.logical_id(stack.functions.functions[spec.notify_function])
-    }
+    configurations = notifications["Properties"]["NotificationConfiguration"]["LambdaFunctionConfigurations"]
+    assert len(configurations) == len(spec.notifications) == 2
+    for configuration, rule in zip(configurations, spec.notifications):
+        assert configuration["Events"] == ["s3:ObjectCreated:*"]
+        assert configuration["Filter"]["Key"]["FilterRules"] == [{"Name": "prefix", "Value": rule.prefix}]
+        assert refs(configuration["LambdaFunctionArn"]) == {
+            synthesized.logical_id(stack.functions.functions[rule.function])
+        }
+    assert [rule.function for rule in spec.notifications] == ["ingest", "reconcile"]
+    prefixes = [rule.prefix for rule in spec.notifications]
+    assert not any(a != b and a.startswith(b) for a in prefixes for b in prefixes)  # S3 refuses overlaps
 
 
 def _alarms(synthesized) -> list[dict]:

@@ -18,6 +18,8 @@ ATTEMPTS = [
     ("GET", "/v1/imports/{import}", None),
     ("GET", "/v1/webhooks/{webhook}/deliveries", None),
     ("DELETE", "/v1/webhooks/{webhook}", None),
+    ("GET", "/v1/bank-statements/{statement}", None),
+    ("POST", "/v1/bank-statements/{statement}/entries/ent_x/assign", {"claim_id": "clm_x"}),
 ]
 
 
@@ -26,7 +28,9 @@ def tenant_a_resources(api):
     claim = call("POST", "/v1/claims", TENANT_A, claim_body()).body
     imported = call("POST", "/v1/imports", TENANT_A, {"filename": "facturen.csv"}).body
     webhook = call("POST", "/v1/webhooks", TENANT_A, {"url": "https://hooks.example.com/acme"}).body
-    return {"claim": claim["claim_id"], "import": imported["import_id"], "webhook": webhook["webhook_id"]}
+    statement = call("POST", "/v1/bank-statements", TENANT_A, {"filename": "juni.xml"}).body
+    return {"claim": claim["claim_id"], "import": imported["import_id"], "webhook": webhook["webhook_id"],
+            "statement": statement["statement_id"]}
 
 
 @pytest.mark.parametrize("method,template,body", ATTEMPTS)
@@ -34,7 +38,7 @@ def test_another_tenants_resource_is_404_like_a_missing_one(tenant_a_resources, 
     # given tenant A's claim and import
     path = template.format(**tenant_a_resources)
     missing = template.format(claim="clm_00000000000000000000", webhook="wh_00000000000000000000",
-                              **{"import": "imp_00000000000000000000"})
+                              statement="stm_00000000000000000000", **{"import": "imp_00000000000000000000"})
     # when tenant B tries the route on A's resource, and on one that does not exist
     theirs = call(method, path, TENANT_B, body)
     nothing = call(method, missing, TENANT_B, body)
@@ -46,7 +50,8 @@ def test_another_tenants_resource_is_404_like_a_missing_one(tenant_a_resources, 
             text = text.replace(resource_id, "ID")
         return text
     assert anonymous(theirs.body, *tenant_a_resources.values()) == \
-        anonymous(nothing.body, "clm_00000000000000000000", "imp_00000000000000000000", "wh_00000000000000000000")
+        anonymous(nothing.body, "clm_00000000000000000000", "imp_00000000000000000000", "wh_00000000000000000000",
+                  "stm_00000000000000000000")
     # and A's resources are untouched
     claim = call("GET", f"/v1/claims/{tenant_a_resources['claim']}", TENANT_A).body
     assert claim["status"] == "open" and claim["amounts"]["paid"] == "0.00"

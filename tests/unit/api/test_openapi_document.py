@@ -29,6 +29,9 @@ def test_the_document_covers_every_route_of_the_contract():
         ("get", "/v1/webhooks/{webhook_id}/deliveries"),
         ("get", "/v1/debtors/{reference}/export"), ("post", "/v1/debtors/{reference}/erase"),
         ("post", "/v1/claims/{claim_id}/legal/approve"), ("post", "/v1/claims/{claim_id}/legal/decline"),
+        ("post", "/v1/bank-statements"), ("get", "/v1/bank-statements/unmatched"),
+        ("get", "/v1/bank-statements/{statement_id}"),
+        ("post", "/v1/bank-statements/{statement_id}/entries/{entry_id}/assign"),
     }
     assert {(m, p) for p, ops in paths.items() for m in ops} == expected
     # amounts are documented as strings, errors in the contract's shape

@@ -100,6 +100,9 @@ class ClaimOut(BaseModel):
     due_date: dt.date
     status: ClaimStatus
     stage: Stage
+    payment_reference: str = Field(description="the 16-digit Dutch structured reference (betalingskenmerk) "
+                                   "with its check digit, printed on every letter; bank transfers quoting it "
+                                   "are matched to this claim")
     amounts: AmountsOut
     consumer_sale: bool = Field(default=False, description="the price of a consumer sale (art. 7:28 BW)")
     legal_advice: LegalAdvice | None = Field(default=None, description="the legal review's advice before court "
@@ -121,6 +124,7 @@ class ClaimOut(BaseModel):
             due_date=claim.due_date,
             status=claim.status,
             stage=claim.stage,
+            payment_reference=claim.payment_reference or "",
             amounts=AmountsOut(principal=amounts.principal, interest=amounts.interest,
                                collection_costs=amounts.collection_costs,
                                collection_costs_vat=amounts.collection_costs_vat,

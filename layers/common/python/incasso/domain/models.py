@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from incasso.domain import payment_reference as payment_references
 from incasso.domain import profile as profile_rules
 from incasso.domain.text import Text
 from incasso.money import ZERO, Money
@@ -384,9 +385,20 @@ class Claim(Model):
     legal_approved_on: dt.date | None = None
     # The day the debtor's personal data on this claim was erased (AVG art. 17); None: not erased.
     personal_data_erased_on: dt.date | None = None
+    # The 16-digit betalingskenmerk printed on every payment request and matched on bank statements;
+    # derived from tenant and claim id (``incasso.domain.payment_reference``), so a claim stored before
+    # references existed gets, on read, the one it would have had.
+    payment_reference: str | None = Field(default=None, pattern=r"^[0-9]{16}$")
     version: int = 0
     created_at: dt.datetime
     updated_at: dt.datetime
+
+    @model_validator(mode="before")
+    @classmethod
+    def _with_payment_reference(cls, data: Any) -> Any:
+        if isinstance(data, dict) and not data.get("payment_reference") and data.get("tenant_id") and data.get("claim_id"):
+            data = {**data, "payment_reference": payment_references.for_claim(data["tenant_id"], data["claim_id"])}
+        return data
 
     @property
     def is_closed(self) -> bool:

@@ -199,8 +199,9 @@ class LetterContext(_Model):
 
     @property
     def payment_reference(self) -> str:
-        """What the debtor writes with a payment: the invoice number, which the creditor knows it by."""
-        return self.claim.invoice_number
+        """What the debtor writes with a payment: the claim's betalingskenmerk (16 digits with its check
+        digit), which bank statements are matched by (CONTRACT.md §9)."""
+        return self.claim.payment_reference or self.claim.invoice_number
 
     @property
     def is_consumer(self) -> bool:
