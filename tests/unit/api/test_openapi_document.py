@@ -28,6 +28,7 @@ def test_the_document_covers_every_route_of_the_contract():
         ("post", "/v1/webhooks"), ("get", "/v1/webhooks"), ("delete", "/v1/webhooks/{webhook_id}"),
         ("get", "/v1/webhooks/{webhook_id}/deliveries"),
         ("get", "/v1/debtors/{reference}/export"), ("post", "/v1/debtors/{reference}/erase"),
+        ("post", "/v1/claims/{claim_id}/portal/revoke"),
     }
     assert {(m, p) for p, ops in paths.items() for m in ops} == expected
     # amounts are documented as strings, errors in the contract's shape

@@ -23,6 +23,7 @@ from incasso.api.errors import ApiError, register_error_handlers, unauthorized
 from incasso.api import tenant as tenant_routes
 from incasso.api import privacy as privacy_routes
 from incasso.api import webhooks as webhook_routes
+from incasso.api import portal_links as portal_link_routes
 from incasso.api.roles import forbidden_for
 from incasso.api.models import (
     AllocationOut,
@@ -317,6 +318,7 @@ def _all_claims(tenant_id: str):
 app.include_router(tenant_routes.router)
 app.include_router(webhook_routes.router)
 app.include_router(privacy_routes.router)
+app.include_router(portal_link_routes.router)
 
 
 def handle(event: dict, context: Any) -> dict:
