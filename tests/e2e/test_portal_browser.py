@@ -58,6 +58,13 @@ def _claim(api: str, bearer: str, invoice: str, language: str, principal: str) -
     return claim["claim_id"]
 
 
+def _after(browser, done: str) -> None:
+    """Wait until the form's answer (303 back to the page) has loaded: a click does not wait for it."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(browser, 30).until(lambda driver: f"done={done}" in driver.current_url)
+
+
 def _link(api: str, claim_id: str) -> str:
     status, messages = call(api, "GET", f"/_local/outbox?claim_id={claim_id}")
     assert status == 200 and messages, messages
@@ -89,8 +96,11 @@ def test_a_debtor_pays_disputes_and_proposes_arrangements_in_the_browser(server,
 
     # And pays through the local checkout
     browser.find_element(By.CSS_SELECTOR, "#pay button").click()
-    assert "/_local/psp/checkout/" in browser.current_url
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(browser, 30).until(lambda driver: "/_local/psp/checkout/" in driver.current_url)
     browser.find_element(By.ID, "result-paid").click()
+    _after(browser, "payment_back")
     # Then the provider's webhook booked it and the page shows the claim paid
     assert browser.find_element(By.ID, "notice").is_displayed()
     assert browser.find_element(By.CSS_SELECTOR, "section.invoice").get_attribute("data-status") == "paid"
@@ -100,6 +110,7 @@ def test_a_debtor_pays_disputes_and_proposes_arrangements_in_the_browser(server,
     browser.get(_link(api, disputed))
     browser.find_element(By.CSS_SELECTOR, "form.dispute textarea").send_keys("Nooit geleverd")
     browser.find_element(By.CSS_SELECTOR, "form.dispute button").click()
+    _after(browser, "disputed")
     assert call(api, "GET", f"/v1/claims/{disputed}", bearer=acme)[1]["status"] == "paused"
 
     # When a debtor proposes 12 instalments (beyond the default limit of 6): left for the tenant
@@ -108,6 +119,7 @@ def test_a_debtor_pays_disputes_and_proposes_arrangements_in_the_browser(server,
     count.clear()
     count.send_keys("12")
     browser.find_element(By.CSS_SELECTOR, "form.arrangement button").click()
+    _after(browser, "left")
     claim = call(api, "GET", f"/v1/claims/{arranged}", bearer=acme)[1]
     assert claim["status"] != "arrangement"
     assert any(event["type"] == "arrangement_proposed" for event in claim["timeline"])
@@ -116,4 +128,5 @@ def test_a_debtor_pays_disputes_and_proposes_arrangements_in_the_browser(server,
     count.clear()
     count.send_keys("3")
     browser.find_element(By.CSS_SELECTOR, "form.arrangement button").click()
+    _after(browser, "accepted")
     assert call(api, "GET", f"/v1/claims/{arranged}", bearer=acme)[1]["status"] == "arrangement"
