@@ -126,6 +126,8 @@ class ApiRoute:
     method: str
     path: str
     function: str = "api"
+    # Public: no Cognito authorizer (the debtor's portal, whose personal link is its key; the provider's webhook).
+    public: bool = False
 
 
 @dataclass(frozen=True)
@@ -266,6 +268,10 @@ TOPOLOGY = Topology(
                  uses_state_machines=("escalation",), **_STEP),
         Function("close_claim", "Closes a claim (paid, cancelled, uncollectible) or starts monitoring", **_STEP),
         Function("park_claim", "Parks a claim that failed for good as needing attention", **_STEP),
+        Function("portal", "The debtor's portal (CONTRACT.md §8): the personal page, pay through the payment "
+                 "provider, dispute, propose an arrangement; the provider's webhook", memory_mb=512,
+                 tables=("claims",), buckets=("documents",), uses_event_bus=True,
+                 uses_state_machines=("escalation",), sends_messages=True),
         Function("webhooks", "Delivers the bus's domain events to the tenants' webhooks, signed; retries a "
                  "failed delivery with backoff for 24 hours through one-time schedules", timeout_s=60,
                  tables=("claims",), schedules_itself=True),
@@ -333,6 +339,14 @@ TOPOLOGY = Topology(
         ApiRoute("POST", "/v1/claims/{claim_id}/legal/decline"),
         ApiRoute("GET", "/v1/debtors/{reference}/export"),
         ApiRoute("POST", "/v1/debtors/{reference}/erase"),
+        ApiRoute("POST", "/v1/claims/{claim_id}/portal/revoke"),
+        # The debtor's portal and the payment provider's webhook: public, rate-limited by the WAF.
+        ApiRoute("GET", "/p/{token}", "portal", public=True),
+        ApiRoute("POST", "/p/{token}/pay", "portal", public=True),
+        ApiRoute("POST", "/p/{token}/dispute", "portal", public=True),
+        ApiRoute("POST", "/p/{token}/arrangement", "portal", public=True),
+        ApiRoute("GET", "/p/{token}/letters/{claim_id}/{index}", "portal", public=True),
+        ApiRoute("POST", "/p/webhooks/payments", "portal", public=True),
     ),
     event_rules=(
         EventRule(id="webhook_events", source="incasso", target_function="webhooks",

@@ -14,6 +14,7 @@ from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
 from infra.cdk.functions import Functions
+from infra.cdk.portal import add_public_route, portal_rate_limit_rule
 from infra.cdk.settings import DeploySettings
 from infra.topology import ApiRoute, Topology
 
@@ -158,6 +159,8 @@ class Api(Construct):
         )
 
     def _add_route(self, route: ApiRoute, functions: Functions) -> apigw.Method:
+        if route.public:  # the debtor's portal (infra.cdk.portal): no authorizer
+            return add_public_route(self.rest_api, route, functions.functions[route.function])
         resource = self.rest_api.root.resource_for_path(route.path)
         integration = apigw.LambdaIntegration(functions.functions[route.function], allow_test_invoke=False)
         method = resource.add_method(
@@ -223,6 +226,7 @@ class Api(Construct):
                 managed("AWSManagedRulesAmazonIpReputationList", 1),
                 managed("AWSManagedRulesCommonRuleSet", 2),
                 managed("AWSManagedRulesKnownBadInputsRuleSet", 3),
+                portal_rate_limit_rule(4, _visibility("PortalRequestsPerIp")),
             ],
         )
         association = wafv2.CfnWebACLAssociation(

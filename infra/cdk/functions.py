@@ -125,6 +125,8 @@ class Functions(Construct):
         environment = {key: value for key, value in self._topology.environment(spec.id, names).items() if value}
         if spec.sends_messages:
             environment["SENDER_EMAIL"] = self._settings.sender_email
+            if self._settings.portal_base_url:  # every message carries the debtor's link (CONTRACT.md §8)
+                environment["INCASSO_PORTAL_BASE_URL"] = self._settings.portal_base_url
         if spec.id in {route.function for route in self._topology.api_routes} and self._settings.cors_origin:
             environment["CORS_ALLOWED_ORIGIN"] = self._settings.cors_origin
         return environment

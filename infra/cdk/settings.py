@@ -30,6 +30,7 @@ class DeploySettings:
     document_retention_days: int = 4383  # 12 years
     api_rate_limit: int = 50  # requests per second, steady state, per stage
     api_burst_limit: int = 100
+    portal_base_url: str = ""  # the public host of the debtors' personal links (https://...); empty: no links
 
     @property
     def sender_domain(self) -> str:

@@ -12,6 +12,7 @@ from infra.cdk.functions import Functions
 from infra.cdk.ingest import Ingest
 from infra.cdk.observability import Observability
 from infra.cdk.orchestration import Orchestration
+from infra.cdk.portal import PortalSettings
 from infra.cdk.reconciliation import Reconciliation
 from infra.cdk.schedules import Schedules
 from infra.cdk.settings import DeploySettings
@@ -39,6 +40,7 @@ class IncassoStack(Stack):
         for machine_id, orchestration in machines.items():
             functions.connect_state_machine(machine_id, orchestration.state_machine)
         self.api = api = Api(self, "Api", topology=topology, settings=settings, functions=functions)
+        self.portal = PortalSettings(self, "Portal", function=functions.functions["portal"])
         Ingest(self, "Ingest", topology=topology, storage=storage, functions=functions)
         Reconciliation(self, "Reconciliation", topology=topology, storage=storage, functions=functions)
         self.schedules = schedules = Schedules(self, "Schedules", topology=topology, functions=functions)

@@ -225,6 +225,7 @@ class LocalFront:
         self.local_routes_need_token = (not is_loopback(host)) if local_routes_need_token is None \
             else local_routes_need_token
         self.on_request: Callable[[], None] = lambda: None  # told of every request (serve's snapshots)
+        self.psp: Any = None  # the fake payment provider of the debtor's portal, once enable_portal ran
 
     @property
     def port(self) -> int:
@@ -290,6 +291,44 @@ class LocalFront:
         else:
             payload = raw.encode("utf-8")
         return int(result.get("statusCode", 200)), response_headers, payload
+
+    # -- the debtor's portal (CONTRACT.md §8): /p/... to the portal function, /_local/psp/... the fake provider
+    def enable_portal(self, api_key: str) -> dict[str, str]:
+        """Serve the portal and a fake payment provider; the environment the product needs to use them."""
+        from infra.local.psp import FakeMollie, portal_environment
+
+        self.psp = FakeMollie(lambda: self.endpoint, api_key, deliver_webhook=self._portal_webhook)
+        self.psp.now = lambda: iso_utc(self._stack.now())
+        return portal_environment(self.endpoint, api_key)
+
+    def call_portal(self, method: str, path: str, query: dict[str, list[str]], headers: dict[str, str],
+                    body: bytes) -> tuple[int, dict[str, str], bytes]:
+        """The portal function's answer, as API Gateway passes it on (a public route: no authorizer)."""
+        from incasso.api.proxy import proxy_event
+        from infra.local.stack import HandlerError
+
+        event = proxy_event(method, path, body=body or None, headers=headers, query=query)
+        try:
+            result = self._stack.invoke("portal", event)
+        except HandlerError as error:
+            LOG.error("the portal function failed: %s", error)
+            return 502, {"Content-Type": "text/plain"}, b"the portal failed"
+        import base64
+
+        raw = result.get("body") or ""
+        payload = base64.b64decode(raw) if result.get("isBase64Encoded") else raw.encode("utf-8")
+        return int(result.get("statusCode", 200)), {k: str(v) for k, v in (result.get("headers") or {}).items()}, payload
+
+    def _portal_webhook(self, url: str, body: bytes) -> int:
+        """The fake provider's webhook to this front's own portal, called in-process (as a request would be)."""
+        if not url.startswith(self.endpoint + "/"):
+            from infra.local.psp import _post_form
+
+            return _post_form(url, body)
+        with self.gate.request():
+            status, _, _ = self.call_portal("POST", urlsplit(url[len(self.endpoint):]).path, {},
+                                            {"Content-Type": "application/x-www-form-urlencoded"}, body)
+        return status
 
     def advance(self, body: bytes) -> tuple[int, dict[str, Any]]:
         try:
@@ -362,6 +401,15 @@ def _handler_class(front: LocalFront) -> type[BaseHTTPRequestHandler]:
             query = parse_qs(url.query, keep_blank_values=True)
             try:
                 route = _LOCAL_ROUTES.get((self.command, path))
+                if front.psp is not None and path.startswith("/_local/psp/"):
+                    # The fake provider: its API checks its own key; a browser completes its checkout.
+                    self._send(*front.psp.handle(self.command, path, dict(self.headers.items()), body))
+                    return
+                if front.psp is not None and path.startswith("/p/"):
+                    headers = {name: value for name, value in self.headers.items()}
+                    with front.gate.request():
+                        self._send(*front.call_portal(self.command, path, query, headers, body))
+                    return
                 if path.startswith("/_local/") and front.local_routes_need_token and \
                         front.tenant_for(self.headers.get("Authorization")) is None:
                     self._json(401, error_body("unauthorized", "off loopback the local endpoints need a valid token"))

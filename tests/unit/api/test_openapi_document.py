@@ -32,6 +32,7 @@ def test_the_document_covers_every_route_of_the_contract():
         ("post", "/v1/bank-statements"), ("get", "/v1/bank-statements/unmatched"),
         ("get", "/v1/bank-statements/{statement_id}"),
         ("post", "/v1/bank-statements/{statement_id}/entries/{entry_id}/assign"),
+        ("post", "/v1/claims/{claim_id}/portal/revoke"),
     }
     assert {(m, p) for p, ops in paths.items() for m in ops} == expected
     # amounts are documented as strings, errors in the contract's shape

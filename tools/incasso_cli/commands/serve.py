@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import secrets
 import signal
 import sys
 import threading
@@ -60,6 +61,8 @@ def serve(host: str, port: int, start_date: dt.datetime | None, data_dir: Path |
         front = LocalFront(host, port)
     except OSError as error:
         _fail(f"cannot listen on {host}:{port}: {error.strerror or error}")
+    # The debtor's portal and its fake payment provider (CONTRACT.md §8): links in messages point here.
+    os.environ.update(front.enable_portal(f"test_{secrets.token_hex(16)}"))
 
     saved = snapshot.saved_time(data_dir) if data_dir is not None else None
     left_behind = snapshot.Marker(data_dir).left_behind() if data_dir is not None else None

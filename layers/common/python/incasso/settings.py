@@ -29,6 +29,13 @@ class Settings(BaseModel):
     # whether a subscriber may be http://127.0.0.1 (the local stack only; on AWS https:// to a public host).
     webhook_scheduler_role_arn: str = ""
     webhook_allow_http_loopback: bool = False
+    # The debtor's portal (CONTRACT.md §8): the base of the personal links (BASE/p/TOKEN; empty: no links),
+    # and the payment provider's API (Mollie's; locally incasso serve's fake) with its key, given directly
+    # (local) or as the name of a Secrets Manager secret (AWS).
+    portal_base_url: str = ""
+    payment_api_url: str = "https://api.mollie.com/v2"
+    payment_api_key: str = ""
+    payment_api_key_secret: str = ""
 
 
 _ENV = {
@@ -46,6 +53,10 @@ _ENV = {
     "local_token_secret": "INCASSO_LOCAL_TOKEN_SECRET",
     "webhook_scheduler_role_arn": "WEBHOOK_SCHEDULER_ROLE_ARN",
     "webhook_allow_http_loopback": "INCASSO_WEBHOOK_ALLOW_HTTP_LOOPBACK",
+    "portal_base_url": "INCASSO_PORTAL_BASE_URL",
+    "payment_api_url": "INCASSO_PAYMENT_API_URL",
+    "payment_api_key": "INCASSO_PAYMENT_API_KEY",
+    "payment_api_key_secret": "INCASSO_PAYMENT_API_KEY_SECRET",
 }
 
 

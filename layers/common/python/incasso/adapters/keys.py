@@ -123,3 +123,16 @@ def ledger_sk(entry_key: str) -> str:
 
 def message_sk(message_key: str) -> str:
     return f"{MESSAGE_PREFIX}{message_key}"
+
+
+# -- the debtor's portal (incasso.adapters.portal_tokens): a link's hash, a revoked scope, a checkout ----
+def portal_token_pk(tenant_id: str, token_hash: str) -> str:
+    return f"{tenant_prefix(tenant_id)}PORTAL#{token_hash}"
+
+
+def portal_scope_pk(tenant_id: str, scope: str) -> str:
+    return f"{tenant_prefix(tenant_id)}PORTALSCOPE#{scope}"
+
+
+def checkout_pk(tenant_id: str, payment_id: str) -> str:
+    return f"{tenant_prefix(tenant_id)}CHECKOUT#{payment_id}"

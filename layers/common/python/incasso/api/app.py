@@ -24,6 +24,7 @@ from incasso.api import tenant as tenant_routes
 from incasso.api import privacy as privacy_routes
 from incasso.api import webhooks as webhook_routes
 from incasso.api import bank_statements as bank_statement_routes
+from incasso.api import portal_links as portal_link_routes
 from incasso.api.roles import forbidden_for
 from incasso.api.models import (
     AllocationOut,
@@ -335,6 +336,7 @@ app.include_router(tenant_routes.router)
 app.include_router(webhook_routes.router)
 app.include_router(privacy_routes.router)
 app.include_router(bank_statement_routes.router)
+app.include_router(portal_link_routes.router)
 
 
 def handle(event: dict, context: Any) -> dict:

@@ -133,6 +133,10 @@ class Policy(Model):
     # AVG art. 5 lid 1 (e), 17: personal data of a debtor whose claims are all closed is erased after this
     # many years (7: the fiscal retention of art. 52 AWR); the ledger's amounts and dates stay.
     personal_data_retention_years: int = Field(default=7, ge=1, le=30)
+    # The debtor's portal (CONTRACT.md §8): an arrangement proposed there within these limits is agreed at
+    # once; beyond them it is left for the tenant to accept (POST .../arrangement) or refuse.
+    portal_max_instalments: int = Field(default=6, ge=1, le=24)
+    portal_min_instalment: Money = Decimal("25.00")
 
     @model_validator(mode="after")
     def _ordered(self) -> "Policy":

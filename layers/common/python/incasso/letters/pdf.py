@@ -28,9 +28,11 @@ _TRANSLITERATE = str.maketrans({"Ł": "L", "ł": "l", "Đ": "D", "đ": "d", "ı"
 
 _LABELS = {
     "nl": {"date": "Datum", "subject": "Betreft", "reference": "Kenmerk", "payment": "Betaalgegevens",
-           "amount": "Te betalen", "iban": "IBAN", "holder": "Ten name van", "kvk": "KvK", "page": "Pagina", "of": "van"},
+           "amount": "Te betalen", "iban": "IBAN", "holder": "Ten name van", "kvk": "KvK", "page": "Pagina", "of": "van",
+           "portal": "Scan de code om online te betalen, te betwisten of een regeling voor te stellen."},
     "en": {"date": "Date", "subject": "Subject", "reference": "Reference", "payment": "Payment details",
-           "amount": "Amount due", "iban": "IBAN", "holder": "Account holder", "kvk": "Chamber of Commerce", "page": "Page", "of": "of"},
+           "amount": "Amount due", "iban": "IBAN", "holder": "Account holder", "kvk": "Chamber of Commerce", "page": "Page", "of": "of",
+           "portal": "Scan the code to pay online, dispute or propose a payment plan."},
 }
 
 
@@ -227,4 +229,33 @@ def letter_pdf(rendered: RenderedMessage, ctx: LetterContext) -> bytes:
             pdf.set_x(pdf.l_margin + 3)
             pdf.cell(40, 5.5, text(label))
             pdf.cell(0, 5.5, text(value), new_x="LMARGIN", new_y="NEXT")
+    if ctx.portal_link:
+        _portal_qr(pdf, ctx.portal_link, font, text(labels["portal"]))
     return bytes(pdf.output())
+
+
+QR_SIZE_MM = 32
+
+
+def _portal_qr(pdf, link: str, font: str, caption: str) -> None:
+    """The debtor's personal link as a QR code (CONTRACT.md §8), drawn as vector squares: sharp in print."""
+    import segno
+
+    code = segno.make(link, error="m", micro=False)
+    matrix = [list(row) for row in code.matrix]
+    quiet = 2
+    modules = len(matrix) + 2 * quiet
+    cell = QR_SIZE_MM / modules
+    pdf.ln(6)
+    if pdf.get_y() + QR_SIZE_MM + 8 > pdf.h - 22:
+        pdf.add_page()
+    top, left = pdf.get_y(), pdf.l_margin
+    pdf.set_fill_color(0)
+    for y, row in enumerate(matrix):
+        for x, dark in enumerate(row):
+            if dark:
+                pdf.rect(left + (x + quiet) * cell, top + (y + quiet) * cell, cell, cell, style="F")
+    pdf.set_xy(left + QR_SIZE_MM + 4, top + QR_SIZE_MM / 2 - 5)
+    pdf.set_font(font, size=9)
+    pdf.multi_cell(pdf.epw - QR_SIZE_MM - 4, 4.5, caption, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_y(top + QR_SIZE_MM + 2)

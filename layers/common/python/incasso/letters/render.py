@@ -159,6 +159,7 @@ class LetterContext(_Model):
     paid_on: dt.date | None = None
     instalments: tuple[Instalment, ...] = ()
     bailiff_name: str | None = None
+    portal_link: str | None = Field(default=None, description="the debtor's personal link (CONTRACT.md §8)")
 
     @property
     def creditor(self) -> Profile:
@@ -328,6 +329,7 @@ def _variables(ctx: LetterContext) -> dict[str, Any]:
         "is_consumer": ctx.is_consumer,
         "salutation": salutation(ctx),
         "court": "kantonrechter" if ctx.amounts.total_due <= Decimal("25000.00") else "rechtbank",
+        "portal_link": ctx.portal_link,
     }
 
 
@@ -360,7 +362,7 @@ def render_message(ctx: LetterContext) -> RenderedMessage:
         language=ctx.language,
         subject=_one_line(_render_block(template, "subject", variables)),
         body_text=_tidy_body(template.render(variables)),
-        sms_text=_one_line(_render_block(template, "sms", variables)),
+        sms_text=_one_line(_render_block(template, "sms", variables) + (f" {ctx.portal_link}" if ctx.portal_link else "")),
     )
 
 

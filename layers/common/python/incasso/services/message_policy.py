@@ -44,6 +44,8 @@ def letter_context(tenant: Tenant, claim: Claim, kind: MessageKind, extra: dict[
         fields["paid_on"] = extra.get("paid_on", clock.today())
     if kind is MessageKind.ARRANGEMENT_CONFIRMATION and claim.arrangement is not None:
         fields["instalments"] = tuple(claim.arrangement.instalments)
+    if extra.get("portal_link"):
+        fields["portal_link"] = extra["portal_link"]
     return LetterContext(**fields)
 
 
@@ -70,8 +72,15 @@ class Notifier:
         if message_kind is MessageKind.BAILIFF_WITHDRAWAL:
             return self._to_bailiff(tenant, claim, message_kind, extra)
         channel = choose_channel(policy_channel(tenant, message_kind), claim.debtor, message_kind)
+        extra = {**extra, "portal_link": self.portal_link(claim)}
         sent = self.sender.send(compose(letter_context(tenant, claim, message_kind, extra), channel))
         return sent.model_dump(mode="json")
+
+    def portal_link(self, claim: Claim) -> str | None:
+        """The debtor's personal link to the portal (CONTRACT.md §8), new for each message."""
+        from incasso.services.portal import portal_service
+
+        return portal_service().link_for(claim)
 
     def _to_bailiff(self, tenant: Tenant, claim: Claim, kind: MessageKind, extra: dict[str, Any]) -> dict[str, Any]:
         """A letter to the bailiff (not the debtor): into the bailiff's inbox beside the dossier."""
