@@ -50,3 +50,21 @@ def test_a_policy_change_applies_to_a_claim_mid_trajectory_from_its_next_step(wo
     assert world.sent(claim) == ["reminder_1", "reminder_2", "notice_of_default"]
     assert after.step_dates["reminder_2"] == START + dt.timedelta(days=21)
     assert after.step_dates["notice_of_default"] == START + dt.timedelta(days=28)
+
+
+def test_a_pre_due_reminder_due_on_a_sunday_waits_for_monday_inside_the_send_window(world):
+    # Given a tenant asking for a reminder three days before the due date, with the send window on, and a
+    # claim due on Wednesday 2026-01-14 (its pre-due day, 2026-01-11, is a Sunday)
+    world.tenant("acme", pre_due_reminder_days=3, send_window=True)
+    due = START + dt.timedelta(days=9)
+    claim = world.claim("acme", due=due, phone=None)
+    # When the days pass up to after the first reminder
+    world.until(due + dt.timedelta(days=8))
+    # Then the friendly reminder went out on Monday (not on Sunday), before the due date, without costs
+    after = world.get(claim)
+    assert world.sent(claim)[:2] == ["pre_due_reminder", "reminder_1"]
+    assert after.step_dates["pre_due_reminder"] == dt.date(2026, 1, 12)
+    assert after.step_dates["reminder_1"] == due + dt.timedelta(days=7)
+    record = next(r for r in world.store.list_messages("acme", claim.claim_id) if r["kind"] == "pre_due_reminder")
+    assert record["channel"] == "email" and record["sent_at"] >= "2026-01-12T07:00"
+    assert "geen kosten" in record["body"] and after.amounts.collection_costs == 0
