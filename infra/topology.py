@@ -296,6 +296,9 @@ TOPOLOGY = Topology(
         ApiRoute("GET", "/v1/webhooks"),
         ApiRoute("DELETE", "/v1/webhooks/{webhook_id}"),
         ApiRoute("GET", "/v1/webhooks/{webhook_id}/deliveries"),
+        ApiRoute("GET", "/v1/claims/{claim_id}/preview/{kind}"),
+        ApiRoute("GET", "/v1/claims/{claim_id}/messages"),
+        ApiRoute("GET", "/v1/claims/{claim_id}/documents/{name}"),
     ),
     event_rules=(
         EventRule(id="webhook_events", source="incasso", target_function="webhooks",

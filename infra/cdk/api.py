@@ -24,6 +24,7 @@ TENANT_ATTRIBUTE = "tenant_id"  # the token's claim is custom:tenant_id
 ROLE_ATTRIBUTE = "role"
 ACCESS_LOG_RETENTION = logs.RetentionDays.ONE_YEAR
 REQUESTS_PER_IP_PER_5_MINUTES = 1000
+BINARY_MEDIA_TYPES = ["application/pdf"]
 _PATH_PARAMETER = re.compile(r"\{([A-Za-z0-9_]+)\}")
 # API Gateway's own answers in the contract's error shape: {"error": {"code", "message", "details"}}.
 _GATEWAY_ERRORS = (
@@ -130,6 +131,9 @@ class Api(Construct):
             rest_api_name=f"{Stack.of(self).stack_name}-tenant-api",
             description="incasso tenant API (CONTRACT.md §3)",
             endpoint_types=[apigw.EndpointType.REGIONAL],
+            # A letter's PDF (GET .../preview/{kind}) leaves the Lambda base64-encoded; API Gateway sends
+            # it as bytes to a client that accepts application/pdf.
+            binary_media_types=BINARY_MEDIA_TYPES,
             # The account-level role API Gateway needs to write execution logs.
             cloud_watch_role=True,
             cloud_watch_role_removal_policy=RemovalPolicy.RETAIN,

@@ -140,3 +140,13 @@ def test_the_stage_sits_behind_a_regional_web_acl(synthesized):
     assert synthesized.logical_id(synthesized.stack.api.rest_api) in refs(association["Properties"]["ResourceArn"])
     # and it is created only once the stage exists (its ARN is built from names, not a reference)
     assert stage_id in association["DependsOn"]
+
+
+def test_a_letters_pdf_passes_api_gateway_as_bytes(synthesized):
+    # Given the REST API / Then application/pdf is a binary media type (the Lambda answers base64)
+    (api,) = synthesized.of_type("AWS::ApiGateway::RestApi").values()
+    assert "application/pdf" in api["Properties"]["BinaryMediaTypes"]
+    # And the letter routes are served
+    served = {(verb, path) for verb, path, _ in _methods(synthesized)}
+    assert {("GET", "/v1/claims/{claim_id}/preview/{kind}"), ("GET", "/v1/claims/{claim_id}/messages"),
+            ("GET", "/v1/claims/{claim_id}/documents/{name}")} <= served

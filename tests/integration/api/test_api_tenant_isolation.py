@@ -18,6 +18,9 @@ ATTEMPTS = [
     ("GET", "/v1/imports/{import}", None),
     ("GET", "/v1/webhooks/{webhook}/deliveries", None),
     ("DELETE", "/v1/webhooks/{webhook}", None),
+    ("GET", "/v1/claims/{claim}/preview/reminder_1", None),
+    ("GET", "/v1/claims/{claim}/messages", None),
+    ("GET", "/v1/claims/{claim}/documents/reminder_2.pdf", None),
 ]
 
 

@@ -27,6 +27,8 @@ def test_the_document_covers_every_route_of_the_contract():
         ("get", "/v1/tenant"), ("put", "/v1/tenant/profile"), ("put", "/v1/tenant/policy"),
         ("post", "/v1/webhooks"), ("get", "/v1/webhooks"), ("delete", "/v1/webhooks/{webhook_id}"),
         ("get", "/v1/webhooks/{webhook_id}/deliveries"),
+        ("get", "/v1/claims/{claim_id}/preview/{kind}"), ("get", "/v1/claims/{claim_id}/messages"),
+        ("get", "/v1/claims/{claim_id}/documents/{name}"),
     }
     assert {(m, p) for p, ops in paths.items() for m in ops} == expected
     # amounts are documented as strings, errors in the contract's shape

@@ -20,6 +20,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Header, Query
 from incasso import clock
 from incasso.api.auth import tenant_from_event
 from incasso.api.errors import ApiError, register_error_handlers, unauthorized
+from incasso.api import documents as document_routes
 from incasso.api import tenant as tenant_routes
 from incasso.api import webhooks as webhook_routes
 from incasso.api.roles import forbidden_for
@@ -305,6 +306,7 @@ def _all_claims(tenant_id: str):
 # -- the tenant's own account (incasso.api.tenant) and its webhooks (incasso.api.webhooks) ------------
 app.include_router(tenant_routes.router)
 app.include_router(webhook_routes.router)
+app.include_router(document_routes.router)
 
 
 def handle(event: dict, context: Any) -> dict:

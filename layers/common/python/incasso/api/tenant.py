@@ -20,6 +20,7 @@ ERRORS = {
     401: "no or bad token",
     403: "the token's role may not do this",
     404: "no such resource for this tenant",
+    409: "conflict with the state of the claim or the account",
     422: "invalid request; details name the fields",
 }
 
