@@ -299,6 +299,10 @@ TOPOLOGY = Topology(
         ApiRoute("GET", "/v1/claims/{claim_id}/preview/{kind}"),
         ApiRoute("GET", "/v1/claims/{claim_id}/messages"),
         ApiRoute("GET", "/v1/claims/{claim_id}/documents/{name}"),
+        ApiRoute("POST", "/v1/tenant/users"),
+        ApiRoute("GET", "/v1/tenant/users"),
+        ApiRoute("PUT", "/v1/tenant/users/{user_id}"),
+        ApiRoute("DELETE", "/v1/tenant/users/{user_id}"),
     ),
     event_rules=(
         EventRule(id="webhook_events", source="incasso", target_function="webhooks",

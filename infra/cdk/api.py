@@ -25,6 +25,8 @@ ROLE_ATTRIBUTE = "role"
 ACCESS_LOG_RETENTION = logs.RetentionDays.ONE_YEAR
 REQUESTS_PER_IP_PER_5_MINUTES = 1000
 BINARY_MEDIA_TYPES = ["application/pdf"]
+USER_ADMIN_ACTIONS = ("cognito-idp:AdminCreateUser", "cognito-idp:AdminUpdateUserAttributes",
+                      "cognito-idp:AdminDeleteUser")
 _PATH_PARAMETER = re.compile(r"\{([A-Za-z0-9_]+)\}")
 # API Gateway's own answers in the contract's error shape: {"error": {"code", "message", "details"}}.
 _GATEWAY_ERRORS = (
@@ -53,6 +55,7 @@ class Api(Construct):
         self._settings = settings
         self.user_pool = self._build_user_pool()
         self.client = self._build_client()
+        self._let_managers_invite_users(functions)
         self.authorizer = apigw.CognitoUserPoolsAuthorizer(self, "Authorizer", cognito_user_pools=[self.user_pool])
         self.access_logs = logs.LogGroup(
             self, "AccessLogs", retention=ACCESS_LOG_RETENTION, removal_policy=RemovalPolicy.RETAIN
@@ -105,6 +108,13 @@ class Api(Construct):
             deletion_protection=True,
             removal_policy=RemovalPolicy.RETAIN,
         )
+
+    def _let_managers_invite_users(self, functions: Functions) -> None:
+        # POST/PUT/DELETE /v1/tenant/users: a tenant's manager creates, re-roles and removes its own users
+        # in this pool (the tenant bound from the caller's token by the function, never from the request).
+        api_function = functions.functions["api"]
+        api_function.add_environment("USER_POOL_ID", self.user_pool.user_pool_id)
+        self.user_pool.grant(api_function, *USER_ADMIN_ACTIONS)
 
     def _build_client(self) -> cognito.UserPoolClient:
         # The client may read the tenant id but never write it: only an administrator sets it, once.

@@ -29,6 +29,8 @@ class Settings(BaseModel):
     # whether a subscriber may be http://127.0.0.1 (the local stack only; on AWS https:// to a public host).
     webhook_scheduler_role_arn: str = ""
     webhook_allow_http_loopback: bool = False
+    # The Cognito user pool of the tenants' users (AWS); empty: the local stack, where users are recorded only.
+    user_pool_id: str = ""
 
 
 _ENV = {
@@ -46,6 +48,7 @@ _ENV = {
     "local_token_secret": "INCASSO_LOCAL_TOKEN_SECRET",
     "webhook_scheduler_role_arn": "WEBHOOK_SCHEDULER_ROLE_ARN",
     "webhook_allow_http_loopback": "INCASSO_WEBHOOK_ALLOW_HTTP_LOOPBACK",
+    "user_pool_id": "USER_POOL_ID",
 }
 
 

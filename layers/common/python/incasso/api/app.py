@@ -22,6 +22,7 @@ from incasso.api.auth import tenant_from_event
 from incasso.api.errors import ApiError, register_error_handlers, unauthorized
 from incasso.api import documents as document_routes
 from incasso.api import tenant as tenant_routes
+from incasso.api import users as user_routes
 from incasso.api import webhooks as webhook_routes
 from incasso.api.roles import forbidden_for
 from incasso.api.models import (
@@ -307,6 +308,7 @@ def _all_claims(tenant_id: str):
 app.include_router(tenant_routes.router)
 app.include_router(webhook_routes.router)
 app.include_router(document_routes.router)
+app.include_router(user_routes.router)
 
 
 def handle(event: dict, context: Any) -> dict:
