@@ -347,6 +347,13 @@ TOPOLOGY = Topology(
         ApiRoute("POST", "/p/{token}/arrangement", "portal", public=True),
         ApiRoute("GET", "/p/{token}/letters/{claim_id}/{index}", "portal", public=True),
         ApiRoute("POST", "/p/webhooks/payments", "portal", public=True),
+        ApiRoute("GET", "/v1/claims/{claim_id}/preview/{kind}"),
+        ApiRoute("GET", "/v1/claims/{claim_id}/messages"),
+        ApiRoute("GET", "/v1/claims/{claim_id}/documents/{name}"),
+        ApiRoute("POST", "/v1/tenant/users"),
+        ApiRoute("GET", "/v1/tenant/users"),
+        ApiRoute("PUT", "/v1/tenant/users/{user_id}"),
+        ApiRoute("DELETE", "/v1/tenant/users/{user_id}"),
     ),
     event_rules=(
         EventRule(id="webhook_events", source="incasso", target_function="webhooks",

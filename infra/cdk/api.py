@@ -25,6 +25,9 @@ TENANT_ATTRIBUTE = "tenant_id"  # the token's claim is custom:tenant_id
 ROLE_ATTRIBUTE = "role"
 ACCESS_LOG_RETENTION = logs.RetentionDays.ONE_YEAR
 REQUESTS_PER_IP_PER_5_MINUTES = 1000
+BINARY_MEDIA_TYPES = ["application/pdf"]
+USER_ADMIN_ACTIONS = ("cognito-idp:AdminCreateUser", "cognito-idp:AdminUpdateUserAttributes",
+                      "cognito-idp:AdminDeleteUser")
 _PATH_PARAMETER = re.compile(r"\{([A-Za-z0-9_]+)\}")
 # API Gateway's own answers in the contract's error shape: {"error": {"code", "message", "details"}}.
 _GATEWAY_ERRORS = (
@@ -53,6 +56,7 @@ class Api(Construct):
         self._settings = settings
         self.user_pool = self._build_user_pool()
         self.client = self._build_client()
+        self._let_managers_invite_users(functions)
         self.authorizer = apigw.CognitoUserPoolsAuthorizer(self, "Authorizer", cognito_user_pools=[self.user_pool])
         self.access_logs = logs.LogGroup(
             self, "AccessLogs", retention=ACCESS_LOG_RETENTION, removal_policy=RemovalPolicy.RETAIN
@@ -106,6 +110,13 @@ class Api(Construct):
             removal_policy=RemovalPolicy.RETAIN,
         )
 
+    def _let_managers_invite_users(self, functions: Functions) -> None:
+        # POST/PUT/DELETE /v1/tenant/users: a tenant's manager creates, re-roles and removes its own users
+        # in this pool (the tenant bound from the caller's token by the function, never from the request).
+        api_function = functions.functions["api"]
+        api_function.add_environment("USER_POOL_ID", self.user_pool.user_pool_id)
+        self.user_pool.grant(api_function, *USER_ADMIN_ACTIONS)
+
     def _build_client(self) -> cognito.UserPoolClient:
         # The client may read the tenant id but never write it: only an administrator sets it, once.
         return self.user_pool.add_client(
@@ -131,6 +142,9 @@ class Api(Construct):
             rest_api_name=f"{Stack.of(self).stack_name}-tenant-api",
             description="incasso tenant API (CONTRACT.md §3)",
             endpoint_types=[apigw.EndpointType.REGIONAL],
+            # A letter's PDF (GET .../preview/{kind}) leaves the Lambda base64-encoded; API Gateway sends
+            # it as bytes to a client that accepts application/pdf.
+            binary_media_types=BINARY_MEDIA_TYPES,
             # The account-level role API Gateway needs to write execution logs.
             cloud_watch_role=True,
             cloud_watch_role_removal_policy=RemovalPolicy.RETAIN,

@@ -144,3 +144,29 @@ def test_the_stage_sits_behind_a_regional_web_acl(synthesized):
     assert synthesized.logical_id(synthesized.stack.api.rest_api) in refs(association["Properties"]["ResourceArn"])
     # and it is created only once the stage exists (its ARN is built from names, not a reference)
     assert stage_id in association["DependsOn"]
+
+
+def test_a_letters_pdf_passes_api_gateway_as_bytes(synthesized):
+    # Given the REST API / Then application/pdf is a binary media type (the Lambda answers base64)
+    (api,) = synthesized.of_type("AWS::ApiGateway::RestApi").values()
+    assert "application/pdf" in api["Properties"]["BinaryMediaTypes"]
+    # And the letter routes are served
+    served = {(verb, path) for verb, path, _ in _methods(synthesized)}
+    assert {("GET", "/v1/claims/{claim_id}/preview/{kind}"), ("GET", "/v1/claims/{claim_id}/messages"),
+            ("GET", "/v1/claims/{claim_id}/documents/{name}")} <= served
+
+
+def test_the_api_function_may_create_re_role_and_remove_users_of_its_own_pool_only(synthesized):
+    # Given the API function and the user pool
+    stack = synthesized.stack
+    pool_id = synthesized.logical_id(stack.api.user_pool)
+    function = synthesized.resources[synthesized.logical_id(stack.functions.functions["api"])]["Properties"]
+    # Then it knows the pool
+    assert refs(function["Environment"]["Variables"]["USER_POOL_ID"]) == {pool_id}
+    # And a policy lets it administer users of that pool, nothing else
+    statements = [s for policy in synthesized.of_type("AWS::IAM::Policy").values()
+                  for s in policy["Properties"]["PolicyDocument"]["Statement"]
+                  if "cognito-idp:AdminCreateUser" in json.dumps(s["Action"])]
+    assert statements and all(refs(s["Resource"]) == {pool_id} for s in statements)
+    assert set(statements[0]["Action"]) == {"cognito-idp:AdminCreateUser", "cognito-idp:AdminUpdateUserAttributes",
+                                            "cognito-idp:AdminDeleteUser"}

@@ -124,6 +124,8 @@ def test_each_role_reaches_exactly_what_the_function_declares(synthesized, spec)
         expected.add(synthesized.logical_id(stack.webhooks.scheduler_roles[spec.id]))
     if spec.id == "portal":  # reads the payment provider's API key (infra.cdk.portal)
         expected.add(synthesized.logical_id(stack.portal.secret))
+    if spec.id == "api":  # a tenant's manager invites its own users into the user pool
+        expected.add(synthesized.logical_id(stack.api.user_pool))
     assert reached == expected
     assert function_id not in reached
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from api_support import TENANT_A, TENANT_B, call, claim_body
+from incasso.services import wiring
 from tenant_profiles import PROFILE_BODY
 
 
@@ -70,6 +73,22 @@ def test_a_policy_change_is_merged_and_answers_the_whole_policy(api):
     assert call("GET", "/v1/tenant", TENANT_B).body["policy"]["reminder_2_days"] == 21
 
 
+def test_the_policys_additions_are_stored_and_a_new_claim_is_taken_up_before_its_due_date(api):
+    # When the tenant asks for a reminder five days before the due date, a send window and debtor limits
+    change = {"pre_due_reminder_days": 5, "send_window": True, "send_window_start": "09:00",
+              "debtor_max_instalments": 4, "debtor_min_instalment": "30.00"}
+    answer = call("PUT", "/v1/tenant/policy", TENANT_A, change)
+    # Then the whole policy comes back with them
+    assert answer.status == 200, answer.body
+    assert {k: answer.body[k] for k in change} == {**change, "send_window_start": "09:00:00"}
+    # And a claim due in ten days is taken up by the sweep five days before its due date
+    created = call("POST", "/v1/claims", TENANT_A, claim_body("F-PRE", invoice_date="2025-05-20",
+                                                               due_date="2025-06-12"))
+    assert created.status == 201, created.body
+    claim = wiring.claims_store().get_claim(TENANT_A, created.body["claim_id"])
+    assert claim.next_action_on == dt.date(2025, 6, 7)
+
+
 @pytest.mark.parametrize("change, field", [
     ({"reminder_1_days": -1}, "reminder_1_days"),
     ({"notice_days": 366}, "notice_days"),
@@ -79,6 +98,10 @@ def test_a_policy_change_is_merged_and_answers_the_whole_policy(api):
     ({"speed": "fast"}, "speed"),
     ({"reminder_2_days": 40}, "reminder_2_days"),  # after the call (28) and the notice (35): out of order
     ({"business_hours_start": "18:00"}, "business_hours_start"),  # after the end of business hours
+    ({"pre_due_reminder_days": 61}, "pre_due_reminder_days"),
+    ({"send_window_start": "22:00"}, "send_window_start"),  # after the window closes (21:00)
+    ({"debtor_max_instalments": 0}, "debtor_max_instalments"),
+    ({"debtor_min_instalment": "0.10"}, "debtor_min_instalment"),
 ])
 def test_a_bad_policy_is_422_naming_the_field_and_changes_nothing(api, change, field):
     answer = call("PUT", "/v1/tenant/policy", TENANT_A, change)

@@ -36,6 +36,8 @@ class Settings(BaseModel):
     payment_api_url: str = "https://api.mollie.com/v2"
     payment_api_key: str = ""
     payment_api_key_secret: str = ""
+    # The Cognito user pool of the tenants' users (AWS); empty: the local stack, where users are recorded only.
+    user_pool_id: str = ""
 
 
 _ENV = {
@@ -57,6 +59,7 @@ _ENV = {
     "payment_api_url": "INCASSO_PAYMENT_API_URL",
     "payment_api_key": "INCASSO_PAYMENT_API_KEY",
     "payment_api_key_secret": "INCASSO_PAYMENT_API_KEY_SECRET",
+    "user_pool_id": "USER_POOL_ID",
 }
 
 

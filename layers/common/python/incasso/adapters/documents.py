@@ -106,6 +106,21 @@ class DocumentStore:
     def get(self, key: str) -> bytes:
         return self.client.get_object(Bucket=self.bucket, Key=key)["Body"].read()
 
+    def exists(self, key: str) -> bool:
+        try:
+            self.client.head_object(Bucket=self.bucket, Key=key)
+        except self.client.exceptions.ClientError as error:
+            if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return False
+            raise
+        return True
+
+    def download_url(self, key: str, *, expires_in: int) -> str:
+        """A presigned GET of ``key`` (SigV4), valid for ``expires_in`` seconds."""
+        presigner = aws.client("s3", signature_version="s3v4")
+        return presigner.generate_presigned_url("get_object", Params={"Bucket": self.bucket, "Key": key},
+                                                ExpiresIn=expires_in)
+
 
 def deliver_dossier(dossier: "BailiffDossier", store: DocumentStore | None = None) -> str:
     """Hand the dossier to the bailiff: ``tenants/{tenant}/bailiff-inbox/{claim_id}/dossier.json``."""

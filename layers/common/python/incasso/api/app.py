@@ -20,8 +20,10 @@ from aws_lambda_powertools.event_handler.openapi.params import Header, Query
 from incasso import clock
 from incasso.api.auth import tenant_from_event
 from incasso.api.errors import ApiError, register_error_handlers, unauthorized
+from incasso.api import documents as document_routes
 from incasso.api import tenant as tenant_routes
 from incasso.api import privacy as privacy_routes
+from incasso.api import users as user_routes
 from incasso.api import webhooks as webhook_routes
 from incasso.api import bank_statements as bank_statement_routes
 from incasso.api import portal_links as portal_link_routes
@@ -337,6 +339,8 @@ app.include_router(webhook_routes.router)
 app.include_router(privacy_routes.router)
 app.include_router(bank_statement_routes.router)
 app.include_router(portal_link_routes.router)
+app.include_router(document_routes.router)
+app.include_router(user_routes.router)
 
 
 def handle(event: dict, context: Any) -> dict:

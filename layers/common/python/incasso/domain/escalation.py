@@ -14,7 +14,8 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict
 
 from incasso.domain.limitation import is_time_barred
-from incasso.domain.models import Claim, ClaimStatus, DebtorType, Instalment, Policy, Stage
+from incasso.domain.models import Claim, ClaimStatus, DebtorType, Instalment, MessageKind, Policy, Stage
+from incasso.domain.send_window import held_until
 from incasso.money import ZERO
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -86,6 +87,22 @@ def scheduled_on(claim: Claim, policy: Policy, step: Stage) -> dt.date:
     raise ValueError(f"{step} is not on the route of claim {claim.claim_id}")
 
 
+def pre_due_on(claim: Claim, policy: Policy) -> dt.date | None:
+    """The day of the friendly reminder before the due date (``pre_due_reminder_days``), while it may
+    still go: the policy asks for one and no step has been taken yet. It is never sent on or after the
+    due date (``decide`` skips it then); the trajectory's own steps keep their days after the due date."""
+    if not policy.pre_due_reminder_days or claim.step_dates:
+        return None
+    return claim.due_date - dt.timedelta(days=policy.pre_due_reminder_days)
+
+
+def first_action_on(due_date: dt.date, policy: Policy) -> dt.date:
+    """The day the daily sweep first takes a new claim up: the pre-due reminder's, else the first reminder's."""
+    if policy.pre_due_reminder_days:
+        return due_date - dt.timedelta(days=policy.pre_due_reminder_days)
+    return due_date + dt.timedelta(days=policy.reminder_1_days)
+
+
 def step_instant(day: dt.date) -> dt.datetime:
     """The UTC instant at which a step due on ``day`` is taken."""
     return dt.datetime.combine(day, STEP_TIME, tzinfo=AMSTERDAM).astimezone(dt.timezone.utc)
@@ -133,9 +150,11 @@ def arrangement_state(claim: Claim, today: dt.date) -> tuple[str, dt.date | None
     return "kept", deadline + dt.timedelta(days=1)
 
 
-def decide(claim: Claim, policy: Policy, today: dt.date, *, ready: bool = True) -> Decision:
+def decide(claim: Claim, policy: Policy, today: dt.date, *, ready: bool = True,
+           now: dt.datetime | None = None) -> Decision:
     """What to do with ``claim`` on ``today``. ``ready``: the tenant's profile is complete; until it is,
-    nothing goes out (CONTRACT.md §7) and the claim waits, checked again the next morning."""
+    nothing goes out (CONTRACT.md §7) and the claim waits, checked again the next morning. ``now``: the
+    instant of asking, for the policy's send window (None: the morning step time of ``today``)."""
     if not ready and claim.status not in (ClaimStatus.CANCELLED, ClaimStatus.UNCOLLECTIBLE) \
             and claim.amounts.outstanding > Decimal("0"):
         return Decision(action=Action.WAIT, wait_until=step_instant(today + dt.timedelta(days=1)),
@@ -167,11 +186,29 @@ def decide(claim: Claim, policy: Policy, today: dt.date, *, ready: bool = True) 
         # A promise to pay (made on the call) is given its chance before the next step.
         return Decision(action=Action.WAIT, wait_until=step_instant(claim.promised_on + dt.timedelta(days=1)),
                         reason=f"promised to pay by {claim.promised_on}")
-    step = next_step(claim, policy)
-    if step is None:
-        return Decision(action=Action.CLOSE, outcome=ClaimStatus.DEBT_MONITORING,
-                        reason="court action not worthwhile: debt monitoring")
-    due = scheduled_on(claim, policy, step)
+    pre_due = pre_due_on(claim, policy)
+    if pre_due is not None and today < claim.due_date:
+        step: Stage | None = Stage.PRE_DUE_REMINDER
+        due = pre_due
+    else:
+        step = next_step(claim, policy)
+        if step is None:
+            return Decision(action=Action.CLOSE, outcome=ClaimStatus.DEBT_MONITORING,
+                            reason="court action not worthwhile: debt monitoring")
+        due = scheduled_on(claim, policy, step)
     if due > today:
         return Decision(action=Action.WAIT, step=step, wait_until=step_instant(due), reason=f"{step.value} due {due}")
+    opening = _send_window_opening(claim, policy, step, now or step_instant(today))
+    if opening is not None:
+        return Decision(action=Action.WAIT, step=step, wait_until=opening,
+                        reason=f"{step.value} waits for the send window")
     return Decision(action=Action.STEP, step=step, reason=f"{step.value} due {due}")
+
+
+def _send_window_opening(claim: Claim, policy: Policy, step: Stage, instant: dt.datetime) -> dt.datetime | None:
+    """When the message of ``step`` may go, if not now (``incasso.domain.send_window``)."""
+    try:
+        kind = MessageKind(step.value)
+    except ValueError:
+        return None  # a step without a message to the debtor (the legal review)
+    return held_until(policy, claim.debtor, kind, instant)

@@ -57,6 +57,7 @@ class Stage(StrEnum):
     """The last step taken on a claim, in trajectory order."""
 
     NONE = "none"
+    PRE_DUE_REMINDER = "pre_due_reminder"  # before the due date: friendly, no costs (policy pre_due_reminder_days)
     REMINDER_1 = "reminder_1"
     REMINDER_2 = "reminder_2"
     CALL_SCHEDULED = "call_scheduled"
@@ -72,6 +73,7 @@ class Stage(StrEnum):
 
 
 class MessageKind(StrEnum):
+    PRE_DUE_REMINDER = "pre_due_reminder"
     REMINDER_1 = "reminder_1"
     REMINDER_2 = "reminder_2"
     CALL_SCHEDULED = "call_scheduled"
@@ -133,10 +135,6 @@ class Policy(Model):
     # AVG art. 5 lid 1 (e), 17: personal data of a debtor whose claims are all closed is erased after this
     # many years (7: the fiscal retention of art. 52 AWR); the ledger's amounts and dates stay.
     personal_data_retention_years: int = Field(default=7, ge=1, le=30)
-    # The debtor's portal (CONTRACT.md §8): an arrangement proposed there within these limits is agreed at
-    # once; beyond them it is left for the tenant to accept (POST .../arrangement) or refuse.
-    portal_max_instalments: int = Field(default=6, ge=1, le=24)
-    portal_min_instalment: Money = Decimal("25.00")
 
     @model_validator(mode="after")
     def _ordered(self) -> "Policy":
@@ -144,6 +142,27 @@ class Policy(Model):
             raise ValueError("policy days must be in trajectory order: reminder_1 <= reminder_2 <= call <= notice")
         if self.business_hours_start >= self.business_hours_end:
             raise ValueError("business hours must start before they end")
+        return self
+
+    # -- added with the tenant's own account (issue 17); each applies from a claim's next step on --
+    # A friendly reminder this many days before the due date (0: none): no costs, by the reminder channel.
+    pre_due_reminder_days: int = Field(default=0, ge=0, le=60, description="days before the due date; 0: off")
+    # The send window (incasso.domain.send_window): e-mail and SMS only between these times in the debtor's
+    # time zone, never on a Sunday or a Dutch public holiday; a message due outside it waits for the next
+    # opening. Letters by post are not affected.
+    send_window: bool = False
+    send_window_start: dt.time = dt.time(8, 0)
+    send_window_end: dt.time = dt.time(21, 0)
+    # What a debtor may propose on the portal without the tenant (incasso.domain.arrangement_limits); the
+    # tenant's own arrangements (POST /v1/claims/{id}/arrangement) are not held to these.
+    debtor_max_instalments: int = Field(default=6, ge=1, le=120, description="most instalments a debtor may propose")
+    debtor_min_instalment: Money = Field(default=Decimal("25.00"), ge=Decimal("1.00"), le=Decimal("100000.00"),
+                                         description="smallest instalment a debtor may propose")
+
+    @model_validator(mode="after")
+    def _send_window_ordered(self) -> "Policy":
+        if self.send_window_start >= self.send_window_end:
+            raise ValueError("the send window must open before it closes")
         return self
 
 

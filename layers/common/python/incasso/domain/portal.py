@@ -17,6 +17,7 @@ from typing import Protocol, Sequence
 
 from pydantic import BaseModel, ConfigDict
 
+from incasso.domain.arrangement_limits import proposal_problems
 from incasso.domain.models import Claim, Instalment, Policy
 from incasso.money import Money
 
@@ -99,11 +100,11 @@ def _months_after(day: dt.date, months: int) -> dt.date:
 
 
 def beyond_limits(policy: Policy, instalments: Sequence[Instalment], today: dt.date) -> str | None:
-    """Why the tenant must decide on this proposal itself (None: within the policy, accepted at once)."""
-    if len(instalments) > policy.portal_max_instalments:
-        return f"more than {policy.portal_max_instalments} instalments"
-    if len(instalments) > 1 and any(instalment.amount < policy.portal_min_instalment for instalment in instalments):
-        return f"an instalment below {policy.portal_min_instalment}"
+    """Why the tenant must decide on this proposal itself (None: within the policy's limits for debtors'
+    proposals, ``debtor_max_instalments`` and ``debtor_min_instalment``: accepted at once)."""
+    problems = proposal_problems(instalments, policy)
+    if problems:
+        return "; ".join(problem["message"] for problem in problems)
     if instalments and instalments[0].due_date > today + dt.timedelta(days=31):
         return "the first instalment more than a month ahead"
     return None

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from incasso import clock
 from incasso.domain.ledger import PaymentExceedsClaimError, open_claim_amounts, recompute, settle
 from incasso.domain.arrangements import ARRANGED_IN_TERM, ARRANGEMENT_KEPT, instalments_problem
+from incasso.domain.escalation import first_action_on
 from incasso.domain.limitation import with_interruption
 from incasso.domain.models import (
     Allocation,
@@ -266,8 +267,8 @@ class ClaimService:
             amounts=open_claim_amounts(new.principal),
             status=ClaimStatus.OPEN,
             stage=Stage.NONE,
-            # The daily sweep starts the escalation on the day of the first reminder.
-            next_action_on=new.due_date + dt.timedelta(days=tenant.policy.reminder_1_days),
+            # The daily sweep starts the escalation on the day of the first reminder (or the pre-due one).
+            next_action_on=first_action_on(new.due_date, tenant.policy),
             created_at=at,
             updated_at=at,
         )

@@ -40,7 +40,7 @@ from incasso.domain.models import (
 from incasso.settings import get_settings
 
 # Messages about collection: never sent once the claim is settled, even if decided just before.
-COLLECTION_KINDS = frozenset({"reminder_1", "reminder_2", "call_scheduled", "fourteen_day_letter",
+COLLECTION_KINDS = frozenset({"pre_due_reminder", "reminder_1", "reminder_2", "call_scheduled", "fourteen_day_letter",
                               "notice_of_default", "bailiff_filing", "bailiff_dossier", "limitation_notice"})
 # The claim's dossier for the bailiff: pending like a message, delivered after the step's write (and its
 # last check) to a fixed key in the bailiff's inbox, so delivering it again replaces it.
@@ -189,7 +189,7 @@ class EscalationService:
         today = clock.today()
 
         def change(tenant: Tenant, claim: Claim):
-            decision = decide(claim, tenant.policy, today, ready=tenant.ready)
+            decision = decide(claim, tenant.policy, today, ready=tenant.ready, now=clock.now())
             updates: dict[str, Any] = {}
             events = []
             if claim.next_action_on is not None and claim.status is not ClaimStatus.DEBT_MONITORING:
@@ -224,7 +224,7 @@ class EscalationService:
         fresh = frozenset(claim.pending_messages) - before
         if fresh:  # a check-in's limitation notice goes out now
             tenant, claim = self.flush_messages(tenant_id, claim_id, tenant=tenant, claim=claim, fresh=fresh)
-        return decision_payload(decide(claim, tenant.policy, today, ready=tenant.ready))
+        return decision_payload(decide(claim, tenant.policy, today, ready=tenant.ready, now=clock.now()))
 
     @staticmethod
     def _arrangement_broken(claim: Claim, today: dt.date) -> dict[str, Any]:
@@ -251,7 +251,7 @@ class EscalationService:
         wanted = Stage(step)
 
         def change(tenant: Tenant, claim: Claim):
-            decision = decide(claim, tenant.policy, today, ready=tenant.ready)
+            decision = decide(claim, tenant.policy, today, ready=tenant.ready, now=clock.now())
             if decision.action is not Action.STEP or decision.step is not wanted:
                 return None  # paid, disputed, already done: nothing to do
             return self._take(tenant, claim, wanted, today)
@@ -262,7 +262,7 @@ class EscalationService:
             self._publish(tenant_id, "ClaimEscalated", {"claim_id": claim_id, "stage": taken})
         fresh = frozenset(claim.pending_messages) - before if taken else frozenset()
         _, claim = self.flush_messages(tenant_id, claim_id, tenant=tenant, claim=claim, fresh=fresh)
-        return decision_payload(decide(claim, tenant.policy, today, ready=tenant.ready))
+        return decision_payload(decide(claim, tenant.policy, today, ready=tenant.ready, now=clock.now()))
 
     def _take(self, tenant: Tenant, claim: Claim, step: Stage, today: dt.date):
         policy = tenant.policy
@@ -274,7 +274,12 @@ class EscalationService:
         updates: dict[str, Any] = {"stage": step, "status": ClaimStatus.IN_COLLECTION,
                                    "step_dates": {**claim.step_dates, step.value: today}}
         messages: list[str] = []
-        if step in (Stage.REMINDER_1, Stage.REMINDER_2):
+        if step is Stage.PRE_DUE_REMINDER:
+            # Before the due date: the claim is not overdue yet (it stays open), nothing is owed but the
+            # invoice, and limitation has not begun to run (art. 3:307 BW: from the day after the due date).
+            updates["status"] = claim.status
+            messages.append(step.value)
+        elif step in (Stage.REMINDER_1, Stage.REMINDER_2):
             messages.append(step.value)
             # art. 3:317 BW: a written reminder interrupts limitation once it is received.
             channel = channel_for(policy.reminder_channel, claim.debtor, MessageKind(step.value))
@@ -375,7 +380,7 @@ class EscalationService:
         self._bailiff()
 
         def change(tenant: Tenant, claim: Claim):
-            decision = decide(claim, tenant.policy, today, ready=tenant.ready)
+            decision = decide(claim, tenant.policy, today, ready=tenant.ready, now=clock.now())
             if decision.action is not Action.STEP or decision.step is not Stage.BAILIFF_FILING:
                 if claim.task_token == task_token:
                     return None

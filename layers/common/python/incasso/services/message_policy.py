@@ -7,17 +7,14 @@ import uuid
 from typing import Any
 
 from incasso import clock
+from incasso.domain import send_window
 from incasso.domain.models import Channel, Claim, DebtorType, MessageKind, Stage, Tenant
 from incasso.handlers import logger
 
-# Which of the policy's channels a kind goes by: the formal letters by the notice channel (post by
-# default, so that delivery can be presumed), the rest by the reminder channel.
-NOTICE_KINDS = frozenset({MessageKind.FOURTEEN_DAY_LETTER, MessageKind.NOTICE_OF_DEFAULT, MessageKind.BAILIFF_FILING,
-                          MessageKind.LIMITATION_NOTICE})
-
-
 def policy_channel(tenant: Tenant, kind: MessageKind) -> Channel:
-    return tenant.policy.notice_channel if kind in NOTICE_KINDS else tenant.policy.reminder_channel
+    """The formal letters by the notice channel (post by default, so that delivery can be presumed), the
+    rest by the reminder channel (``incasso.domain.send_window.policy_channel``)."""
+    return send_window.policy_channel(tenant.policy, kind)
 
 
 def letter_context(tenant: Tenant, claim: Claim, kind: MessageKind, extra: dict[str, Any]):
