@@ -289,3 +289,14 @@ def test_an_agreed_interest_rate_for_a_consumer_is_refused_at_intake():
         NewClaim.model_validate(body)
     assert [e["loc"][0] for e in error.value.errors()] == ["agreed_interest_rate"]
     assert NewClaim.model_validate({**body, "debtor": {**body["debtor"], "type": "business"}}).agreed_interest_rate == 12
+
+
+@pytest.mark.parametrize("deductible, collector_bills_vat, vat", [
+    (True, True, Decimal("0.00")), (False, False, Decimal("0.00")), (True, False, Decimal("0.00")),
+    (False, True, Decimal("89.25")),
+])
+def test_art_2_lid_3_besluit_bik_vat_only_when_the_creditor_cannot_deduct_it_and_a_collector_bills_it(
+        deductible, collector_bills_vat, vat):
+    policy = Policy(creditor_vat_deductible=deductible, vat_billed_by_collector=collector_bills_vat)
+    claim, _ = send_letter(make_claim(), policy)
+    assert (claim.notice.costs, claim.notice.vat) == (Decimal("425.00"), vat)

@@ -114,7 +114,8 @@ class Policy(Model):
     call_enabled: bool = True
     # art. 6:96 lid 4 BW: in a commercial contract EUR 40 is due on expiry of the term, no notice needed.
     business_flat_fee: bool = False
-    # art. 2(3) Besluit BIK: VAT uplift only if the creditor cannot deduct VAT and declares so.
+    # art. 2(3) Besluit BIK: VAT uplift only if the creditor cannot deduct VAT and declares so — and only
+    # when a third party that bills VAT collects for it (``vat_billed_by_collector``, see vat_uplift).
     creditor_vat_deductible: bool = True
     # How the 14-day letter goes out; post is the default because its receipt can be presumed.
     notice_channel: Channel = Channel.LETTER
@@ -135,6 +136,15 @@ class Policy(Model):
     # AVG art. 5 lid 1 (e), 17: personal data of a debtor whose claims are all closed is erased after this
     # many years (7: the fiscal retention of art. 52 AWR); the ledger's amounts and dates stay.
     personal_data_retention_years: int = Field(default=7, ge=1, le=30)
+    # art. 2 lid 3 Besluit BIK: the VAT uplift presumes collection by a third party (an agency, a bailiff)
+    # that bills the creditor VAT; a creditor collecting its own claims pays no VAT on it to pass on.
+    vat_billed_by_collector: bool = False
+
+    @property
+    def vat_uplift(self) -> bool:
+        """The 21 % VAT on collection costs may be charged: the creditor cannot deduct VAT (and declares
+        so in the letter) and a third party collecting for it bills VAT (art. 2 lid 3 Besluit BIK)."""
+        return not self.creditor_vat_deductible and self.vat_billed_by_collector
 
     @model_validator(mode="after")
     def _ordered(self) -> "Policy":
