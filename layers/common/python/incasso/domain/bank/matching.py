@@ -29,6 +29,7 @@ _REFERENCE = re.compile(r"(?<!\d)\d(?:[ .\-]?\d){15}(?!\d)")
 _SEPARATORS = re.compile(r"[^0-9A-Z]+")
 _LEADING_ZEROS = re.compile(r"(?<![0-9])0+(?=[0-9])")
 _TOKEN_SPLIT = re.compile(r"[\s,;:()\[\]\"'+]+")
+_GLUE = re.compile(r"(?<=[A-Z])[.#](?=[0-9A-Z])")
 MAX_WINDOW = 4  # an invoice number written with up to three spaces ("F 2025 000 123")
 MIN_KEY_LENGTH = 4  # shorter numbers ("12") turn up in any text: never matched on
 
@@ -152,9 +153,10 @@ class ClaimIndex:
                 if start + size > len(tokens):
                     break
                 yield from loose_keys(" ".join(tokens[start:start + size]))
-        # an invoice number glued to a word ("FACTUUR:2025-001" splits; "NR.2025-001" does not)
+        # an invoice number glued to a word: "NR.2025-001", "NR.F2025-000847", "FACT#F-12" (each part after
+        # the glue is tried; invoice keys need four characters with a digit, so a word alone never matches)
         for token in tokens:
-            for part in re.split(r"(?<=[A-Z])\.(?=[0-9])", token)[1:]:
+            for part in _GLUE.split(token)[1:]:
                 yield from loose_keys(part)
 
     def _by_invoice(self, text: str) -> list[Candidate]:
