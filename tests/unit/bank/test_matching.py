@@ -65,3 +65,12 @@ def test_short_numbers_and_debits_never_match():
     assert index.match(_credit("12.00", "12")).claims == ()
     debit = _credit("100.00", "F-2025-00123").model_copy(update={"direction": Direction.DEBIT})
     assert INDEX.match(debit).claims == ()
+
+
+def test_an_invoice_number_glued_to_a_word_is_found_whatever_it_starts_with():
+    # given remittances that glue the number to "nr." or "fact#" (the benchmark's only misses before)
+    for text in ("betaling nr.F-2025-00123", "NR.F2025-00123", "fact#F-2025-00123"):
+        match = INDEX.match(_credit("40.00", text))
+        assert (match.kind.value, match.claims) == ("invoice_number", (CLAIMS[0],)), text
+    # and a word alone never makes an invoice number
+    assert INDEX.match(_credit("40.00", "dhr.Jansen bedankt")).kind.value == "none"
