@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from incasso import clock
-from incasso.domain.models import Tenant
 from incasso.settings import get_settings
 
 WAITING_FOR_PROFILE = "waiting_for_profile"
@@ -74,15 +73,18 @@ class SweepService:
                         result.already_running += 1
         return result
 
-    def _retention_years(self, tenant_id: str) -> int:
-        tenant = self.store.get_tenant(tenant_id, max_age=get_settings().tenant_max_age_seconds) or \
+    def _tenant(self, tenant_id: str) -> Any:
+        # The model module on first use: its import is most of the sweep handler's own cold start.
+        
+        return self.store.get_tenant(tenant_id, max_age=get_settings().tenant_max_age_seconds) or \
             Tenant(tenant_id=tenant_id)
-        return tenant.policy.personal_data_retention_years
+
+    def _retention_years(self, tenant_id: str) -> int:
+        return self._tenant(tenant_id).policy.personal_data_retention_years
 
     def _ready(self, tenant_id: str, claims: list) -> bool:
         """Whether the tenant's profile is complete; if not, each due claim's timeline says so once."""
-        tenant = self.store.get_tenant(tenant_id, max_age=get_settings().tenant_max_age_seconds) or \
-            Tenant(tenant_id=tenant_id)
+        tenant = self._tenant(tenant_id)
         if tenant.ready:
             return True
         for claim in claims:
