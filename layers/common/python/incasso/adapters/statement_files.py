@@ -219,7 +219,7 @@ def _decode(data: bytes) -> str:
 
 
 def _iban(account: str) -> str:
-    """``NL91ABNA0417164300EUR`` or ``NL91ABNA0417164300``: the IBAN of a :25: line."""
+    """``NL44RABO0123456789EUR`` or ``NL44RABO0123456789``: the IBAN of a :25: line."""
     cleaned = account.replace(" ", "").upper()
     match = re.match(r"([A-Z]{2}[0-9]{2}[A-Z0-9]{10,30}?)(EUR|USD|GBP)?$", cleaned)
     return match.group(1) if match else cleaned
