@@ -67,6 +67,12 @@ def environment() -> None:
     boto3.client("events", region_name=REGION).create_event_bus(Name="bench-bus")
 
 
+def wiring_store():
+    from incasso.services.wiring import claims_store
+
+    return claims_store()
+
+
 def service(store=None):
     from incasso.services.claims import ClaimService
     from incasso.services.imports import ImportService
@@ -78,7 +84,14 @@ def service(store=None):
 
 
 def upload(rows: int, import_id: str) -> str:
+    """The file of an import started for it (the ingest takes only what a pending import waits for)."""
+    from incasso import clock
+    from incasso.domain.import_records import ImportRecord, ImportStatus
+    from incasso.services.wiring import claims_store
+
     key = f"tenants/bench/inbox/{import_id}/invoices.csv"
+    claims_store().put_import(ImportRecord(tenant_id="bench", import_id=import_id, filename="invoices.csv", key=key,
+                                           status=ImportStatus.PENDING, created_at=clock.now(), updated_at=clock.now()))
     boto3.client("s3", region_name=REGION).put_object(Bucket=IMPORTS.name, Key=key, Body=b"".join(csv_chunks(rows)))
     return key
 
@@ -147,6 +160,7 @@ def peak_mb(rows: int) -> float:
         environment()
         key = upload(rows, f"imp_{rows}")
         sink = CountingSink()
+        sink.record = wiring_store().get_import("bench", f"imp_{rows}")  # the pending import
         ingest = service(sink)
         ingest._publish_many = lambda events: None
         gc.collect()

@@ -35,11 +35,13 @@ TENANTS = ("acme", "globex", "initech", "umbrella")
 
 def fill(store, claims: int, due: int) -> None:
     from incasso.domain.models import Debtor, Tenant
+
+    from benchmarks import bench_profile
     from incasso.services.claims import ClaimService, NewClaim
 
     service = ClaimService(store)
     for tenant_id in TENANTS:
-        store.put_tenant(Tenant(tenant_id=tenant_id, name=tenant_id))
+        store.put_tenant(Tenant(tenant_id=tenant_id, profile=bench_profile()))
     tenants = {tenant_id: service.tenant(tenant_id) for tenant_id in TENANTS}
     batch = []
     for number in range(claims):

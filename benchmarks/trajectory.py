@@ -384,11 +384,11 @@ class World:
         self.claims = wiring.claim_service()
 
     def tenant(self, tenant_id: str = "acme") -> None:
-        from incasso.domain.models import Address, Policy, Tenant
+        from incasso.domain.models import Policy, Tenant
 
-        self.store.put_tenant(Tenant(tenant_id=tenant_id, name="Acme B.V.", iban="NL91ABNA0417164300",
-                                     address=Address(street="Damrak 1", postal_code="1012 LG", city="Amsterdam"),
-                                     policy=Policy()))
+        from benchmarks import bench_profile
+
+        self.store.put_tenant(Tenant(tenant_id=tenant_id, profile=bench_profile(), policy=Policy()))
 
     def claim(self, route: str, number: int, tenant_id: str = "acme"):
         from incasso.domain.models import Address, Debtor

@@ -13,6 +13,7 @@ STATEMACHINES_DIR = ROOT / "statemachines"
 LAYER_DIR = ROOT / "layers" / "common"
 
 PREFIX = "incasso"
+SCHEDULER_ROLE_ID = "scheduler_role"  # the resource id of the role EventBridge Scheduler assumes
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,16 @@ class Table:
 
 
 @dataclass(frozen=True)
+class Notification:
+    """One more S3 ObjectCreated rule of a bucket: objects under ``prefix`` invoke ``function``. S3 refuses
+    rules whose prefixes overlap, so each rule's prefix must be apart from every other's."""
+
+    function: str
+    prefix: str
+    suffix: str = ""
+
+
+@dataclass(frozen=True)
 class Bucket:
     id: str
     name: str
@@ -43,6 +54,13 @@ class Bucket:
     notify_function: str | None = None  # function invoked on ObjectCreated
     notify_prefix: str = ""
     notify_suffix: str = ""
+    more_notifications: tuple[Notification, ...] = ()  # further rules (other prefixes, other functions)
+
+    @property
+    def notifications(self) -> tuple[Notification, ...]:
+        """Every ObjectCreated rule of the bucket: the first (``notify_*``) and the further ones."""
+        first = (Notification(self.notify_function, self.notify_prefix, self.notify_suffix),) if self.notify_function else ()
+        return first + self.more_notifications
 
 
 @dataclass(frozen=True)
@@ -55,11 +73,14 @@ class Function:
     timeout_s: int = 30
     tables: tuple[str, ...] = ()  # table ids it reads and writes
     buckets: tuple[str, ...] = ()
+    erases_in: tuple[str, ...] = ()  # buckets whose objects it deletes (erasure of personal data)
     uses_event_bus: bool = False
     uses_state_machines: tuple[str, ...] = ()  # state machine ids it starts or signals
     sends_messages: bool = False  # SES and SNS
     reserved_concurrency: int | None = None
     code_root: Path | None = None  # the folder holding <id>/handler.py; None: functions/ (tests use fixtures)
+    # Plans its own later invocations as one-time EventBridge Scheduler schedules (webhook retries).
+    schedules_itself: bool = False
 
     @property
     def name(self) -> str:
@@ -85,12 +106,28 @@ class Schedule:
 
 
 @dataclass(frozen=True)
+class EventRule:
+    """An EventBridge rule on the event bus: events of ``source`` go to ``target_function``."""
+
+    id: str
+    source: str
+    target_function: str
+    description: str
+
+    @property
+    def pattern(self) -> dict:
+        return {"source": [self.source]}
+
+
+@dataclass(frozen=True)
 class ApiRoute:
     """A method and path of the tenant HTTP API (CONTRACT.md §3), served by ``function``."""
 
     method: str
     path: str
     function: str = "api"
+    # Public: no Cognito authorizer (the debtor's portal, whose personal link is its key; the provider's webhook).
+    public: bool = False
 
 
 @dataclass(frozen=True)
@@ -123,6 +160,9 @@ class Topology:
     event_bus_name: str
     event_bus_env: str = "EVENT_BUS_NAME"
     api_routes: tuple[ApiRoute, ...] = ()
+    event_rules: tuple[EventRule, ...] = ()
+    # The role EventBridge Scheduler assumes to invoke a function that schedules itself.
+    scheduler_role_env: str = "WEBHOOK_SCHEDULER_ROLE_ARN"
 
     def function(self, function_id: str) -> Function:
         return next(f for f in self.functions if f.id == function_id)
@@ -153,6 +193,8 @@ class Topology:
         for machine_id in fn.uses_state_machines:
             machine = self.state_machine(machine_id)
             env[machine.env] = names.get(machine_id, "")
+        if fn.schedules_itself:
+            env[self.scheduler_role_env] = names.get(SCHEDULER_ROLE_ID, "")
         return env
 
 
@@ -167,6 +209,8 @@ CLAIMS = Table(
         Index(name="status", partition_key="status_pk", sort_key="status_sk"),
         # All of a tenant's claims, in creation order (an item has one status_pk, so "all" needs its own).
         Index(name="claims", partition_key="claims_pk", sort_key="claims_sk"),
+        # One debtor's claims (by the creditor's customer number), sparse: only claims with a reference.
+        Index(name="debtor", partition_key="debtor_pk", sort_key="claims_sk"),
     ),
     env="CLAIMS_TABLE",
 )
@@ -183,6 +227,8 @@ IMPORTS = Bucket(
     env="IMPORTS_BUCKET",
     notify_function="ingest",
     notify_prefix="tenants/",
+    # Bank statements (CONTRACT.md §9) under their own prefix: S3 refuses overlapping rules.
+    more_notifications=(Notification(function="reconcile", prefix="statements/"),),
 )
 DOCUMENTS = Bucket(id="documents", name=f"{PREFIX}-documents", env="DOCUMENTS_BUCKET")
 
@@ -193,14 +239,21 @@ TOPOLOGY = Topology(
     buckets=(IMPORTS, DOCUMENTS),
     functions=(
         Function("api", "Tenant HTTP API behind API Gateway", memory_mb=512, tables=("claims", "idempotency"),
-                 buckets=("imports", "documents"), uses_event_bus=True, uses_state_machines=("escalation",),
+                 buckets=("imports", "documents"), erases_in=("documents",), uses_event_bus=True,
+                 uses_state_machines=("escalation",),
                  sends_messages=True),
         Function("ingest", "Streams a dropped CSV into claims and writes the import report; large files "
                  "go to the import state machine, whose batches and final tally it also runs", memory_mb=512,
                  timeout_s=900, tables=("claims", "idempotency"), buckets=("imports",), uses_event_bus=True,
                  uses_state_machines=("import",), reserved_concurrency=10),
-        Function("sweep", "Daily: starts the escalation of every claim due today", timeout_s=900,
-                 tables=("claims",), uses_state_machines=("escalation",), reserved_concurrency=1),
+        Function("reconcile", "Reads a dropped bank statement (CAMT.053, MT940), matches its credits to claims "
+                 "and books them as payments", memory_mb=1024, timeout_s=900, tables=("claims",),
+                 buckets=("imports", "documents"), uses_event_bus=True, uses_state_machines=("escalation",),
+                 sends_messages=True, reserved_concurrency=5),
+        Function("sweep", "Daily: starts the escalation of every claim due today; erases personal data "
+                 "kept past the tenant's retention period", timeout_s=900, tables=("claims",),
+                 buckets=("documents",), erases_in=("documents",), uses_state_machines=("escalation",),
+                 reserved_concurrency=1),
         Function("check_claim", "Reads a claim and decides: go on, wait, pause, close",
                  buckets=("documents",), sends_messages=True, **_STEP),
         Function("send_message", "Sends a reminder, letter or notice; books costs where the law allows",
@@ -215,6 +268,13 @@ TOPOLOGY = Topology(
                  uses_state_machines=("escalation",), **_STEP),
         Function("close_claim", "Closes a claim (paid, cancelled, uncollectible) or starts monitoring", **_STEP),
         Function("park_claim", "Parks a claim that failed for good as needing attention", **_STEP),
+        Function("portal", "The debtor's portal (CONTRACT.md §8): the personal page, pay through the payment "
+                 "provider, dispute, propose an arrangement; the provider's webhook", memory_mb=512,
+                 tables=("claims",), buckets=("documents",), uses_event_bus=True,
+                 uses_state_machines=("escalation",), sends_messages=True),
+        Function("webhooks", "Delivers the bus's domain events to the tenants' webhooks, signed; retries a "
+                 "failed delivery with backoff for 24 hours through one-time schedules", timeout_s=60,
+                 tables=("claims",), schedules_itself=True),
     ),
     schedules=(
         Schedule(id="daily_sweep", cron="0 5 * * ? *", target_function="sweep",
@@ -261,9 +321,43 @@ TOPOLOGY = Topology(
         ApiRoute("POST", "/v1/imports"),
         ApiRoute("GET", "/v1/imports/{import_id}"),
         ApiRoute("GET", "/v1/reports/summary"),
+        ApiRoute("POST", "/v1/bank-statements"),
+        ApiRoute("GET", "/v1/bank-statements/unmatched"),
+        ApiRoute("GET", "/v1/bank-statements/{statement_id}"),
+        ApiRoute("POST", "/v1/bank-statements/{statement_id}/entries/{entry_id}/assign"),
         ApiRoute("POST", "/v1/claims/{claim_id}/bailiff"),
         ApiRoute("GET", "/v1/calls"),
         ApiRoute("POST", "/v1/claims/{claim_id}/call"),
+        ApiRoute("GET", "/v1/tenant"),
+        ApiRoute("PUT", "/v1/tenant/profile"),
+        ApiRoute("PUT", "/v1/tenant/policy"),
+        ApiRoute("POST", "/v1/webhooks"),
+        ApiRoute("GET", "/v1/webhooks"),
+        ApiRoute("DELETE", "/v1/webhooks/{webhook_id}"),
+        ApiRoute("GET", "/v1/webhooks/{webhook_id}/deliveries"),
+        ApiRoute("POST", "/v1/claims/{claim_id}/legal/approve"),
+        ApiRoute("POST", "/v1/claims/{claim_id}/legal/decline"),
+        ApiRoute("GET", "/v1/debtors/{reference}/export"),
+        ApiRoute("POST", "/v1/debtors/{reference}/erase"),
+        ApiRoute("POST", "/v1/claims/{claim_id}/portal/revoke"),
+        # The debtor's portal and the payment provider's webhook: public, rate-limited by the WAF.
+        ApiRoute("GET", "/p/{token}", "portal", public=True),
+        ApiRoute("POST", "/p/{token}/pay", "portal", public=True),
+        ApiRoute("POST", "/p/{token}/dispute", "portal", public=True),
+        ApiRoute("POST", "/p/{token}/arrangement", "portal", public=True),
+        ApiRoute("GET", "/p/{token}/letters/{claim_id}/{index}", "portal", public=True),
+        ApiRoute("POST", "/p/webhooks/payments", "portal", public=True),
+        ApiRoute("GET", "/v1/claims/{claim_id}/preview/{kind}"),
+        ApiRoute("GET", "/v1/claims/{claim_id}/messages"),
+        ApiRoute("GET", "/v1/claims/{claim_id}/documents/{name}"),
+        ApiRoute("POST", "/v1/tenant/users"),
+        ApiRoute("GET", "/v1/tenant/users"),
+        ApiRoute("PUT", "/v1/tenant/users/{user_id}"),
+        ApiRoute("DELETE", "/v1/tenant/users/{user_id}"),
+    ),
+    event_rules=(
+        EventRule(id="webhook_events", source="incasso", target_function="webhooks",
+                  description="Every domain event to the webhooks function (CONTRACT.md §10)"),
     ),
 )
 

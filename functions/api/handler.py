@@ -4,6 +4,6 @@ from incasso.api.app import handle
 from incasso.handlers import logger
 
 
-@logger.inject_lambda_context(correlation_id_path="requestContext.requestId")
+@logger.inject_lambda_context(correlation_id_path="requestContext.requestId", clear_state=True)
 def handler(event: dict, context: object) -> dict:
     return handle(event, context)

@@ -4,7 +4,7 @@
 from incasso.handlers import logger
 
 
-@logger.inject_lambda_context
+@logger.inject_lambda_context(clear_state=True)
 def handler(event: dict, context: object) -> object:
     # Loaded at the first call rather than at init: the import service brings the claims domain (~40 ms).
     from incasso.services.imports import handle_s3_event

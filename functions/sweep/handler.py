@@ -4,7 +4,7 @@ from incasso.handlers import logger
 from incasso.services.wiring import sweep_service
 
 
-@logger.inject_lambda_context
+@logger.inject_lambda_context(clear_state=True)
 def handler(event: dict, context: object) -> dict:
     result = sweep_service().run()
     logger.info("sweep done", extra=result.as_dict())

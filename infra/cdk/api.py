@@ -14,13 +14,20 @@ from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
 from infra.cdk.functions import Functions
+from infra.cdk.portal import add_public_route, portal_rate_limit_rule
 from infra.cdk.settings import DeploySettings
 from infra.topology import ApiRoute, Topology
 
 STAGE_NAME = "prod"
 TENANT_ATTRIBUTE = "tenant_id"  # the token's claim is custom:tenant_id
+# The user's role (viewer, clerk, manager: CONTRACT.md §7), claim custom:role; the operator (or a tenant's
+# manager) sets it, the user cannot (not in the client's write attributes). Absent: the API treats it as manager.
+ROLE_ATTRIBUTE = "role"
 ACCESS_LOG_RETENTION = logs.RetentionDays.ONE_YEAR
 REQUESTS_PER_IP_PER_5_MINUTES = 1000
+BINARY_MEDIA_TYPES = ["application/pdf"]
+USER_ADMIN_ACTIONS = ("cognito-idp:AdminCreateUser", "cognito-idp:AdminUpdateUserAttributes",
+                      "cognito-idp:AdminDeleteUser")
 _PATH_PARAMETER = re.compile(r"\{([A-Za-z0-9_]+)\}")
 # API Gateway's own answers in the contract's error shape: {"error": {"code", "message", "details"}}.
 _GATEWAY_ERRORS = (
@@ -49,6 +56,7 @@ class Api(Construct):
         self._settings = settings
         self.user_pool = self._build_user_pool()
         self.client = self._build_client()
+        self._let_managers_invite_users(functions)
         self.authorizer = apigw.CognitoUserPoolsAuthorizer(self, "Authorizer", cognito_user_pools=[self.user_pool])
         self.access_logs = logs.LogGroup(
             self, "AccessLogs", retention=ACCESS_LOG_RETENTION, removal_policy=RemovalPolicy.RETAIN
@@ -83,7 +91,8 @@ class Api(Construct):
             self_sign_up_enabled=False,
             sign_in_aliases=cognito.SignInAliases(email=True),
             auto_verify=cognito.AutoVerifiedAttrs(email=True),
-            custom_attributes={TENANT_ATTRIBUTE: cognito.StringAttribute(min_len=1, max_len=64, mutable=False)},
+            custom_attributes={TENANT_ATTRIBUTE: cognito.StringAttribute(min_len=1, max_len=64, mutable=False),
+                               ROLE_ATTRIBUTE: cognito.StringAttribute(min_len=4, max_len=16, mutable=True)},
             password_policy=cognito.PasswordPolicy(
                 min_length=12,
                 require_lowercase=True,
@@ -101,6 +110,13 @@ class Api(Construct):
             removal_policy=RemovalPolicy.RETAIN,
         )
 
+    def _let_managers_invite_users(self, functions: Functions) -> None:
+        # POST/PUT/DELETE /v1/tenant/users: a tenant's manager creates, re-roles and removes its own users
+        # in this pool (the tenant bound from the caller's token by the function, never from the request).
+        api_function = functions.functions["api"]
+        api_function.add_environment("USER_POOL_ID", self.user_pool.user_pool_id)
+        self.user_pool.grant(api_function, *USER_ADMIN_ACTIONS)
+
     def _build_client(self) -> cognito.UserPoolClient:
         # The client may read the tenant id but never write it: only an administrator sets it, once.
         return self.user_pool.add_client(
@@ -114,7 +130,7 @@ class Api(Construct):
             refresh_token_validity=Duration.days(30),
             read_attributes=cognito.ClientAttributes()
             .with_standard_attributes(email=True, email_verified=True, fullname=True)
-            .with_custom_attributes(TENANT_ATTRIBUTE),
+            .with_custom_attributes(TENANT_ATTRIBUTE, ROLE_ATTRIBUTE),
             write_attributes=cognito.ClientAttributes().with_standard_attributes(fullname=True),
         )
 
@@ -126,6 +142,9 @@ class Api(Construct):
             rest_api_name=f"{Stack.of(self).stack_name}-tenant-api",
             description="incasso tenant API (CONTRACT.md §3)",
             endpoint_types=[apigw.EndpointType.REGIONAL],
+            # A letter's PDF (GET .../preview/{kind}) leaves the Lambda base64-encoded; API Gateway sends
+            # it as bytes to a client that accepts application/pdf.
+            binary_media_types=BINARY_MEDIA_TYPES,
             # The account-level role API Gateway needs to write execution logs.
             cloud_watch_role=True,
             cloud_watch_role_removal_policy=RemovalPolicy.RETAIN,
@@ -154,6 +173,8 @@ class Api(Construct):
         )
 
     def _add_route(self, route: ApiRoute, functions: Functions) -> apigw.Method:
+        if route.public:  # the debtor's portal (infra.cdk.portal): no authorizer
+            return add_public_route(self.rest_api, route, functions.functions[route.function])
         resource = self.rest_api.root.resource_for_path(route.path)
         integration = apigw.LambdaIntegration(functions.functions[route.function], allow_test_invoke=False)
         method = resource.add_method(
@@ -219,6 +240,7 @@ class Api(Construct):
                 managed("AWSManagedRulesAmazonIpReputationList", 1),
                 managed("AWSManagedRulesCommonRuleSet", 2),
                 managed("AWSManagedRulesKnownBadInputsRuleSet", 3),
+                portal_rate_limit_rule(4, _visibility("PortalRequestsPerIp")),
             ],
         )
         association = wafv2.CfnWebACLAssociation(

@@ -125,6 +125,8 @@ class Functions(Construct):
         environment = {key: value for key, value in self._topology.environment(spec.id, names).items() if value}
         if spec.sends_messages:
             environment["SENDER_EMAIL"] = self._settings.sender_email
+            if self._settings.portal_base_url:  # every message carries the debtor's link (CONTRACT.md §8)
+                environment["INCASSO_PORTAL_BASE_URL"] = self._settings.portal_base_url
         if spec.id in {route.function for route in self._topology.api_routes} and self._settings.cors_origin:
             environment["CORS_ALLOWED_ORIGIN"] = self._settings.cors_origin
         return environment
@@ -133,7 +135,7 @@ class Functions(Construct):
         for table_id in spec.tables:
             self._data.grant_data(role, table_id)
         for bucket_id in spec.buckets:
-            self._storage.grant_objects(role, bucket_id)
+            self._storage.grant_objects(role, bucket_id, erase=bucket_id in spec.erases_in)
         if spec.uses_event_bus:
             self._events.grant_put(role)
         if spec.sends_messages:

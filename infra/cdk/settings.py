@@ -25,8 +25,12 @@ class DeploySettings:
     alarm_email: str = ""  # subscribed to the alarm topic when set
     cors_origin: str = ""  # a browser front-end's origin (https://...); empty: no CORS
     import_retention_days: int = 30  # uploaded CSVs and import reports expire after this
+    # Letters and dossiers expire after this at the latest (AVG art. 5 lid 1 (e)); the daily sweep erases a
+    # debtor's documents earlier, once the tenant's retention period after the last claim closed is over.
+    document_retention_days: int = 4383  # 12 years
     api_rate_limit: int = 50  # requests per second, steady state, per stage
     api_burst_limit: int = 100
+    portal_base_url: str = ""  # the public host of the debtors' personal links (https://...); empty: no links
 
     @property
     def sender_domain(self) -> str:
@@ -52,7 +56,7 @@ class DeploySettings:
             raise SettingsError(f"{CONTEXT_PREFIX}alarmEmail is not an e-mail address: {self.alarm_email!r}")
         if self.cors_origin and not _ORIGIN.match(self.cors_origin):
             raise SettingsError(f"{CONTEXT_PREFIX}corsOrigin must be one https origin, got {self.cors_origin!r}")
-        for field in ("import_retention_days", "api_rate_limit", "api_burst_limit"):
+        for field in ("import_retention_days", "document_retention_days", "api_rate_limit", "api_burst_limit"):
             if getattr(self, field) < 1:
                 raise SettingsError(f"{CONTEXT_PREFIX}{_camel(field)} must be at least 1")
 

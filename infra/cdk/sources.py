@@ -130,9 +130,11 @@ def _task_states(definition: dict) -> Iterator[tuple[str, dict]]:
 
 
 def asynchronously_invoked(topology: Topology) -> set[str]:
-    """Functions that AWS invokes asynchronously (S3 notifications, schedules): they get a dead-letter queue."""
-    from_buckets = {bucket.notify_function for bucket in topology.buckets if bucket.notify_function}
-    return from_buckets | {schedule.target_function for schedule in topology.schedules}
+    """Functions that AWS invokes asynchronously (S3 notifications, schedules, bus rules): they get a
+    dead-letter queue."""
+    from_buckets = {rule.function for bucket in topology.buckets for rule in bucket.notifications}
+    from_rules = {rule.target_function for rule in topology.event_rules}
+    return from_buckets | {schedule.target_function for schedule in topology.schedules} | from_rules
 
 
 def construct_id(resource_id: str) -> str:

@@ -12,10 +12,13 @@ from infra.cdk.functions import Functions
 from infra.cdk.ingest import Ingest
 from infra.cdk.observability import Observability
 from infra.cdk.orchestration import Orchestration
+from infra.cdk.portal import PortalSettings
+from infra.cdk.reconciliation import Reconciliation
 from infra.cdk.schedules import Schedules
 from infra.cdk.settings import DeploySettings
 from infra.cdk.sources import construct_id
 from infra.cdk.storage import Storage
+from infra.cdk.webhooks import Webhooks
 from infra.topology import Topology
 
 
@@ -37,8 +40,11 @@ class IncassoStack(Stack):
         for machine_id, orchestration in machines.items():
             functions.connect_state_machine(machine_id, orchestration.state_machine)
         self.api = api = Api(self, "Api", topology=topology, settings=settings, functions=functions)
+        self.portal = PortalSettings(self, "Portal", function=functions.functions["portal"])
         Ingest(self, "Ingest", topology=topology, storage=storage, functions=functions)
+        Reconciliation(self, "Reconciliation", topology=topology, storage=storage, functions=functions)
         self.schedules = schedules = Schedules(self, "Schedules", topology=topology, functions=functions)
+        self.webhooks = Webhooks(self, "Webhooks", topology=topology, functions=functions, events_=events)
         self.observability = observability = Observability(self, "Observability", settings=settings)
         self._watch(functions, schedules, machines, api)
 
@@ -58,6 +64,8 @@ class IncassoStack(Stack):
             observability.watch_dead_letters(function_id, queue)
         for schedule_id, queue in schedules.dead_letter_queues.items():
             observability.watch_dead_letters(schedule_id, queue)
+        for rule_id, queue in self.webhooks.dead_letter_queues.items():
+            observability.watch_dead_letters(rule_id, queue)
         for schedule_id, rule in schedules.rules.items():
             observability.watch_rule(schedule_id, rule)
         for machine_id, orchestration in machines.items():

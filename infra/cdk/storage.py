@@ -15,6 +15,8 @@ from infra.cdk.sources import construct_id
 from infra.topology import Bucket, Topology
 
 OBJECT_ACTIONS = ("s3:GetObject", "s3:PutObject")
+# Erasure of a debtor's personal data deletes the claim's documents, every version (AVG art. 17).
+ERASE_ACTIONS = ("s3:DeleteObject", "s3:DeleteObjectVersion")
 BUCKET_KEY_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey")
 ACCESS_LOG_RETENTION = Duration.days(365)
 # Documents are letters and dossiers: current versions are kept; replaced versions go after this.
@@ -91,6 +93,12 @@ class Storage(Construct):
                     id="expire-imports", expiration=Duration.days(self._settings.import_retention_days)
                 )
             )
+        else:
+            rules.append(
+                s3.LifecycleRule(
+                    id="expire-documents", expiration=Duration.days(self._settings.document_retention_days)
+                )
+            )
         return rules
 
     def _cors_rules(self, spec: Bucket) -> list[s3.CorsRule] | None:
@@ -106,7 +114,7 @@ class Storage(Construct):
             )
         ]
 
-    def grant_objects(self, grantee: iam.IGrantable, bucket_id: str) -> None:
+    def grant_objects(self, grantee: iam.IGrantable, bucket_id: str, *, erase: bool = False) -> None:
         """Read and write objects (keys are per tenant and per claim, made at run time), list the bucket so that
         a missing key answers 404 rather than 403, and use the bucket key through S3 only."""
         bucket = self.buckets[bucket_id]
@@ -115,6 +123,11 @@ class Storage(Construct):
             iam.PolicyStatement(actions=list(OBJECT_ACTIONS), resources=[bucket.arn_for_objects("*")])
         )
         principal.add_to_principal_policy(iam.PolicyStatement(actions=["s3:ListBucket"], resources=[bucket.bucket_arn]))
+        if erase:
+            principal.add_to_principal_policy(
+                iam.PolicyStatement(actions=list(ERASE_ACTIONS), resources=[bucket.arn_for_objects("*")]))
+            principal.add_to_principal_policy(
+                iam.PolicyStatement(actions=["s3:ListBucketVersions"], resources=[bucket.bucket_arn]))
         logical_id = Stack.of(self).get_logical_id(bucket.node.default_child)
         Validations.of(grantee).acknowledge(
             Acknowledgment(

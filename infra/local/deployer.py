@@ -16,13 +16,15 @@ from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 
-from infra.topology import PREFIX, Function, StateMachine, Topology, dynamodb_create_table_kwargs
+from infra.topology import PREFIX, SCHEDULER_ROLE_ID, Function, StateMachine, Topology, dynamodb_create_table_kwargs
 
 from infra.local.lambda_runtime import FunctionCode
 
 ACCOUNT_ID = "123456789012"  # moto's default account
 ROLE_ARN = f"arn:aws:iam::{ACCOUNT_ID}:role/{PREFIX}-local"
 RUNTIME = "python3.11"
+# What every function sees only on the local stack: webhooks may go to http://127.0.0.1 (tests' receivers).
+LOCAL_ENVIRONMENT = {"INCASSO_WEBHOOK_ALLOW_HTTP_LOOPBACK": "1"}
 EVENT_BUS_ID = "event_bus"
 _PLACEHOLDER = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
@@ -40,6 +42,7 @@ def merge(base: Topology, extra: Topology) -> Topology:
         functions=base.functions + extra.functions,
         schedules=base.schedules + extra.schedules,
         state_machines=base.state_machines + extra.state_machines,
+        event_rules=base.event_rules + extra.event_rules,
     )
 
 
@@ -64,7 +67,7 @@ def state_machine_arn(machine: StateMachine, region: str) -> str:
 def resource_names(topology: Topology, region: str) -> dict[str, str]:
     """Resource id -> deployed name (tables, buckets, the event bus) or ARN (functions, schedules'
     rules, state machines). Ids must be unique across kinds: ``names`` is one namespace."""
-    entries: list[tuple[str, str]] = [(EVENT_BUS_ID, topology.event_bus_name)]
+    entries: list[tuple[str, str]] = [(EVENT_BUS_ID, topology.event_bus_name), (SCHEDULER_ROLE_ID, ROLE_ARN)]
     entries += [(table.id, table.name) for table in topology.tables]
     entries += [(bucket.id, bucket.name) for bucket in topology.buckets]
     entries += [(function.id, function_arn(function, region)) for function in topology.functions]
@@ -169,7 +172,7 @@ def create_resources(
             Description=function.description,
             Timeout=function.timeout_s,
             MemorySize=function.memory_mb,
-            Environment={"Variables": topology.environment(function.id, names)},
+            Environment={"Variables": {**topology.environment(function.id, names), **LOCAL_ENVIRONMENT}},
         )
         if function.reserved_concurrency is not None:
             lambda_client.put_function_concurrency(
@@ -180,28 +183,31 @@ def create_resources(
     region = s3.meta.region_name
     for bucket in topology.buckets:
         s3.create_bucket(Bucket=bucket.name, CreateBucketConfiguration={"LocationConstraint": region})
-        if bucket.notify_function:
+        configurations: list[dict[str, Any]] = []
+        for rule in bucket.notifications:
             rules = [
                 {"Name": name, "Value": value}
-                for name, value in (("prefix", bucket.notify_prefix), ("suffix", bucket.notify_suffix))
+                for name, value in (("prefix", rule.prefix), ("suffix", rule.suffix))
                 if value
             ]
             configuration: dict[str, Any] = {
-                "Id": f"{bucket.id}-to-{bucket.notify_function}",
-                "LambdaFunctionArn": names[bucket.notify_function],
+                "Id": f"{bucket.id}-to-{rule.function}",
+                "LambdaFunctionArn": names[rule.function],
                 "Events": ["s3:ObjectCreated:*"],
             }
             if rules:
                 configuration["Filter"] = {"Key": {"FilterRules": rules}}
             lambda_client.add_permission(
-                FunctionName=names[bucket.notify_function],
+                FunctionName=names[rule.function],
                 StatementId=f"s3-{bucket.id}",
                 Action="lambda:InvokeFunction",
                 Principal="s3.amazonaws.com",
                 SourceArn=f"arn:aws:s3:::{bucket.name}",
             )
+            configurations.append(configuration)
+        if configurations:
             s3.put_bucket_notification_configuration(
-                Bucket=bucket.name, NotificationConfiguration={"LambdaFunctionConfigurations": [configuration]}
+                Bucket=bucket.name, NotificationConfiguration={"LambdaFunctionConfigurations": configurations}
             )
 
     events = client("events")
@@ -219,6 +225,13 @@ def create_resources(
             Principal="events.amazonaws.com",
             SourceArn=names[schedule.id],
         )
+
+    for rule in topology.event_rules:
+        name = rule_name(rule.id)
+        events.put_rule(Name=name, EventBusName=topology.event_bus_name, EventPattern=json.dumps(rule.pattern),
+                        State="ENABLED", Description=rule.description)
+        events.put_targets(Rule=name, EventBusName=topology.event_bus_name,
+                           Targets=[{"Id": rule.target_function, "Arn": names[rule.target_function]}])
 
     stepfunctions = client("stepfunctions")
     for machine in local_state_machines(topology):

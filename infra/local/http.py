@@ -11,6 +11,16 @@ function's environment. Besides the API, two local-only endpoints (CONTRACT.md ย
   tenant's, a bad token is 401; without one everyone's): a Scan of the message records, acceptable here
   because it is local only.
 
+Off loopback (``incasso serve --host 0.0.0.0``, which needs a token secret of the user's own) every
+``/_local/`` route needs a valid token: nobody on the network lists every tenant's letters.
+
+Requests are served the way API Gateway would, concurrently: a bounded pool of worker threads behind a
+listen backlog of ``LISTEN_BACKLOG`` (a slow or stalled client holds one worker, never the server; a
+socket that sends nothing for ``CLIENT_TIMEOUT_SECONDS`` is closed). The simulated clock stays exact:
+``ClockGate`` lets any number of requests run together, or one clock advance alone; an advance waits
+for the requests in progress and holds new ones back until everything due has settled, so no request
+ever runs at a moment half-way through a day's work.
+
 ``keep_upload_bodies`` sits in front of the AWS endpoint so that a plain ``curl -X PUT --data-binary``
 to a presigned URL stores the file whole; ``use_local_aws`` and ``quiet_logs`` set up the process.
 """
@@ -23,7 +33,9 @@ import logging
 import os
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -32,6 +44,9 @@ from urllib.parse import parse_qs, unquote, urlsplit
 LOG = logging.getLogger(__name__)
 MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
 MAX_ADVANCE_DAYS = 3650
+LISTEN_BACKLOG = 128  # socketserver's default of 5 resets connections under 20 concurrent requests
+WORKERS = 32
+CLIENT_TIMEOUT_SECONDS = 30
 
 
 def use_local_aws(region: str) -> None:
@@ -121,20 +136,96 @@ def outbox(stack: Any, *, tenant_id: str | None = None, claim_id: str | None = N
     return [message for _, _, message in found]
 
 
+class ClockGate:
+    """Many requests at once, or one clock advance alone (a readers-writer lock that lets a waiting
+    advance go first, so that a stream of requests cannot hold the clock back for ever)."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._requests = 0
+        self._advancing = False
+        self._advances_waiting = 0
+
+    @contextmanager
+    def request(self) -> Iterator[None]:
+        with self._cond:
+            while self._advancing or self._advances_waiting:
+                self._cond.wait()
+            self._requests += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._requests -= 1
+                self._cond.notify_all()
+
+    @contextmanager
+    def advance(self) -> Iterator[None]:
+        with self._cond:
+            self._advances_waiting += 1
+            try:
+                while self._advancing or self._requests:
+                    self._cond.wait()
+            finally:
+                self._advances_waiting -= 1
+            self._advancing = True
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._advancing = False
+                self._cond.notify_all()
+
+
+class _PooledHTTPServer(ThreadingHTTPServer):
+    """``ThreadingHTTPServer`` with a bounded pool of workers instead of a thread per connection."""
+
+    request_queue_size = LISTEN_BACKLOG
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler], workers: int) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="incasso-front-worker")
+        super().__init__(address, handler)  # closes the server (and the pool) when it cannot bind
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        self._pool.submit(self.process_request_thread, request, client_address)
+
+    def server_close(self) -> None:
+        super().server_close()
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` (what ``--host`` names) listens on this machine only."""
+    import ipaddress
+
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
 class LocalFront:
     """The front on ``host:port`` (0: a free port); bound at once, so a taken port fails here.
 
     ``attach(stack)`` gives it the stack to call (deployed after binding, so that a taken port is
-    reported before the deployment's seconds), ``start()`` serves in a background thread.
+    reported before the deployment's seconds), ``start()`` serves in a background thread. Off loopback
+    the ``/_local/`` routes need a token (``local_routes_need_token``, on by default there).
     """
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 8080) -> None:
+    def __init__(self, host: str = "127.0.0.1", port: int = 8080, *, workers: int = WORKERS,
+                 local_routes_need_token: bool | None = None) -> None:
         self._stack: Any = None
-        self._advance_lock = threading.Lock()
-        self._http = ThreadingHTTPServer((host, port), _handler_class(self))
-        self._http.daemon_threads = True
+        self.gate = ClockGate()
+        self._http = _PooledHTTPServer((host, port), _handler_class(self), workers)
         self._thread: threading.Thread | None = None
         self.host = host
+        self.local_routes_need_token = (not is_loopback(host)) if local_routes_need_token is None \
+            else local_routes_need_token
+        self.on_request: Callable[[], None] = lambda: None  # told of every request (serve's snapshots)
+        self.psp: Any = None  # the fake payment provider of the debtor's portal, once enable_portal ran
 
     @property
     def port(self) -> int:
@@ -165,6 +256,12 @@ class LocalFront:
 
         return tenant_for_authorization(authorization)
 
+    def identity_for(self, authorization: str | None) -> tuple[str | None, str | None]:
+        """(tenant, role) of a valid token, as the Cognito authorizer's claims would carry them."""
+        from incasso.api.auth import identity_for_authorization
+
+        return identity_for_authorization(authorization) or (None, None)
+
     def call_api(self, method: str, path: str, query: dict[str, list[str]], headers: dict[str, str],
                  body: bytes) -> tuple[int, dict[str, str], bytes]:
         """The API Lambda's answer to one request, as API Gateway would pass it on."""
@@ -172,7 +269,8 @@ class LocalFront:
         from infra.local.stack import HandlerError
 
         authorization = next((value for name, value in headers.items() if name.lower() == "authorization"), None)
-        event = proxy_event(method, path, tenant_id=self.tenant_for(authorization), body=body or None,
+        tenant_id, role = self.identity_for(authorization)
+        event = proxy_event(method, path, tenant_id=tenant_id, role=role, body=body or None,
                             headers=headers, query=query)
         try:
             result = self._stack.invoke("api", event)
@@ -194,6 +292,44 @@ class LocalFront:
             payload = raw.encode("utf-8")
         return int(result.get("statusCode", 200)), response_headers, payload
 
+    # -- the debtor's portal (CONTRACT.md ยง8): /p/... to the portal function, /_local/psp/... the fake provider
+    def enable_portal(self, api_key: str) -> dict[str, str]:
+        """Serve the portal and a fake payment provider; the environment the product needs to use them."""
+        from infra.local.psp import FakeMollie, portal_environment
+
+        self.psp = FakeMollie(lambda: self.endpoint, api_key, deliver_webhook=self._portal_webhook)
+        self.psp.now = lambda: iso_utc(self._stack.now())
+        return portal_environment(self.endpoint, api_key)
+
+    def call_portal(self, method: str, path: str, query: dict[str, list[str]], headers: dict[str, str],
+                    body: bytes) -> tuple[int, dict[str, str], bytes]:
+        """The portal function's answer, as API Gateway passes it on (a public route: no authorizer)."""
+        from incasso.api.proxy import proxy_event
+        from infra.local.stack import HandlerError
+
+        event = proxy_event(method, path, body=body or None, headers=headers, query=query)
+        try:
+            result = self._stack.invoke("portal", event)
+        except HandlerError as error:
+            LOG.error("the portal function failed: %s", error)
+            return 502, {"Content-Type": "text/plain"}, b"the portal failed"
+        import base64
+
+        raw = result.get("body") or ""
+        payload = base64.b64decode(raw) if result.get("isBase64Encoded") else raw.encode("utf-8")
+        return int(result.get("statusCode", 200)), {k: str(v) for k, v in (result.get("headers") or {}).items()}, payload
+
+    def _portal_webhook(self, url: str, body: bytes) -> int:
+        """The fake provider's webhook to this front's own portal, called in-process (as a request would be)."""
+        if not url.startswith(self.endpoint + "/"):
+            from infra.local.psp import _post_form
+
+            return _post_form(url, body)
+        with self.gate.request():
+            status, _, _ = self.call_portal("POST", urlsplit(url[len(self.endpoint):]).path, {},
+                                            {"Content-Type": "application/x-www-form-urlencoded"}, body)
+        return status
+
     def advance(self, body: bytes) -> tuple[int, dict[str, Any]]:
         try:
             request = json.loads(body or b"{}")
@@ -203,7 +339,7 @@ class LocalFront:
         if isinstance(days, bool) or not isinstance(days, int) or not 0 <= days <= MAX_ADVANCE_DAYS:
             return 422, error_body("validation_error", "days must be a whole number of days",
                                    [{"field": "days", "message": f"an integer from 0 to {MAX_ADVANCE_DAYS}"}])
-        with self._advance_lock:  # one driver of the clock at a time
+        with self.gate.advance():  # alone: requests wait, so the clock stays exact
             now = self._stack.advance(days=days)
         return 200, {"now": iso_utc(now)}
 
@@ -219,6 +355,7 @@ def _handler_class(front: LocalFront) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         server_version = "incasso-local"
         protocol_version = "HTTP/1.1"
+        timeout = CLIENT_TIMEOUT_SECONDS  # a client that stalls loses its connection, not the server
 
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
             LOG.info("%s %s", self.address_string(), format % args)
@@ -255,6 +392,7 @@ def _handler_class(front: LocalFront) -> type[BaseHTTPRequestHandler]:
             return self.rfile.read(size)
 
         def _handle(self) -> None:
+            front.on_request()
             body = self._body()
             if body is None:
                 return
@@ -263,19 +401,48 @@ def _handler_class(front: LocalFront) -> type[BaseHTTPRequestHandler]:
             query = parse_qs(url.query, keep_blank_values=True)
             try:
                 route = _LOCAL_ROUTES.get((self.command, path))
-                if route is not None:
-                    route(self, front, query, body)
+                if front.psp is not None and path.startswith("/_local/psp/"):
+                    # The fake provider: its API checks its own key; a browser completes its checkout.
+                    self._send(*front.psp.handle(self.command, path, dict(self.headers.items()), body))
+                    return
+                if front.psp is not None and path.startswith("/p/"):
+                    headers = {name: value for name, value in self.headers.items()}
+                    with front.gate.request():
+                        self._send(*front.call_portal(self.command, path, query, headers, body))
+                    return
+                if path.startswith("/_local/") and front.local_routes_need_token and \
+                        front.tenant_for(self.headers.get("Authorization")) is None:
+                    self._json(401, error_body("unauthorized", "off loopback the local endpoints need a valid token"))
+                elif route is _advance:
+                    route(self, front, query, body)  # takes the gate alone
+                elif route is not None:
+                    with front.gate.request():
+                        route(self, front, query, body)
                 elif path.startswith("/_local/"):
                     self._json(404, error_body("not_found", f"no local endpoint {self.command} {path}"))
                 else:
                     headers = {name: value for name, value in self.headers.items()}
-                    status, response_headers, payload = front.call_api(self.command, path, query, headers, body)
+                    with front.gate.request():
+                        status, response_headers, payload = front.call_api(self.command, path, query, headers, body)
                     self._send(status, response_headers, payload)
             except Exception:  # the front itself failed: say so, keep serving
                 LOG.exception("local front: %s %s failed", self.command, path)
                 self._json(500, error_body("internal_error", "the local front failed; see its log"))
 
         do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _handle
+
+        def __getattr__(self, name: str) -> Any:
+            # A method the front does not know (TRACE, CONNECT, PROPFIND, ...): 405 in the API's JSON error
+            # shape, as API Gateway answers, instead of http.server's 501 HTML page.
+            if name.startswith("do_"):
+                return self._method_not_allowed
+            raise AttributeError(name)
+
+        def _method_not_allowed(self) -> None:
+            self.close_connection = True
+            self._json(HTTPStatus.METHOD_NOT_ALLOWED, error_body(
+                "method_not_allowed", f"{self.command} is not allowed",
+                [{"field": "method", "message": "allowed: GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS"}]))
 
     return Handler
 

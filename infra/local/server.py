@@ -1,6 +1,7 @@
 """The local stack behind an HTTP endpoint: ``moto.server.ThreadedMotoServer`` in this process.
 
 Other processes reach it with unmodified boto3 (``AWS_ENDPOINT_URL=server.endpoint``, see ``env()``).
+Requests over HTTP must be signed, as in AWS (``aws_auth``): presigned URLs are checked in full.
 The stack itself lives here: executions run on this process's simulated clock and handlers run in
 this process, their own AWS calls served in the calling thread by ``mock_aws`` (the same moto
 backends the server serves). A handler whose client is pointed at the endpoint itself (for instance
@@ -21,11 +22,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import boto3
+from botocore.config import Config
 from botocore.awsrequest import AWSResponse
 from botocore.compat import HTTPHeaders
 
 from infra.topology import TOPOLOGY, Topology
 
+from infra.local.aws_auth import require_signatures
 from infra.local.scheduler import SimulatedClock
 from infra.local.stack import DEFAULT_REGION, LocalStack
 
@@ -45,8 +48,9 @@ class LocalServer:
         return int(self.endpoint.rsplit(":", 1)[1])
 
     def client(self, service: str) -> Any:
-        """A boto3 client that talks to the server over HTTP."""
-        return boto3.client(service, region_name=self.stack.region, endpoint_url=self.endpoint)
+        """A boto3 client that talks to the server over HTTP (S3 presigns with SigV4, as the product does)."""
+        config = Config(signature_version="s3v4") if service == "s3" else None
+        return boto3.client(service, region_name=self.stack.region, endpoint_url=self.endpoint, config=config)
 
     def env(self) -> dict[str, str]:
         """The environment that points another process's boto3 at this server."""
@@ -135,7 +139,11 @@ def start_server(
         server.stop()
         _restore_environ(saved)
         raise
-    stack._runtime.loopback = Loopback(endpoint, server._server.app)
+    stack._runtime.loopback = Loopback(endpoint, server._server.app)  # the handler's own calls: served as they are
+    # Over HTTP, as AWS: an unsigned request, or a presigned URL altered or expired, is refused (403).
+    credentials = {"testing": "testing",  # what env() gives other processes
+                   os.environ.get("AWS_ACCESS_KEY_ID") or "testing": os.environ.get("AWS_SECRET_ACCESS_KEY") or "testing"}
+    server._server.app = require_signatures(server._server.app, credentials)
     return LocalServer(server, endpoint, stack, saved)
 
 

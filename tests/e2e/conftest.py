@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 
 from incasso.domain.models import Address, Debtor, Policy, Tenant
+from tenant_profiles import sample_profile
 
 START = dt.date(2026, 1, 5)
 
@@ -25,9 +26,7 @@ class Trajectory:
         self.claims = wiring.claim_service()
 
     def tenant(self, tenant_id: str = "acme", **policy) -> Tenant:
-        tenant = Tenant(tenant_id=tenant_id, name="Acme B.V.", iban="NL91ABNA0417164300",
-                        address=Address(street="Damrak 1", postal_code="1012 LG", city="Amsterdam"),
-                        policy=Policy(**policy))
+        tenant = Tenant(tenant_id=tenant_id, profile=sample_profile(legal_name="Acme B.V."), policy=Policy(**policy))
         self.store.put_tenant(tenant)
         return tenant
 

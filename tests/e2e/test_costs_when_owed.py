@@ -162,3 +162,21 @@ def test_a_broken_arrangement_charges_no_interest_for_the_days_it_was_kept(world
     confirmation = next(r for r in world.store.list_messages("acme", claim.claim_id)
                         if r["kind"] == "arrangement_confirmation")
     assert "geen rente" in confirmation["body"] and agreed.status is ClaimStatus.ARRANGEMENT
+
+
+def test_an_arrangement_agreed_within_the_letters_term_covers_what_the_letter_demanded(world):
+    # given a consumer within the term of the 14-day letter
+    world.tenant()
+    claim = world.claim(principal="1000.00")
+    world.until(START + 35 * DAY)
+    letter = world.get(claim)
+    world.until(letter.notice.starts_on + 3 * DAY)
+    # when an arrangement is agreed for what GET shows
+    shown = world.claims.current("acme", claim.claim_id).amounts.outstanding
+    first = (shown / 2).quantize(Decimal("0.01"))
+    agreed = world.claims.arrange("acme", claim.claim_id, [
+        Instalment(due_date=letter.notice.starts_on + 20 * DAY, amount=first),
+        Instalment(due_date=letter.notice.starts_on + 50 * DAY, amount=shown - first)])
+    # then it is what the letter demanded: the interest after the letter's date is not charged
+    assert shown == letter.notice.demanded
+    assert agreed.status is ClaimStatus.ARRANGEMENT and agreed.amounts.outstanding == letter.notice.demanded

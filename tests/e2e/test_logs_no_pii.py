@@ -26,7 +26,7 @@ from infra.local import faults
 
 START = dt.date(2026, 1, 5)
 DAY = dt.timedelta(days=1)
-TENANT_IBAN = "NL91ABNA0417164300"
+TENANT_IBAN = "NL44RABO0123456789"
 
 DEBTORS = {
     "partial_then_full": {"name": "Annelies Brouwer-Kuipers", "type": "consumer",
@@ -38,7 +38,9 @@ DEBTORS = {
     "arrangement": {"name": "Bakkerij De Korst B.V.", "type": "business", "email": "administratie@dekorst.example",
                     "phone": "020-7654321",
                     "address": {"street": "Molenstraat 44", "postal_code": "2513 BL", "city": "Den Haag"}},
-    "unusable_phone": {"name": "Sanne Verhoeven-de Wit", "type": "consumer", "phone": "612398745"},
+    # (reachable in writing, as intake requires, but the SMS tenant's reminders go to a phone that fails)
+    "unusable_phone": {"name": "Sanne Verhoeven-de Wit", "type": "consumer", "phone": "612398745",
+                       "address": {"street": "Populierenlaan 3", "postal_code": "5611 AB", "city": "Eindhoven"}},
     "rejected_email": {"name": "Joris van Oosterhout", "type": "consumer", "email": "joris.oosterhout@voorbeeld.nl",
                        "address": {"street": "Zuiderdiep 311", "postal_code": "9611 KA", "city": "Sappemeer"}},
 }

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from tenant_profiles import PROFILE_BODY
+
 BIN = Path(sys.executable).parent
 INCASSO = str(BIN / "incasso")
 READY_SECONDS = 90
@@ -68,8 +70,10 @@ class Served:
         self._stderr.close()
 
 
-def token(tenant_id: str) -> str:
-    return subprocess.run([INCASSO, "token", tenant_id], check=True, capture_output=True, text=True).stdout.strip()
+def token(tenant_id: str, role: str | None = None) -> str:
+    role_option = ["--role", role] if role else []
+    return subprocess.run([INCASSO, "token", tenant_id, *role_option], check=True, capture_output=True,
+                          text=True).stdout.strip()
 
 
 def call(base: str, method: str, path: str, body: object = None, *, bearer: str | None = None,
@@ -109,6 +113,14 @@ def test_serve_runs_the_api_uploads_the_clock_and_the_outbox_and_stops_on_sigter
     server = served("--start-date", "2026-01-05")
     assert server.api.startswith("http://127.0.0.1:") and server.aws.startswith("http://127.0.0.1:")
     acme, globex = token("acme"), token("globex")
+    # and acme's profile set over HTTP, as the README starts (a viewer may read it, not change it)
+    assert call(server.api, "GET", "/v1/tenant", bearer=acme)[1]["missing"] == ["legal_name", "address", "iban",
+                                                                                "email", "phone"]
+    assert call(server.api, "PUT", "/v1/tenant/profile", PROFILE_BODY, bearer=token("acme", "viewer"))[0] == 403
+    assert call(server.api, "PUT", "/v1/tenant/profile", PROFILE_BODY, bearer=acme)[0] == 200
+    assert call(server.api, "GET", "/v1/tenant", bearer=token("acme", "viewer"))[1]["ready"] is True
+    assert call(server.api, "PUT", "/v1/tenant/profile", {**PROFILE_BODY, "legal_name": "Globex B.V."},
+                bearer=globex)[0] == 200
 
     # when acme creates a claim over HTTP / then 201, and globex cannot see it
     status, claim = call(server.api, "POST", "/v1/claims", new_claim("F-1", "2025-12-20"), bearer=acme)
@@ -123,6 +135,13 @@ def test_serve_runs_the_api_uploads_the_clock_and_the_outbox_and_stops_on_sigter
     # when acme uploads a Windows-1252 CSV with a plain PUT to the presigned URL
     status, started = call(server.api, "POST", "/v1/imports", {"filename": "december.csv"}, bearer=acme)
     assert status == 201 and started["upload_url"].startswith(server.aws + "/")
+    # (but the same URL altered into globex's inbox, or a PUT without any signature, is refused as S3 would)
+    altered = started["upload_url"].replace("/tenants/acme/", "/tenants/globex/")
+    unsigned = altered.split("?", 1)[0]
+    for url in (altered, unsigned):
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(urllib.request.Request(url, data=CSV, method="PUT"), timeout=60)
+        assert refused.value.code == 403 and b"<Error><Code>" in refused.value.read()
     upload = urllib.request.Request(started["upload_url"], data=CSV, method="PUT")
     with urllib.request.urlopen(upload, timeout=60) as response:
         assert response.status == 200
@@ -135,6 +154,12 @@ def test_serve_runs_the_api_uploads_the_clock_and_the_outbox_and_stops_on_sigter
         time.sleep(0.2)
     assert (report["status"], report["accepted"], report["rejected"]) == ("completed", 2, 1)
     assert [(e["row"], e["field"]) for e in report["errors"]] == [(4, "principal")]
+    # and a second file put to the same URL leaves that report as it is (an upload URL is good for one object)
+    with urllib.request.urlopen(urllib.request.Request(started["upload_url"], data=CSV.replace(b"2025-20", b"2025-90"),
+                                                       method="PUT"), timeout=60) as response:
+        assert response.status == 200
+    assert call(server.api, "GET", f"/v1/imports/{started['import_id']}", bearer=acme) == (200, report)
+    assert call(server.api, "GET", "/v1/claims", bearer=globex)[1]["items"] == [theirs]
 
     # when the clock moves ten days (the first reminder is due on 27 December, so at the first sweep)
     status, moved = call(server.api, "POST", "/_local/clock/advance", {"days": 10})
@@ -184,6 +209,7 @@ def test_the_data_dir_keeps_claims_uploads_time_and_running_escalations_across_a
     data = tmp_path / "data"
     first = served("--start-date", "2026-01-05", "--data-dir", str(data))
     acme = token("acme")
+    assert call(first.api, "PUT", "/v1/tenant/profile", PROFILE_BODY, bearer=acme)[0] == 200
     status, claim = call(first.api, "POST", "/v1/claims", new_claim("F-9", "2025-12-20"), bearer=acme)
     assert status == 201
     assert upload(first, acme, "december.csv", CSV)["accepted"] == 2
@@ -203,3 +229,32 @@ def test_the_data_dir_keeps_claims_uploads_time_and_running_escalations_across_a
     status, later = call(second.api, "GET", f"/v1/claims/{claim['claim_id']}", bearer=acme)
     assert (status, later["stage"]) == (200, "reminder_2")
     assert second.stop() == 0
+
+
+def test_a_closed_terminal_or_a_crash_loses_at_most_the_last_seconds_and_the_snapshot_is_private(served, tmp_path):
+    # given a server with a data dir that snapshots every half second, and a claim
+    data = tmp_path / "data"
+    first = served("--start-date", "2026-01-05", "--data-dir", str(data), "--save-every", "0.5")
+    acme = token("acme")
+    status, claim = call(first.api, "POST", "/v1/claims", new_claim("F-7", "2025-12-20"), bearer=acme)
+    assert status == 201
+    # when it is killed outright (no chance to save) a few seconds later
+    time.sleep(3)
+    first.kill()
+
+    # then a restart warns that the previous run did not stop cleanly, and the claim is there
+    second = served("--data-dir", str(data))
+    assert call(second.api, "GET", f"/v1/claims/{claim['claim_id']}", bearer=acme)[0] == 200
+    assert "did not stop cleanly" in first.stderr_path.read_text() + second.stderr_path.read_text()
+    # when the terminal is closed (SIGHUP) after another claim
+    status, other = call(second.api, "POST", "/v1/claims", new_claim("F-8", "2025-12-20"), bearer=acme)
+    second.process.send_signal(signal.SIGHUP)
+    # then it snapshots on the way out and exits cleanly; the snapshot is readable by its owner only
+    assert second.process.wait(timeout=60) == 0
+    state = data / "snapshot" / "state.json"
+    assert state.stat().st_mode & 0o777 == 0o600 and (data / "snapshot").stat().st_mode & 0o777 == 0o700
+    assert not (data / "serve.running").exists()
+    third = served("--data-dir", str(data))
+    assert call(third.api, "GET", f"/v1/claims/{other['claim_id']}", bearer=acme)[0] == 200
+    assert "did not stop cleanly" not in third.stderr_path.read_text()
+    assert third.stop() == 0

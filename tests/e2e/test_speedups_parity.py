@@ -29,7 +29,7 @@ def _run(world: Trajectory) -> dict:
     listed = s3.list_objects_v2(Bucket=get_settings().documents_bucket, Prefix="tenants/acme/")
     final = world.get(claim)
     return {
-        "claim": final.model_dump(mode="json", exclude={"claim_id", "task_token", "created_at", "updated_at"}),
+        "claim": final.model_dump(mode="json", exclude={"claim_id", "payment_reference", "task_token", "created_at", "updated_at"}),
         "ledger": [e.model_dump(mode="json") for e in world.store.get_ledger("acme", claim.claim_id)],
         "timeline": [(e.at.isoformat(), e.type, sorted(e.details)) for e in
                      world.store.get_timeline("acme", claim.claim_id)],

@@ -49,9 +49,11 @@ def test_every_contract_route_exists_and_proxies_to_the_api_function(synthesized
     served = {(verb, path): properties for verb, path, properties in _methods(synthesized) if verb != "OPTIONS"}
     # then each is a method of the REST API, and there are no others
     assert set(served) == {(route.method, route.path) for route in TOPOLOGY.api_routes}
-    for properties in served.values():
+    public = {(route.method, route.path) for route in TOPOLOGY.api_routes if route.public}
+    for key, properties in served.items():
         assert properties["Integration"]["Type"] == "AWS_PROXY"
-        assert api_function in refs(properties["Integration"]["Uri"])
+        if key not in public:
+            assert api_function in refs(properties["Integration"]["Uri"])
 
 
 def test_every_method_requires_the_cognito_authorizer_except_cors_preflight(synthesized):
@@ -68,6 +70,8 @@ def test_every_method_requires_the_cognito_authorizer_except_cors_preflight(synt
             headers = properties["Integration"]["IntegrationResponses"][0]["ResponseParameters"]
             assert headers["method.response.header.Access-Control-Allow-Origin"] == f"'{CONTEXT['incasso:corsOrigin']}'"
             continue
+        if path.startswith("/p/"):
+            continue  # the debtor's portal: public (test_cdk_portal)
         # and every other method needs a valid user-pool token
         assert properties["AuthorizationType"] == "COGNITO_USER_POOLS", (verb, path)
         assert properties["AuthorizerId"] == {"Ref": authorizer_id}, (verb, path)
@@ -140,3 +144,29 @@ def test_the_stage_sits_behind_a_regional_web_acl(synthesized):
     assert synthesized.logical_id(synthesized.stack.api.rest_api) in refs(association["Properties"]["ResourceArn"])
     # and it is created only once the stage exists (its ARN is built from names, not a reference)
     assert stage_id in association["DependsOn"]
+
+
+def test_a_letters_pdf_passes_api_gateway_as_bytes(synthesized):
+    # Given the REST API / Then application/pdf is a binary media type (the Lambda answers base64)
+    (api,) = synthesized.of_type("AWS::ApiGateway::RestApi").values()
+    assert "application/pdf" in api["Properties"]["BinaryMediaTypes"]
+    # And the letter routes are served
+    served = {(verb, path) for verb, path, _ in _methods(synthesized)}
+    assert {("GET", "/v1/claims/{claim_id}/preview/{kind}"), ("GET", "/v1/claims/{claim_id}/messages"),
+            ("GET", "/v1/claims/{claim_id}/documents/{name}")} <= served
+
+
+def test_the_api_function_may_create_re_role_and_remove_users_of_its_own_pool_only(synthesized):
+    # Given the API function and the user pool
+    stack = synthesized.stack
+    pool_id = synthesized.logical_id(stack.api.user_pool)
+    function = synthesized.resources[synthesized.logical_id(stack.functions.functions["api"])]["Properties"]
+    # Then it knows the pool
+    assert refs(function["Environment"]["Variables"]["USER_POOL_ID"]) == {pool_id}
+    # And a policy lets it administer users of that pool, nothing else
+    statements = [s for policy in synthesized.of_type("AWS::IAM::Policy").values()
+                  for s in policy["Properties"]["PolicyDocument"]["Statement"]
+                  if "cognito-idp:AdminCreateUser" in json.dumps(s["Action"])]
+    assert statements and all(refs(s["Resource"]) == {pool_id} for s in statements)
+    assert set(statements[0]["Action"]) == {"cognito-idp:AdminCreateUser", "cognito-idp:AdminUpdateUserAttributes",
+                                            "cognito-idp:AdminDeleteUser"}

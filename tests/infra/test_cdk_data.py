@@ -102,7 +102,7 @@ def test_every_bucket_blocks_public_access_and_refuses_plain_http(synthesized):
 def test_queues_are_encrypted_and_tls_only_and_the_alarm_topic_uses_a_customer_key(synthesized):
     # given the dead-letter queues / then each is SSE-encrypted and its policy denies plain HTTP
     queues = synthesized.of_type("AWS::SQS::Queue")
-    assert len(queues) == 3  # ingest, sweep, the daily sweep schedule
+    assert len(queues) == 6  # ingest, reconcile, sweep, the daily sweep schedule, webhooks, the bus rule to webhooks
     for logical_id, queue in queues.items():
         assert queue["Properties"]["SqsManagedSseEnabled"] is True
         synthesized.template.has_resource_properties(

@@ -72,7 +72,7 @@ def test_reserved_concurrency_where_the_topology_declares_it(synthesized):
 def test_asynchronously_invoked_functions_have_a_dead_letter_queue_and_retries(synthesized):
     # given the functions S3 and EventBridge invoke asynchronously
     async_ids = asynchronously_invoked(TOPOLOGY)
-    assert async_ids == {"ingest", "sweep"}
+    assert async_ids == {"ingest", "reconcile", "sweep", "webhooks"}
     for spec in FUNCTIONS:
         logical_id, resource = _function_resource(synthesized, spec.id)
         dead_letter = resource["Properties"].get("DeadLetterConfig")
@@ -120,6 +120,12 @@ def test_each_role_reaches_exactly_what_the_function_declares(synthesized, spec)
     assert len(machine_arns) == len(spec.uses_state_machines)
     if spec.id in asynchronously_invoked(TOPOLOGY):
         expected.add(refs(resource["Properties"]["DeadLetterConfig"]).pop())
+    if spec.schedules_itself:  # passes the role EventBridge Scheduler invokes it with
+        expected.add(synthesized.logical_id(stack.webhooks.scheduler_roles[spec.id]))
+    if spec.id == "portal":  # reads the payment provider's API key (infra.cdk.portal)
+        expected.add(synthesized.logical_id(stack.portal.secret))
+    if spec.id == "api":  # a tenant's manager invites its own users into the user pool
+        expected.add(synthesized.logical_id(stack.api.user_pool))
     assert reached == expected
     assert function_id not in reached
 

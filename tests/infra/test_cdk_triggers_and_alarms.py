@@ -30,14 +30,20 @@ def test_bucket_notifications_invoke_the_declared_function_for_the_declared_pref
     stack = synthesized.stack
     (notifications,) = synthesized.of_type("Custom::S3BucketNotifications").values()
     (spec,) = [bucket for bucket in TOPOLOGY.buckets if bucket.notify_function]
-    # then the imports bucket invokes ingest on ObjectCreated under tenants/
+    # then the imports bucket invokes ingest on ObjectCreated under tenants/, and the reconciliation
+    # function (the Reconciliation construct) under statements/: one rule each, prefixes apart
     assert refs(notifications["Properties"]["BucketName"]) == {synthesized.logical_id(stack.storage.buckets[spec.id])}
-    (configuration,) = notifications["Properties"]["NotificationConfiguration"]["LambdaFunctionConfigurations"]
-    assert configuration["Events"] == ["s3:ObjectCreated:*"]
-    assert configuration["Filter"]["Key"]["FilterRules"] == [{"Name": "prefix", "Value": spec.notify_prefix}]
-    assert refs(configuration["LambdaFunctionArn"]) == {
-        synthesized.logical_id(stack.functions.functions[spec.notify_function])
-    }
+    configurations = notifications["Properties"]["NotificationConfiguration"]["LambdaFunctionConfigurations"]
+    assert len(configurations) == len(spec.notifications) == 2
+    for configuration, rule in zip(configurations, spec.notifications):
+        assert configuration["Events"] == ["s3:ObjectCreated:*"]
+        assert configuration["Filter"]["Key"]["FilterRules"] == [{"Name": "prefix", "Value": rule.prefix}]
+        assert refs(configuration["LambdaFunctionArn"]) == {
+            synthesized.logical_id(stack.functions.functions[rule.function])
+        }
+    assert [rule.function for rule in spec.notifications] == ["ingest", "reconcile"]
+    prefixes = [rule.prefix for rule in spec.notifications]
+    assert not any(a != b and a.startswith(b) for a in prefixes for b in prefixes)  # S3 refuses overlaps
 
 
 def _alarms(synthesized) -> list[dict]:
@@ -67,6 +73,7 @@ def test_dead_letters_failed_executions_rule_failures_and_api_5xx_alarm(synthesi
     stack = synthesized.stack
     queues = {synthesized.logical_id(q) for q in stack.functions.dead_letter_queues.values()}
     queues |= {synthesized.logical_id(q) for q in stack.schedules.dead_letter_queues.values()}
+    queues |= {synthesized.logical_id(q) for q in stack.webhooks.dead_letter_queues.values()}
     machine = synthesized.logical_id(stack.machines["escalation"].state_machine)
     # then each has its alarm
     assert queues == _alarmed(synthesized, "ApproximateNumberOfMessagesVisible")
@@ -91,3 +98,28 @@ def test_every_alarm_notifies_the_alarm_topic_which_mails_the_operator(synthesiz
         "AWS::SNS::Subscription",
         {"Protocol": "email", "Endpoint": "ops@collect.example.nl", "TopicArn": {"Ref": topic}},
     )
+
+
+def test_the_bus_feeds_the_webhooks_function_which_may_schedule_its_own_retries(synthesized):
+    # given the rule of the topology on the event bus
+    stack = synthesized.stack
+    rule = synthesized.resources[synthesized.logical_id(stack.webhooks.rules["webhook_events"])]
+    function = synthesized.logical_id(stack.functions.functions["webhooks"])
+    # then it takes the bus's incasso events to the webhooks function, with retries and a dead-letter queue
+    assert rule["Properties"]["EventPattern"] == {"source": ["incasso"]}
+    assert refs(rule["Properties"]["EventBusName"]) == {synthesized.logical_id(stack.events.bus)}
+    (target,) = rule["Properties"]["Targets"]
+    assert refs(target["Arn"]) == {function}
+    assert target["RetryPolicy"]["MaximumEventAgeInSeconds"] == 24 * 3600
+    assert refs(target["DeadLetterConfig"]["Arn"]) == {
+        synthesized.logical_id(stack.webhooks.dead_letter_queues["webhook_events"])}
+    # and EventBridge Scheduler may invoke that function (and only it) with the role the function is told of
+    role_id = synthesized.logical_id(stack.webhooks.scheduler_roles["webhooks"])
+    role = synthesized.resources[role_id]
+    assert role["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {
+        "Service": "scheduler.amazonaws.com"}
+    environment = synthesized.resources[function]["Properties"]["Environment"]["Variables"]
+    assert refs(environment["WEBHOOK_SCHEDULER_ROLE_ARN"]) == {role_id}
+    policies = [r for r in synthesized.of_type("AWS::IAM::Policy").values() if role_id in refs(r["Properties"]["Roles"])]
+    statements = [s for policy in policies for s in policy["Properties"]["PolicyDocument"]["Statement"]]
+    assert [(s["Action"], refs(s["Resource"])) for s in statements] == [("lambda:InvokeFunction", {function})]

@@ -138,3 +138,37 @@ def test_runner_judges_figures_against_targets_and_lists_what_was_not_measured(m
     assert runner.script_args("csv_parse", quick=False) == ["--rows", "7"]
     assert runner.FIGURE.match("claim_days_per_second: 235").groups() == ("claim_days_per_second", "235")
     assert runner.FIGURE.match("# trajectory.py: 12 s") is None
+
+
+def test_bank_match_scores_a_subset_booking_as_incomplete_and_another_claim_as_false():
+    bank = load("bank_match")
+    pays = bank.Generated("combined_invoices", Decimal("30.00"), "facturen A en B", pays=("clm_a", "clm_b"))
+    score = bank.Score()
+    # given: one booked to exactly its claims, one to a subset, one to another claim, a noise credit left
+    # alone, a noise credit booked, and a digit typo booked elsewhere (counted apart)
+    score.add(pays, ("clm_a", "clm_b"))
+    score.add(pays, ("clm_a",))
+    score.add(bank.Generated("invoice_number", Decimal("10.00"), "F-1", pays=("clm_c",)), ("clm_d",))
+    score.add(bank.Generated("noise_credit", Decimal("5.00"), "gift"), ())
+    score.add(bank.Generated("noise_credit", Decimal("5.00"), "gift"), ("clm_e",))
+    score.add(bank.Generated("digit_typo", Decimal("10.00"), "F-2", pays=("clm_f",)), ("clm_g",))
+    # then 1 of 3 paying entries is right; 2 of 4 bookings are false; 1 incomplete; the typo apart
+    assert (score.right, score.paying, score.match_rate) == (1, 3, 1 / 3)
+    assert (score.wrong, score.booked, score.false_match_rate, score.incomplete) == (2, 4, 0.5, 1)
+    assert (score.typos, score.typos_wrong) == (1, 1)
+
+
+def test_bank_match_generates_invoice_numbers_the_matcher_reads_back_and_valid_references():
+    bank = load("bank_match")
+    import random
+
+    rng = random.Random(1)
+    debtors = bank.generate_claims(200, rng)
+    claims = [c for group in debtors for c in group]
+    assert len(claims) == 200 and len({c.invoice_number for c in claims}) == 200
+    index = bank.ClaimIndex.of(bank.candidate(c) for c in claims)
+    entries = bank.generate_entries(debtors, rng)
+    assert {g.kind for g in entries} >= {"structured_reference", "invoice_number", "debtor_amount", "noise_credit",
+                                         "debit", "partial"}
+    first = next(g for g in entries if g.kind == "structured_reference")
+    assert [c.claim_id for c in index.match(bank.bank_entry(1, first)).claims] == list(first.pays)

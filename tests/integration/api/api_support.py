@@ -20,6 +20,7 @@ from incasso.clock import FixedClock, set_clock
 from incasso.domain.models import Tenant
 from incasso.services import wiring
 from incasso.settings import reset_settings
+from tenant_profiles import sample_profile
 from infra.topology import CLAIMS, DOCUMENTS, IDEMPOTENCY, IMPORTS, TOPOLOGY, dynamodb_create_table_kwargs
 
 REGION = "eu-west-1"
@@ -61,9 +62,10 @@ class Answer:
 
 
 def call(method: str, path: str, tenant_id: str | None = TENANT_A, body: Any = None, *,
-         headers: dict[str, str] | None = None, query: dict | None = None) -> Answer:
+         headers: dict[str, str] | None = None, query: dict | None = None, role: str | None = None) -> Answer:
     raw = body if isinstance(body, (str, bytes)) or body is None else json.dumps(body)
-    response = handle(proxy_event(method, path, tenant_id=tenant_id, body=raw, headers=headers, query=query), None)
+    response = handle(proxy_event(method, path, tenant_id=tenant_id, body=raw, headers=headers, query=query,
+                                  role=role), None)
     return Answer(int(response["statusCode"]), json.loads(response["body"]) if response.get("body") else None,
                   dict(response.get("multiValueHeaders") or {}))
 
@@ -127,7 +129,7 @@ def lambda_handler(function_id: str):
 
 
 def tenant(tenant_id: str) -> Tenant:
-    return Tenant(tenant_id=tenant_id, name=tenant_id.title())
+    return Tenant(tenant_id=tenant_id, profile=sample_profile(legal_name=tenant_id.title()))
 
 
 # -- fixtures (conftest.py of api/, ingest/ and sweep/ import them) ----------------------------------

@@ -9,9 +9,9 @@ import pytest
 from api_support import TENANT_A, TENANT_B, call, claim_body, events_on_bus
 
 CLAIM_FIELDS = {"claim_id", "invoice_number", "debtor", "currency", "invoice_date", "due_date", "status", "stage",
-                "amounts", "timeline",
+                "amounts", "timeline", "payment_reference",
                 # beside the contract's fields: the limitation of a consumer sale, caveats on the amounts
-                "consumer_sale", "warnings"}
+                "consumer_sale", "warnings", "legal_advice"}
 AMOUNT_FIELDS = {"principal", "interest", "collection_costs", "collection_costs_vat", "paid", "outstanding"}
 
 
@@ -32,6 +32,9 @@ def test_a_created_claim_is_the_contracts_claim_json(api, aws):
     assert claim["amounts"] == {"principal": "425.00", "interest": "0.00", "collection_costs": "0.00",
                                 "collection_costs_vat": "0.00", "paid": "0.00", "outstanding": "425.00"}
     assert (claim["status"], claim["stage"], claim["currency"]) == ("open", "none", "EUR")
+    # and its betalingskenmerk: 16 digits, the first the check digit of the others
+    from incasso.domain.payment_reference import is_valid
+    assert is_valid(claim["payment_reference"]) and len(claim["payment_reference"]) == 16
     assert (claim["invoice_date"], claim["due_date"]) == ("2025-04-01", "2025-05-01")
     assert claim["debtor"]["address"]["postal_code"] == "1234 AB"
     for event in claim["timeline"]:

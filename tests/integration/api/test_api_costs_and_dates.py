@@ -91,3 +91,50 @@ def test_no_date_or_amount_in_a_claim_payment_or_arrangement_answers_500(
                     {"instalments": [{"due_date": instalment_date, "amount": instalment_amount}]})
     assert arranged.status < 500, arranged.body
     assert call("GET", f"/v1/claims/{claim_id}", TENANT_A).status == 200
+
+
+@pytest.mark.parametrize("debtor_change, field", [
+    ({"name": "Jan\u0000"}, "debtor.name"),
+    ({"name": "Jan \u202eredneV"}, "debtor.name"),
+    ({"name": "   "}, "debtor.name"),
+    ({"email": None, "address": None}, "debtor"),
+])
+def test_text_no_person_types_and_a_debtor_out_of_written_reach_are_422(api, debtor_change, field):
+    # given a debtor name with a NUL, a bidi override or only spaces, or a debtor with no written contact
+    body = claim_body("F-TXT")
+    body["debtor"] = {**body["debtor"], **debtor_change}
+    # when posted / then 422 naming the field (the same rule the CSV import applies)
+    answer = call("POST", "/v1/claims", TENANT_A, body)
+    assert answer.status == 422, answer.body
+    assert field in fields(answer)
+
+
+def test_a_json_body_sent_as_a_form_is_415_not_a_422_for_every_field(api):
+    answer = call("POST", "/v1/claims", TENANT_A, claim_body("F-FORM"),
+                  headers={"content-type": "application/x-www-form-urlencoded"})
+    assert answer.status == 415 and answer.body["error"]["code"] == "unsupported_media_type"
+
+
+def test_a_method_the_api_does_not_know_is_405_in_the_error_shape(api):
+    answer = call("TRACE", "/v1/claims", TENANT_A)
+    assert answer.status == 405 and set(answer.body) == {"error"}
+
+
+def test_art_6_119a_lid_2_a_business_claim_without_a_due_date_is_due_30_days_after_the_invoice(api):
+    body = claim_body("F-B2B", invoice_date="2025-04-01")
+    body["debtor"] = {**body["debtor"], "type": "business"}
+    del body["due_date"]
+    answer = call("POST", "/v1/claims", TENANT_A, body)
+    assert answer.status == 201 and answer.body["due_date"] == "2025-05-01"
+    # a consumer's claim needs its due date: there is no statutory term to fall back on
+    consumer = claim_body("F-B2C")
+    del consumer["due_date"]
+    assert "due_date" in fields(call("POST", "/v1/claims", TENANT_A, consumer))
+
+
+def test_art_6_119a_lid_5_an_agreed_business_term_over_60_days_is_flagged(api):
+    body = claim_body("F-LONG", invoice_date="2025-02-01", due_date="2025-05-01")
+    body["debtor"] = {**body["debtor"], "type": "business"}
+    answer = call("POST", "/v1/claims", TENANT_A, body)
+    assert answer.status == 201
+    assert any("over 60" in warning for warning in answer.body["warnings"])

@@ -7,6 +7,7 @@ import json
 import requests
 
 from incasso.api.proxy import proxy_event
+from tenant_profiles import PROFILE_BODY
 
 CSV = ("factuurnummer;naam;type;e-mail;bedrag;factuurdatum;vervaldatum\r\n"
        "2025-101;Jan de Vries;particulier;jan@example.nl;€ 1.250,00;01-12-2025;01-01-2026\r\n"
@@ -21,7 +22,9 @@ def api(stack, method, path, body=None, tenant_id="acme"):
 
 def test_an_uploaded_csv_becomes_claims_that_the_sweep_escalates(local_stack):
     stack = local_stack
-    # given an upload URL for tenant acme, and the file PUT there as a tenant's browser would
+    # given tenant acme with its profile set
+    assert api(stack, "PUT", "/v1/tenant/profile", PROFILE_BODY)[0] == 200
+    # and an upload URL for tenant acme, and the file PUT there as a tenant's browser would
     status, started = api(stack, "POST", "/v1/imports", {"filename": "december.csv"})
     assert status == 201
     assert requests.put(started["upload_url"], data=CSV, timeout=10).status_code == 200

@@ -16,6 +16,15 @@ ATTEMPTS = [
     ("POST", "/v1/claims/{claim}/bailiff", {"update": "uncollectible"}),
     ("POST", "/v1/claims/{claim}/call", {"outcome": "no_answer"}),
     ("GET", "/v1/imports/{import}", None),
+    ("GET", "/v1/webhooks/{webhook}/deliveries", None),
+    ("DELETE", "/v1/webhooks/{webhook}", None),
+    ("GET", "/v1/bank-statements/{statement}", None),
+    ("POST", "/v1/bank-statements/{statement}/entries/ent_x/assign", {"claim_id": "clm_x"}),
+    ("GET", "/v1/claims/{claim}/preview/reminder_1", None),
+    ("GET", "/v1/claims/{claim}/messages", None),
+    ("GET", "/v1/claims/{claim}/documents/reminder_2.pdf", None),
+    ("PUT", "/v1/tenant/users/{user}", {"role": "viewer"}),
+    ("DELETE", "/v1/tenant/users/{user}", None),
 ]
 
 
@@ -23,14 +32,20 @@ ATTEMPTS = [
 def tenant_a_resources(api):
     claim = call("POST", "/v1/claims", TENANT_A, claim_body()).body
     imported = call("POST", "/v1/imports", TENANT_A, {"filename": "facturen.csv"}).body
-    return {"claim": claim["claim_id"], "import": imported["import_id"]}
+    webhook = call("POST", "/v1/webhooks", TENANT_A, {"url": "https://hooks.example.com/acme"}).body
+    statement = call("POST", "/v1/bank-statements", TENANT_A, {"filename": "juni.xml"}).body
+    user = call("POST", "/v1/tenant/users", TENANT_A, {"email": "piet@acme.example", "role": "clerk"}).body
+    return {"claim": claim["claim_id"], "import": imported["import_id"], "webhook": webhook["webhook_id"],
+            "statement": statement["statement_id"], "user": user["user_id"]}
 
 
 @pytest.mark.parametrize("method,template,body", ATTEMPTS)
 def test_another_tenants_resource_is_404_like_a_missing_one(tenant_a_resources, method, template, body):
     # given tenant A's claim and import
     path = template.format(**tenant_a_resources)
-    missing = template.format(claim="clm_00000000000000000000", **{"import": "imp_00000000000000000000"})
+    missing = template.format(claim="clm_00000000000000000000", webhook="wh_00000000000000000000",
+                              statement="stm_00000000000000000000", user="usr_00000000000000000000",
+                              **{"import": "imp_00000000000000000000"})
     # when tenant B tries the route on A's resource, and on one that does not exist
     theirs = call(method, path, TENANT_B, body)
     nothing = call(method, missing, TENANT_B, body)
@@ -42,10 +57,15 @@ def test_another_tenants_resource_is_404_like_a_missing_one(tenant_a_resources, 
             text = text.replace(resource_id, "ID")
         return text
     assert anonymous(theirs.body, *tenant_a_resources.values()) == \
-        anonymous(nothing.body, "clm_00000000000000000000", "imp_00000000000000000000")
+        anonymous(nothing.body, "clm_00000000000000000000", "imp_00000000000000000000", "wh_00000000000000000000",
+                  "stm_00000000000000000000", "usr_00000000000000000000")
     # and A's resources are untouched
     claim = call("GET", f"/v1/claims/{tenant_a_resources['claim']}", TENANT_A).body
     assert claim["status"] == "open" and claim["amounts"]["paid"] == "0.00"
+    assert [w["webhook_id"] for w in call("GET", "/v1/webhooks", TENANT_A).body["items"]] == [
+        tenant_a_resources["webhook"]]
+    assert [(u["user_id"], u["role"]) for u in call("GET", "/v1/tenant/users", TENANT_A).body["items"]] == [
+        (tenant_a_resources["user"], "clerk")]
 
 
 def test_lists_and_reports_show_only_the_callers_claims(tenant_a_resources):

@@ -47,8 +47,24 @@ def s3_event(key: str, bucket: str = IMPORTS.name) -> dict:
     }]}
 
 
-def put_object(key: str, content: bytes) -> None:
+def put_object(key: str, content: bytes, *, pending: bool = False) -> None:
+    """Put ``key`` straight into the bucket; ``pending``: as the file of an import started for that key."""
+    if pending:
+        pending_import(key)
     setup_client("s3").put_object(Bucket=IMPORTS.name, Key=key, Body=content)
+
+
+def pending_import(key: str) -> None:
+    """The pending import record ``POST /v1/imports`` leaves for an inbox key (without the API)."""
+    from incasso import clock
+    from incasso.domain.import_records import ImportRecord, ImportStatus
+    from incasso.services.imports import parse_inbox_key
+    from incasso.services.wiring import claims_store
+
+    inbox = parse_inbox_key(key)
+    now = clock.now()
+    claims_store().put_import(ImportRecord(tenant_id=inbox.tenant_id, import_id=inbox.import_id, filename=inbox.filename,
+                                           key=key, status=ImportStatus.PENDING, created_at=now, updated_at=now))
 
 
 def ingest(event: dict) -> dict:

@@ -138,13 +138,48 @@ def test_keys_outside_a_tenant_inbox_are_ignored(api):
     assert invoices(TENANT_A) == {}
 
 
-def test_a_file_dropped_straight_into_the_inbox_is_imported_too(api):
-    # given no POST /v1/imports: a tenant's integration writes into its inbox directly
+def test_a_file_no_import_waits_for_is_refused_with_its_reason(api):
+    # given no POST /v1/imports: a file written straight into an inbox (an unsigned PUT, or a key altered
+    # from another tenant's upload URL, on a stack that let it through)
     key = "tenants/acme/inbox/nightly-2025-06-01/export+juni.csv"
     put_object(key, ENGLISH_EXPORT)
+    # when S3 tells the ingest function / then it is refused, said why, and nothing is imported
+    [outcome] = ingest(s3_event(key))["imports"]
+    assert outcome["status"] == "refused" and "no import was started" in outcome["reason"]
+    assert invoices(TENANT_A) == {}
+    assert call("GET", "/v1/imports/nightly-2025-06-01", TENANT_A).status == 404
+
+
+def test_a_key_moved_into_another_tenants_inbox_is_refused(api):
+    # given tenant A's upload, its key then altered to tenant B's inbox (same import id and file)
+    import_id, key = upload(TENANT_A, ENGLISH_EXPORT)
+    moved = key.replace(f"tenants/{TENANT_A}/", f"tenants/{TENANT_B}/")
+    put_object(moved, ENGLISH_EXPORT)
+    # when S3 tells the ingest function of the moved object
+    [outcome] = ingest(s3_event(moved))["imports"]
+    # then B's import does not take it, and B has nothing; A's own import still waits for its event
+    assert outcome["status"] == "refused"
+    assert invoices(TENANT_B) == {} and call("GET", f"/v1/imports/{import_id}", TENANT_B).status == 404
+    assert report(TENANT_A, import_id)["status"] == "pending"
+    # and another file name under A's import id is not A's file either
+    renamed = key.rsplit("/", 1)[0] + "/other.csv"
+    put_object(renamed, ENGLISH_EXPORT)
+    assert ingest(s3_event(renamed))["imports"][0]["status"] == "refused"
+
+
+def test_a_second_file_put_to_the_same_upload_url_leaves_the_first_report(api):
+    # given an import whose file was ingested
+    import_id, key = upload(TENANT_A, ENGLISH_EXPORT)
     ingest(s3_event(key))
-    result = report(TENANT_A, "nightly-2025-06-01")
-    assert (result["accepted"], result["rejected"], result["filename"]) == (2, 3, "export+juni.csv")
+    first = report(TENANT_A, import_id)
+    assert (first["status"], first["accepted"]) == ("completed", 2)
+    # when another file is put to the same key (the URL is reused) and S3 tells the ingest function
+    put_object(key, DUTCH_EXPORT)
+    [outcome] = ingest(s3_event(key))["imports"]
+    # then it is refused with its reason, and the import's report is the first one
+    assert outcome["status"] == "refused" and "good for one object" in outcome["reason"]
+    assert report(TENANT_A, import_id) == first
+    assert sorted(invoices(TENANT_A)) == ["INV-1", "INV-5"]
 
 
 def test_files_that_are_not_invoices_give_a_report_not_a_crash(api):
@@ -168,8 +203,8 @@ def test_files_that_are_not_invoices_give_a_report_not_a_crash(api):
 
 
 def test_an_unknown_column_is_reported_but_the_rows_are_imported(api):
-    content = b"invoice_number,debtor_name,debtor_type,principal,invoice_date,due_date,remarks\n" \
-              b"A-1,Jan,consumer,10.00,2025-04-01,2025-05-01,call first\n"
+    content = b"invoice_number,debtor_name,debtor_type,email,principal,invoice_date,due_date,remarks\n" \
+              b"A-1,Jan,consumer,jan@example.nl,10.00,2025-04-01,2025-05-01,call first\n"
     import_id, key = upload(TENANT_A, content)
     ingest(s3_event(key))
     result = report(TENANT_A, import_id)
@@ -194,3 +229,16 @@ def test_dates_the_engine_cannot_compute_with_are_row_errors_not_claims(api):
     fields = {(e["row"], e["field"]) for e in result["errors"]}
     assert {(3, "invoice_date"), (4, "invoice_date"), (5, "due_date"), (6, "principal")} <= fields
     assert set(invoices(TENANT_A)) == {"OK-1"}
+
+
+def test_a_debtor_who_cannot_be_reached_in_writing_is_a_row_error_not_a_parked_claim(api):
+    # given a row with neither an e-mail address nor a postal address (only a phone)
+    content = b"invoice_number,debtor_name,debtor_type,telefoon,principal,invoice_date,due_date\n" \
+              b"A-1,Jan,consumer,0612345678,10.00,2025-04-01,2025-05-01\n"
+    import_id, key = upload(TENANT_A, content)
+    ingest(s3_event(key))
+    # then it is refused with the reason, and no claim waits to be parked at its first reminder
+    result = report(TENANT_A, import_id)
+    assert (result["accepted"], result["rejected"]) == (0, 1)
+    assert "in writing" in result["errors"][0]["message"]
+    assert invoices(TENANT_A) == {}

@@ -43,7 +43,7 @@ def test_a_file_over_the_threshold_is_handed_to_the_state_machine(api):
     ingest = service(start_distributed=lambda execution_input: started.append(execution_input) or True,
                      distributed_threshold_bytes=100)
     key = "tenants/acme/inbox/imp_big/big.csv"
-    put_object(key, ENGLISH_EXPORT.replace(b",", b";"))
+    put_object(key, ENGLISH_EXPORT.replace(b",", b";"), pending=True)
     # when the object arrives
     record = ingest.ingest_object(IMPORTS.name, key, etag="etag-1", size=len(ENGLISH_EXPORT))
     # then the import is processing and the machine got the file, its delimiter and where batches report
@@ -58,7 +58,7 @@ def test_a_file_over_the_threshold_is_handed_to_the_state_machine(api):
 def test_a_large_file_that_is_not_utf8_fails_with_a_message(api):
     ingest = service(start_distributed=lambda execution_input: True, distributed_threshold_bytes=100)
     key = "tenants/acme/inbox/imp_1252/big.csv"
-    put_object(key, "factuurnummer;naam\n1;Café Señor ééé\n".encode("cp1252") * 20)
+    put_object(key, "factuurnummer;naam\n1;Café Señor ééé\n".encode("cp1252") * 20, pending=True)
     record = ingest.ingest_object(IMPORTS.name, key, etag="etag-2", size=10_000)
     assert record.status.value == "failed"
     assert "UTF-8" in record.errors[0].message
@@ -71,7 +71,7 @@ def test_batches_and_the_final_tally_make_one_report_with_the_files_row_numbers(
     ingest = service(start_distributed=lambda execution_input: started.append(execution_input) or True,
                      distributed_threshold_bytes=10)
     key = "tenants/acme/inbox/imp_dist/invoices.csv"
-    put_object(key, ENGLISH_EXPORT)
+    put_object(key, ENGLISH_EXPORT, pending=True)
     ingest.ingest_object(IMPORTS.name, key, etag="etag-3", size=len(ENGLISH_EXPORT))
     execution_input = started[0]
     batch_input = {name: execution_input[name] for name in ("tenant_id", "import_id", "source", "bucket", "results_prefix")}
@@ -100,7 +100,7 @@ def test_a_map_that_failed_finishes_the_import_with_what_it_got(api):
     ingest = service(start_distributed=lambda execution_input: started.append(execution_input) or True,
                      distributed_threshold_bytes=10)
     key = "tenants/acme/inbox/imp_fail/invoices.csv"
-    put_object(key, ENGLISH_EXPORT)
+    put_object(key, ENGLISH_EXPORT, pending=True)
     ingest.ingest_object(IMPORTS.name, key, etag="etag-4", size=len(ENGLISH_EXPORT))
     execution_input = started[0]
     batch_input = {name: execution_input[name] for name in ("tenant_id", "import_id", "source", "bucket", "results_prefix")}

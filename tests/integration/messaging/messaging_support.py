@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from incasso.domain.models import Address, Amounts, Claim, Debtor, MessageKind, Tenant
 from incasso.letters.render import CostNotice, LetterContext, LetterTerm
+from tenant_profiles import sample_profile
 
 REGION = "eu-west-1"
 BUCKET = "incasso-documents-test"
@@ -23,8 +24,7 @@ def letter_context(kind: MessageKind = MessageKind.FOURTEEN_DAY_LETTER, **debtor
                   invoice_date=dt.date(2025, 4, 1), due_date=dt.date(2025, 5, 1), principal=Decimal("3000.00"),
                   amounts=Amounts(principal=Decimal("3000.00"), outstanding=Decimal("3000.00")),
                   created_at=NOW, updated_at=NOW)
-    tenant = Tenant(tenant_id="acme", name="Acme Verhuur B.V.", email="debiteuren@acme.example",
-                    address=Address(street="Kerkstraat 1", postal_code="1011 AB", city="Amsterdam"))
+    tenant = Tenant(tenant_id="acme", profile=sample_profile())
     letter = {}
     if kind is MessageKind.FOURTEEN_DAY_LETTER:
         letter = dict(costs_notice=CostNotice(costs=Decimal("425.00")),

@@ -52,7 +52,7 @@ def test_sms_is_published_to_the_e164_number(sender):
     # then SNS recorded it for +31612345678 with the short text, and no PDF was made
     phone, text = sns_backends[DEFAULT_ACCOUNT_ID][REGION].sms_messages[sent.provider_message_id]
     assert phone == "+31612345678"
-    assert text == message.sms_text and "2025-001" in text and "NL91 ABNA 0417 1643 00" in text
+    assert text == message.sms_text and "2025-001" in text and "NL44 RABO 0123 4567 89" in text
     assert sent.body == message.sms_text and sent.document is None and sent.channel is Channel.SMS
 
 

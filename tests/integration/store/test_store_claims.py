@@ -21,6 +21,7 @@ from incasso.domain.models import (
     Stage,
     Tenant,
 )
+from tenant_profiles import sample_profile
 from store_support import NOW, TENANT_A, TENANT_B, claim_id_of_invoice, make_claim
 
 
@@ -58,7 +59,7 @@ def test_every_money_field_round_trips_to_the_cent_and_is_stored_as_integer_cent
                        paid_principal=value, announced_costs=value, announced_costs_vat=value)
     booking = LedgerEntry(key="payment#1", kind=LedgerKind.PAYMENT, amount=value, booked_at=NOW,
                           allocation=Allocation(costs=value, interest=value, principal=value))
-    tenant = Tenant(tenant_id=TENANT_A, name="Acme", policy=Policy(bailiff_min_outstanding=value))
+    tenant = Tenant(tenant_id=TENANT_A, profile=sample_profile(), policy=Policy(bailiff_min_outstanding=value))
     # when they are stored and read back
     store.create_claim(claim)
     store.save_claim(claim, expected_version=0, ledger=[booking])

@@ -7,6 +7,7 @@ import datetime as dt
 from incasso.adapters import keys
 from incasso.adapters.dynamodb.claims import DueClaim
 from incasso.domain.models import ClaimStatus, Tenant
+from tenant_profiles import sample_profile
 from store_support import TENANT_A, TENANT_B, TODAY, make_claim
 
 YESTERDAY, TOMORROW = TODAY - dt.timedelta(days=1), TODAY + dt.timedelta(days=1)
@@ -73,13 +74,13 @@ def test_many_due_claims_come_page_by_page(store, operations):
 
 def test_the_sweep_learns_the_tenants_from_the_registry_without_a_scan(store, operations):
     # given two tenants, one of them stored twice
-    store.put_tenant(Tenant(tenant_id=TENANT_B, name="Globex"))
-    store.put_tenant(Tenant(tenant_id=TENANT_A, name="Acme"))
-    store.put_tenant(Tenant(tenant_id=TENANT_A, name="Acme B.V."))
+    store.put_tenant(Tenant(tenant_id=TENANT_B, profile=sample_profile(legal_name="Globex")))
+    store.put_tenant(Tenant(tenant_id=TENANT_A, profile=sample_profile(legal_name="Acme")))
+    store.put_tenant(Tenant(tenant_id=TENANT_A, profile=sample_profile(legal_name="Acme B.V.")))
     operations.clear()
     # when the tenants are listed
     tenants = store.list_tenants()
     # then each is there once, by a Query
     assert tenants == [TENANT_A, TENANT_B]
     assert operations.operations == ["Query"]
-    assert store.get_tenant(TENANT_A).name == "Acme B.V."
+    assert store.get_tenant(TENANT_A).profile.legal_name == "Acme B.V."

@@ -10,14 +10,15 @@ import pytest
 from incasso.adapters.dynamodb import tenants
 from incasso.domain.import_records import ImportRecord, ImportRowError, ImportStatus
 from incasso.domain.models import Address, Channel, CreditorType, Policy, Tenant
+from tenant_profiles import sample_profile
 from store_support import NOW, TENANT_A, TENANT_B
 
 
 def test_a_tenant_and_its_policy_read_back_equal(store):
     # given a tenant with a policy that differs from the defaults everywhere
     tenant = Tenant(
-        tenant_id=TENANT_A, name="Acme B.V.", creditor_type=CreditorType.INDIVIDUAL, email="debiteuren@acme.nl",
-        address=Address(street="Dorpsstraat 1", postal_code="1234 AB", city="Utrecht"),
+        tenant_id=TENANT_A, creditor_type=CreditorType.INDIVIDUAL,
+        profile=sample_profile(legal_name="Acme B.V.", trade_name="Acme", vat_number="NL004495445B01", bic="RABONL2U"),
         policy=Policy(reminder_1_days=3, reminder_2_days=10, call_days=20, notice_days=30, call_enabled=False,
                       business_flat_fee=True, creditor_vat_deductible=False, notice_channel=Channel.EMAIL,
                       email_delivery_days=1, bailiff_min_outstanding=Decimal("1000.01"),
@@ -42,7 +43,7 @@ def _write_elsewhere(store, tenant: Tenant) -> None:
 
 def test_a_tenant_read_with_a_max_age_is_this_process_copy_until_it_is_that_old(store, monkeypatch):
     # given a tenant written through this process, then changed by another one
-    first = Tenant(tenant_id=TENANT_A, name="Acme B.V.", policy=Policy(call_enabled=True))
+    first = Tenant(tenant_id=TENANT_A, profile=sample_profile(legal_name="Acme B.V."), policy=Policy(call_enabled=True))
     changed = first.model_copy(update={"policy": Policy(call_enabled=False)})
     now = [1000.0]
     monkeypatch.setattr(tenants.time, "monotonic", lambda: now[0])
@@ -60,10 +61,10 @@ def test_a_tenant_read_with_a_max_age_is_this_process_copy_until_it_is_that_old(
 
 def test_a_tenant_written_through_this_process_is_seen_at_once(store):
     # given a tenant read (and so copied) with a max age
-    store.put_tenant(Tenant(tenant_id=TENANT_A, name="Acme B.V."))
+    store.put_tenant(Tenant(tenant_id=TENANT_A, profile=sample_profile(legal_name="Acme B.V.")))
     assert store.get_tenant(TENANT_A, max_age=60).policy.call_enabled
     # when its policy is changed through this process / then the next read sees the change
-    store.put_tenant(Tenant(tenant_id=TENANT_A, name="Acme B.V.", policy=Policy(call_enabled=False)))
+    store.put_tenant(Tenant(tenant_id=TENANT_A, profile=sample_profile(legal_name="Acme B.V."), policy=Policy(call_enabled=False)))
     assert not store.get_tenant(TENANT_A, max_age=60).policy.call_enabled
     # and a copy is only ever of its own tenant
     assert store.get_tenant(TENANT_B, max_age=60) is None

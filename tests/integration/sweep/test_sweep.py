@@ -8,7 +8,9 @@ import botocore.client
 
 from api_support import NOW, TENANT_A, TENANT_B, LambdaContext, call, claim_body, lambda_handler
 from incasso.services.sweep import SweepService
+from incasso.services.tenants import ProfileUpdate, TenantService
 from incasso.services.wiring import claims_store
+from tenant_profiles import PROFILE_BODY
 
 TODAY = NOW.date()  # 2 June 2025; the first reminder is due 7 days after the due date
 
@@ -90,9 +92,17 @@ def test_the_sweep_reads_the_day_from_the_clock(api):
     assert sweep.run(TODAY + dt.timedelta(days=4)).due == 1
 
 
-def test_a_tenant_known_only_by_its_token_is_swept_too(api):
+def test_a_tenant_known_only_by_its_token_waits_for_its_profile_then_is_swept(api):
     # given a tenant nobody registered: its first claim comes in through the API
     claim_id = make_claim("initech", "I-1", "2025-05-01")
-    # when the sweep runs / then that claim is started like any other
-    result = SweepService(claims_store(), api).run(TODAY)
-    assert ("initech", claim_id, 1) in api.started and result.started == 1
+    sweep = SweepService(claims_store(), api)
+    # when the sweep runs on two days / then nothing starts, and the claim's timeline says why, once
+    for day in (TODAY, TODAY + dt.timedelta(days=1)):
+        result = sweep.run(day)
+        assert (result.started, result.waiting) == (0, 1) and api.started == []
+    waits = [e for e in claims_store().get_timeline("initech", claim_id) if e.type == "waiting_for_profile"]
+    assert len(waits) == 1 and waits[0].details["missing"] == ["legal_name", "address", "iban", "email", "phone"]
+    # when the tenant sets its profile / then the next sweep starts that claim like any other
+    TenantService(claims_store()).put_profile("initech", ProfileUpdate.model_validate(PROFILE_BODY))
+    result = sweep.run(TODAY + dt.timedelta(days=2))
+    assert ("initech", claim_id, 1) in api.started and (result.started, result.waiting) == (1, 0)

@@ -24,6 +24,19 @@ def test_the_document_covers_every_route_of_the_contract():
         ("post", "/v1/claims/{claim_id}/bailiff"), ("get", "/v1/calls"), ("post", "/v1/claims/{claim_id}/call"),
         ("post", "/v1/imports"), ("get", "/v1/imports/{import_id}"),
         ("get", "/v1/reports/summary"),
+        ("get", "/v1/tenant"), ("put", "/v1/tenant/profile"), ("put", "/v1/tenant/policy"),
+        ("post", "/v1/webhooks"), ("get", "/v1/webhooks"), ("delete", "/v1/webhooks/{webhook_id}"),
+        ("get", "/v1/webhooks/{webhook_id}/deliveries"),
+        ("get", "/v1/debtors/{reference}/export"), ("post", "/v1/debtors/{reference}/erase"),
+        ("post", "/v1/claims/{claim_id}/legal/approve"), ("post", "/v1/claims/{claim_id}/legal/decline"),
+        ("post", "/v1/bank-statements"), ("get", "/v1/bank-statements/unmatched"),
+        ("get", "/v1/bank-statements/{statement_id}"),
+        ("post", "/v1/bank-statements/{statement_id}/entries/{entry_id}/assign"),
+        ("post", "/v1/claims/{claim_id}/portal/revoke"),
+        ("get", "/v1/claims/{claim_id}/preview/{kind}"), ("get", "/v1/claims/{claim_id}/messages"),
+        ("get", "/v1/claims/{claim_id}/documents/{name}"),
+        ("post", "/v1/tenant/users"), ("get", "/v1/tenant/users"), ("put", "/v1/tenant/users/{user_id}"),
+        ("delete", "/v1/tenant/users/{user_id}"),
     }
     assert {(m, p) for p, ops in paths.items() for m in ops} == expected
     # amounts are documented as strings, errors in the contract's shape

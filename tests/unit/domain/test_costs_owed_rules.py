@@ -25,6 +25,8 @@ from incasso.domain.models import (
     Stage,
 )
 from incasso.domain.notices import build_notice, notice_costs
+from incasso.law.interest import InterestKind
+from incasso.law.replay import replay
 from incasso.law.terms import presumed_delivery
 from incasso.law.wik import collection_costs
 
@@ -202,11 +204,24 @@ def test_art_3_308_interest_older_than_five_years_is_not_charged():
     # then the interest of the days before 5 Jan 2021 is time-barred: five years have run since each
     first = interest_barred_before(claim, as_of)
     assert first == dt.date(2021, 1, 5)
-    settled, _, settlement = settle(claim, [], Policy(), as_of=as_of, key="k", at=AT)
-    assert settlement.account.segments[0].start == first
+    settled, _, _ = settle(claim, [], Policy(), as_of=as_of, key="k", at=AT)
+    everything = replay(claim.principal, due_date=claim.due_date, as_of=as_of, kind=InterestKind.CONSUMER)
+    barred = replay(claim.principal, due_date=claim.due_date, as_of=first - dt.timedelta(days=1),
+                    kind=InterestKind.CONSUMER)
+    assert settled.amounts.interest == everything.interest - barred.interest > 0
     # and an acknowledgement within the five years keeps all of it
     acknowledged = claim.model_copy(update={"limitation_interruptions": [dt.date(2023, 6, 1)]})
     assert interest_barred_before(acknowledged, as_of) is None
+
+
+def test_art_3_308_interest_already_paid_is_not_undone_when_it_becomes_time_barred():
+    # given interest paid in 2020 on a claim due in 2019, seen from 2026
+    claim = make_claim(due=dt.date(2019, 1, 1))
+    paid = payment("100.00", dt.date(2020, 1, 2))
+    # when the account is settled years later / then the payment stays as it was: no excess, no refund
+    settled, _, settlement = settle(claim, [paid], Policy(), as_of=dt.date(2026, 1, 5), key="k", at=AT)
+    assert settlement.account.excess == {}
+    assert settled.paid_interest + settled.paid_principal == Decimal("100.00") and settled.paid_interest > 0
 
 
 # -- arrangements ---------------------------------------------------------------------------------
@@ -233,7 +248,8 @@ def test_a_kept_arrangement_charges_no_interest_for_its_days_not_even_after_it_b
 def test_dates_the_engine_cannot_compute_with_are_refused_at_intake_naming_the_field(change, field):
     from incasso.services.claims import NewClaim
 
-    body = {"invoice_number": "F1", "debtor": {"name": "Jan", "type": "business"}, "principal": "100.00",
+    body = {"invoice_number": "F1", "debtor": {"name": "Jan", "type": "business", "email": "jan@example.nl"},
+            "principal": "100.00",
             "invoice_date": dt.date(2025, 6, 1), "due_date": dt.date(2025, 7, 1), **change}
     with pytest.raises(ValidationError) as error:
         NewClaim.model_validate(body)
@@ -249,3 +265,38 @@ def test_the_tenant_report_counts_the_claims_whose_interest_rests_on_an_unverifi
     # when the portfolio is summarised / then the caveat is there, with the number of claims
     summary = summarize([claim, claim.model_copy(update={"claim_id": "c2"})], LETTER_DAY)
     assert summary.warnings[0].startswith("2 claims: interest from 2025-07-01 uses an unverified statutory rate")
+
+
+def test_art_6_119_lid_3_an_agreed_rate_applies_to_business_debtors_only():
+    from incasso.domain.ledger import agreed_rate
+
+    policy = Policy(contractual_interest_rate=Decimal("12"))
+    # a consumer always gets the statutory rate, whatever the tenant's general terms say
+    assert agreed_rate(make_claim(), policy) is None
+    # a business debtor: the claim's own agreement first, else the general terms
+    business = make_claim(debtor_type="business")
+    assert agreed_rate(business, policy) == Decimal("12")
+    assert agreed_rate(business.model_copy(update={"agreed_interest_rate": Decimal("14")}), policy) == Decimal("14")
+
+
+def test_an_agreed_interest_rate_for_a_consumer_is_refused_at_intake():
+    from incasso.services.claims import NewClaim
+
+    body = {"invoice_number": "F1", "debtor": {"name": "Jan", "type": "consumer", "email": "jan@example.nl"},
+            "principal": "100.00", "invoice_date": dt.date(2025, 6, 1), "due_date": dt.date(2025, 7, 1),
+            "agreed_interest_rate": "12"}
+    with pytest.raises(ValidationError) as error:
+        NewClaim.model_validate(body)
+    assert [e["loc"][0] for e in error.value.errors()] == ["agreed_interest_rate"]
+    assert NewClaim.model_validate({**body, "debtor": {**body["debtor"], "type": "business"}}).agreed_interest_rate == 12
+
+
+@pytest.mark.parametrize("deductible, collector_bills_vat, vat", [
+    (True, True, Decimal("0.00")), (False, False, Decimal("0.00")), (True, False, Decimal("0.00")),
+    (False, True, Decimal("89.25")),
+])
+def test_art_2_lid_3_besluit_bik_vat_only_when_the_creditor_cannot_deduct_it_and_a_collector_bills_it(
+        deductible, collector_bills_vat, vat):
+    policy = Policy(creditor_vat_deductible=deductible, vat_billed_by_collector=collector_bills_vat)
+    claim, _ = send_letter(make_claim(), policy)
+    assert (claim.notice.costs, claim.notice.vat) == (Decimal("425.00"), vat)

@@ -3,7 +3,7 @@
 import io
 import itertools
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from incasso.invoice_csv import ParsedInvoice, RowError, parse_invoices
@@ -31,11 +31,21 @@ def test_utf8_decodes_the_same_however_it_is_chunked(text, cuts):
     assert decode(chunked(data, cuts))[0] == text
 
 
+def _valid_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 @given(st.text(alphabet=st.sampled_from("abc ;\r\n€ëéöüï"), max_size=200), st.lists(st.integers(0, 200), max_size=20))
 def test_windows_1252_is_recognised_however_it_is_chunked(text, cuts):
     # given Windows-1252 text whose accented letters are no valid UTF-8 (a lead byte, never followed
     # by continuation bytes), cut anywhere
     data = text.encode("cp1252")
+    # ("é€€" is E9 80 80: valid UTF-8 for "退" — such bytes are genuinely ambiguous and read as UTF-8)
+    assume(not _valid_utf8(data) or text.isascii())
     # when decoded / then the text comes back exactly
     decoded_text, encoding = decode(chunked(data, cuts))
     assert decoded_text == text

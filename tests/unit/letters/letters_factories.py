@@ -6,14 +6,14 @@ import datetime as dt
 from decimal import Decimal
 
 from incasso.domain.models import Address, Amounts, Claim, Debtor, Tenant
+from tenant_profiles import sample_profile
 
 SENT_ON = dt.date(2025, 6, 3)  # a Tuesday: presumed delivered Thursday 5 June, term 6–19 June
 NOW = dt.datetime(2025, 6, 3, 9, 0, tzinfo=dt.timezone.utc)
 
 
 def make_tenant(**fields) -> Tenant:
-    values = dict(tenant_id="acme", name="Acme Verhuur B.V.", iban="NL91ABNA0417164300", email="debiteuren@acme.example",
-                  address=Address(street="Kerkstraat 1", postal_code="1011 AB", city="Amsterdam"))
+    values = dict(tenant_id="acme", profile=sample_profile())
     values.update(fields)
     return Tenant(**values)
 

@@ -43,8 +43,8 @@ def test_every_kind_renders_with_everything_a_letter_names(kind, language):
     # and the creditor, the invoice, how to pay
     assert "Acme Verhuur B.V." in body
     assert "2025-001" in message.subject
-    assert "NL91 ABNA 0417 1643 00" in body
-    assert re.search(r"(kenmerk|reference) 2025-001", body)
+    assert "NL44 RABO 0123 4567 89" in body
+    assert re.search(rf"(kenmerk|reference) {ctx.claim.payment_reference}", body)  # the betalingskenmerk
     # and amounts in the language's own format
     euro = r"€ \d{1,3}(\.\d{3})*,\d{2}" if language is Language.NL else r"€\d{1,3}(,\d{3})*\.\d{2}"
     assert re.search(euro, body)
@@ -87,7 +87,30 @@ def test_language_defaults_to_the_debtors():
     claim = make_claim(language="en")
     ctx = LetterContext(tenant=make_tenant(), claim=claim, kind=MessageKind.REMINDER_1, sent_on=SENT_ON)
     assert ctx.language is Language.EN
-    assert render_message(ctx).body_text.startswith("Dear Jan de Vries,")
+    assert render_message(ctx).body_text.startswith("Dear Sir or Madam,")
+
+
+@pytest.mark.parametrize("name, debtor_type, language, expected", [
+    ("J. de Vries", "consumer", "nl", "Geachte heer/mevrouw De Vries,"),
+    ("J.P. van den Berg", "consumer", "en", "Dear Mr/Ms Van den Berg,"),
+    ("Jan de Vries", "consumer", "nl", "Geachte heer, mevrouw,"),  # first name or surname? not guessed
+    ("Bakkerij De Korst B.V.", "business", "nl", "Geachte heer, mevrouw,"),  # a company: whoever handles it
+    ("A. Jansen", "business", "en", "Dear Sir or Madam,"),
+])
+def test_salutation_names_the_surname_where_known_and_never_addresses_a_company_as_a_person(
+        name, debtor_type, language, expected):
+    claim = make_claim(name=name, debtor_type=debtor_type, language=language)
+    ctx = LetterContext(tenant=make_tenant(), claim=claim, kind=MessageKind.REMINDER_1, sent_on=SENT_ON)
+    assert render_message(ctx).body_text.startswith(expected + "\n")
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_a_bailiff_letter_names_the_competent_court_and_threatens_no_wage_garnishment_to_a_company(language):
+    company = make_context("bailiff_filing", claim=make_claim(debtor_type="business", language=language))
+    body = render_message(company).body_text
+    assert ("kantonrechter" in body) and ("inkomen" not in body and "income" not in body)
+    person = render_message(make_context("bailiff_filing", claim=make_claim(language=language))).body_text
+    assert "inkomen" in person or "income" in person
 
 
 def test_kinds_refuse_a_context_without_what_they_need():

@@ -34,7 +34,7 @@ def test_call_slot_is_shown_in_dutch_local_time():
 def test_amounts_iban_and_percent():
     assert format_money(Decimal("1234.56"), "nl") == "€ 1.234,56"
     assert format_money(Decimal("1234.56"), "en") == "€1,234.56"
-    assert format_iban("NL91ABNA0417164300") == "NL91 ABNA 0417 1643 00"
+    assert format_iban("NL44RABO0123456789") == "NL44 RABO 0123 4567 89"
     assert format_percent(Decimal("10.15"), "nl") == "10,15%"
     assert format_percent(Decimal("21"), "en") == "21%"
 

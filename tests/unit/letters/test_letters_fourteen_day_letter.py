@@ -47,8 +47,8 @@ def test_dutch_letter_names_exact_costs_safe_term_consequences_and_payment(tenan
     assert "Gevolgen van niet betalen" in body
     assert "gerechtsdeurwaarder" in body
     # and how to pay: the creditor's IBAN and the reference
-    assert "IBAN NL91 ABNA 0417 1643 00" in body
-    assert "kenmerk 2025-001" in body
+    assert "IBAN NL44 RABO 0123 4567 89" in body
+    assert f"kenmerk {consumer_claim.payment_reference}" in body
     # and the creditor, the invoice and the amounts
     assert "Acme Verhuur B.V." in body
     assert "Factuur 2025-001 van 1 april 2025, vervaldatum 1 mei 2025" in body
@@ -64,8 +64,8 @@ def test_english_letter_names_exact_costs_safe_term_consequences_and_payment(ten
     assert "within fourteen days starting on the day after this letter is delivered to you" in body
     assert "runs from 6 June 2025 up to and including 19 June 2025" in body
     assert "Consequences of non-payment" in body
-    assert "IBAN NL91 ABNA 0417 1643 00" in body
-    assert "reference 2025-001" in body
+    assert "IBAN NL44 RABO 0123 4567 89" in body
+    assert f"reference {consumer_claim.payment_reference}" in body
     assert re.search(r"Principal\s+€3,000\.00", body)
 
 

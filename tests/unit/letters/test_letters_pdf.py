@@ -1,6 +1,8 @@
 """Letter PDFs open, carry the amounts as text, and are the same bytes for the same letter."""
 
+import email
 import io
+from email.header import decode_header, make_header
 import re
 
 import pypdf
@@ -34,7 +36,7 @@ def test_fourteen_day_letter_pdf_contains_amounts_term_and_payment_details():
     # then it opens, and its text holds what the court reads
     assert pdf.startswith(b"%PDF-")
     text = text_of(pdf)
-    for expected in ("€ 425,00", "€ 89,25", "€ 514,25", "€ 3.000,00", "€ 3.012,34", "NL91 ABNA 0417 1643 00",
+    for expected in ("€ 425,00", "€ 89,25", "€ 514,25", "€ 3.000,00", "€ 3.012,34", "NL44 RABO 0123 4567 89",
                      "2025-001", "Acme Verhuur B.V.", "Jan de Vries", "Dorpsstraat 5", "1234 AB", "3 juni 2025"):
         assert expected in text, expected
     # the safe term wording survives line wrapping
@@ -51,7 +53,7 @@ def test_every_kind_makes_a_pdf_in_both_languages(kind, language):
     text = text_of(pdf_of(make_context(kind, language=language.value)))
     euro = r"€ 3\.012,34" if language is Language.NL else r"€3,012\.34"
     assert re.search(euro, text)
-    assert "NL91 ABNA 0417 1643 00" in text
+    assert "NL44 RABO 0123 4567 89" in text
 
 
 def test_same_letter_same_bytes():
@@ -59,13 +61,33 @@ def test_same_letter_same_bytes():
     assert pdf_of(ctx) == pdf_of(ctx)
 
 
-def test_names_outside_the_core_font_are_transliterated_in_the_pdf_only():
-    # given a debtor whose name holds letters outside cp1252
-    claim = make_claim(name="Łukasz Şahin-Nguyễn")
-    ctx = make_context("reminder_2", claim=claim)
-    # then the e-mail text keeps the name, and the PDF still renders, with a readable approximation
-    assert "Łukasz Şahin-Nguyễn" in render_message(ctx).body_text
-    assert "Lukasz Sahin-Nguyen" in text_of(pdf_of(ctx))
+@pytest.mark.parametrize("name", [
+    "Zoë Öztürk",  # cp1252: the core font shows it
+    "Łukasz Şahin-Nowak",  # Latin Extended
+    "Nguyễn Văn An",  # Vietnamese
+    "Ἀλέξανδρος Παπαδόπουλος",  # Greek, polytonic
+    "Иван Петров",  # Cyrillic
+    "محمد عبد الله",  # Arabic: shaped, right to left
+])
+def test_every_name_prints_as_written_in_the_pdf_and_the_e_mail(name):
+    # given a debtor named in any script
+    ctx = make_context("reminder_2", claim=make_claim(name=name))
+    message = render_message(ctx)
+    # when the letter is rendered / then the PDF and the e-mail carry the name as written
+    assert name in text_of(render_pdf(message, ctx))
+    from incasso.adapters.message_sending import MessageSender
+    from incasso.letters.message_text import compose
+
+    mime = MessageSender(sender_email="noreply@incasso.example").mime(compose(ctx, "email"))
+    to = email.message_from_bytes(mime)["To"]
+    assert name in str(make_header(decode_header(to)))  # RFC 2047: adjacent encoded words join
+
+
+def test_a_letter_in_cp1252_embeds_no_font_and_one_outside_it_embeds_dejavu():
+    plain = pdf_of(make_context("reminder_2", claim=make_claim(name="Jan de Vries")))
+    wide = pdf_of(make_context("reminder_2", claim=make_claim(name="Иван Петров")))
+    assert b"FontFile2" not in plain and b"DejaVu" not in plain
+    assert b"FontFile2" in wide and b"DejaVu" in wide
     assert pdf_text("€ ‘Zoë’ “ï”") == "€ ‘Zoë’ “ï”"  # cp1252 holds these as they are
 
 

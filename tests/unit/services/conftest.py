@@ -1,14 +1,9 @@
 """Service tests on the in-memory fakes of the ports (tests/fakes): no AWS, no moto, milliseconds each."""
 
 import datetime as dt
-import sys
-from pathlib import Path
-
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-
-from fakes import (  # noqa: E402
+from fakes import (
     InMemoryDocuments,
     InMemoryFiles,
     InMemoryStore,
@@ -17,9 +12,10 @@ from fakes import (  # noqa: E402
     RecordingMessenger,
     RecordingWorkflows,
 )
-from incasso.clock import FixedClock, set_clock  # noqa: E402
-from incasso.domain.models import Debtor, Tenant  # noqa: E402
-from incasso.services.claims import ClaimService, NewClaim  # noqa: E402
+from incasso.clock import FixedClock, set_clock
+from incasso.domain.models import Debtor
+from incasso.services.claims import ClaimService, NewClaim
+from tenant_profiles import ready_tenant
 
 TODAY = dt.date(2025, 6, 2)
 TENANT = "acme"
@@ -35,7 +31,7 @@ def clock():
 @pytest.fixture
 def store() -> InMemoryStore:
     store = InMemoryStore()
-    store.put_tenant(Tenant(tenant_id=TENANT, name="Acme B.V."))
+    store.put_tenant(ready_tenant(TENANT))
     return store
 
 

@@ -8,10 +8,10 @@ from incasso.services.imports import ImportService
 from incasso.services.sweep import SweepService
 
 BUCKET = "imports"
-CSV = (b"invoice_number,debtor_name,debtor_type,principal,invoice_date,due_date\n"
-       b"A-1,Ann,consumer,100.00,2025-04-01,2025-05-01\n"
-       b"A-2,Bob,consumer,-5,2025-04-01,2025-05-01\n"
-       b"A-3,Cas,consumer,75.50,2025-04-01,2025-05-01\n")
+CSV = (b"invoice_number,debtor_name,debtor_type,email,principal,invoice_date,due_date\n"
+       b"A-1,Ann,consumer,ann@example.nl,100.00,2025-04-01,2025-05-01\n"
+       b"A-2,Bob,consumer,bob@example.nl,-5,2025-04-01,2025-05-01\n"
+       b"A-3,Cas,consumer,cas@example.nl,75.50,2025-04-01,2025-05-01\n")
 
 
 @pytest.fixture

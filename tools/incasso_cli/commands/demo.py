@@ -32,7 +32,7 @@ def demo(out: Path, claims: int, days: int, start_date: dt.datetime, seed: int |
     quiet_logs()
     console = Console()
     start = start_date.date()
-    console.print(f"[bold]incasso demo[/] — {TENANT.name} hands over {claims} unpaid invoices on "
+    console.print(f"[bold]incasso demo[/] — {TENANT.profile.legal_name} hands over {claims} unpaid invoices on "
                   f"{start.isoformat()}; {days} days pass on the simulated clock.")
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, transient=True) as progress:

@@ -16,17 +16,20 @@ from pathlib import Path
 from typing import Any
 
 from incasso_cli.demo import sample_data, scenario
-from incasso.domain.models import Address, Policy, Tenant
+from incasso.domain.models import Policy, Profile, Tenant
 
 TENANT_ID = "noordzee-installatie"
-TENANT = Tenant(
-    tenant_id=TENANT_ID,
-    name="Noordzee Installatietechniek B.V.",
-    iban="NL91ABNA0417164300",
-    email="debiteuren@noordzee-installatie.example.nl",
-    address=Address(street="Havenweg 12", postal_code="1976 CA", city="IJmuiden"),
-    policy=Policy(),
-)
+# The sample creditor's profile, set through the API (PUT /v1/tenant/profile) as a tenant would.
+PROFILE = {
+    "legal_name": "Noordzee Installatietechniek B.V.",
+    "address": {"street": "Havenweg 12", "postal_code": "1976 CA", "city": "IJmuiden", "country": "NL"},
+    "iban": "NL44 RABO 0123 4567 89",
+    "email": "debiteuren@noordzee-installatie.example.nl",
+    "phone": "+31 255 123 456",
+    "kvk_number": "12345678",
+    "vat_number": "NL004495445B01",
+}
+TENANT = Tenant(tenant_id=TENANT_ID, profile=Profile.model_validate(PROFILE), policy=Policy())
 DEFAULT_START = dt.date(2026, 1, 5)  # a Monday
 DEFAULT_REGION = "eu-west-1"
 START_TIME = dt.time(8, 0)  # UTC: after the day's sweep (05:00 UTC) and steps (08:00 Dutch time)
@@ -81,8 +84,8 @@ def _run(out: Path, clock: Any, *, claims: int, days: int, start: dt.date, seed:
 
     with LocalStack(clock=clock) as stack:
         wiring.reset()
-        wiring.claims_store().put_tenant(TENANT)
         api = LambdaApi(stack, TENANT_ID)
+        expect(api, 200, "PUT", "/v1/tenant/profile", PROFILE)
 
         # the invoices, as the tenant's bookkeeping exports them, uploaded where the API says
         invoices = sample_data.generate(claims, start=start, seed=seed)
@@ -111,7 +114,7 @@ def _run(out: Path, clock: Any, *, claims: int, days: int, start: dt.date, seed:
         store = wiring.claims_store()
         messages = {claim["claim_id"]: store.list_messages(TENANT_ID, claim["claim_id"]) for claim in final_claims}
         letters = _save_letters(stack, out / "letters", final_claims)
-        portfolio = build.build_portfolio(final_claims, summary, title=TENANT.name)
+        portfolio = build.build_portfolio(final_claims, summary, title=TENANT.profile.legal_name)
         report_files = build.write(portfolio, html_path=out / "report.html", csv_path=out / "claims.csv")
     return DemoResult(start=start, end=today, tenant=TENANT, import_report=import_report, claims=final_claims,
                       summary=summary, script=script, messages=messages, letters=letters,

@@ -1,4 +1,9 @@
-"""What every Lambda handler shares: the event models of the state machine's tasks and the logger."""
+"""What every Lambda handler shares: the event models of the state machine's tasks and the logger.
+
+Every handler wraps its entry point in ``logger.inject_lambda_context(clear_state=True)``: the keys a
+handler appends (``tenant_id``, ``claim_id``, ``step``) belong to one invocation and are cleared at the
+start of the next one in the same warm container (``tests/integration/local/test_log_keys.py``).
+"""
 
 from __future__ import annotations
 

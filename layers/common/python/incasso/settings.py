@@ -25,6 +25,19 @@ class Settings(BaseModel):
     tenant_max_age_seconds: float = 60.0
     # Where the local stack signs tokens; in AWS the Cognito authorizer checks them instead.
     local_token_secret: str = ""
+    # Webhooks: the role EventBridge Scheduler assumes to invoke the delivery function for a retry, and
+    # whether a subscriber may be http://127.0.0.1 (the local stack only; on AWS https:// to a public host).
+    webhook_scheduler_role_arn: str = ""
+    webhook_allow_http_loopback: bool = False
+    # The debtor's portal (CONTRACT.md §8): the base of the personal links (BASE/p/TOKEN; empty: no links),
+    # and the payment provider's API (Mollie's; locally incasso serve's fake) with its key, given directly
+    # (local) or as the name of a Secrets Manager secret (AWS).
+    portal_base_url: str = ""
+    payment_api_url: str = "https://api.mollie.com/v2"
+    payment_api_key: str = ""
+    payment_api_key_secret: str = ""
+    # The Cognito user pool of the tenants' users (AWS); empty: the local stack, where users are recorded only.
+    user_pool_id: str = ""
 
 
 _ENV = {
@@ -40,6 +53,13 @@ _ENV = {
     "log_level": "LOG_LEVEL",
     "tenant_max_age_seconds": "INCASSO_TENANT_MAX_AGE_SECONDS",
     "local_token_secret": "INCASSO_LOCAL_TOKEN_SECRET",
+    "webhook_scheduler_role_arn": "WEBHOOK_SCHEDULER_ROLE_ARN",
+    "webhook_allow_http_loopback": "INCASSO_WEBHOOK_ALLOW_HTTP_LOOPBACK",
+    "portal_base_url": "INCASSO_PORTAL_BASE_URL",
+    "payment_api_url": "INCASSO_PAYMENT_API_URL",
+    "payment_api_key": "INCASSO_PAYMENT_API_KEY",
+    "payment_api_key_secret": "INCASSO_PAYMENT_API_KEY_SECRET",
+    "user_pool_id": "USER_POOL_ID",
 }
 
 

@@ -7,8 +7,9 @@ from __future__ import annotations
 from incasso.adapters.dynamodb.claims import ClaimRecords
 from incasso.adapters.dynamodb.import_records import ImportRecords
 from incasso.adapters.dynamodb.messages import MessageRecords
+from incasso.adapters.dynamodb.statements import StatementRecords
 from incasso.adapters.dynamodb.tenants import TenantRecords
 
 
-class ClaimsStore(ClaimRecords, MessageRecords, TenantRecords, ImportRecords):
-    """Claims, messages, tenants and imports of the claims table (the table of the settings unless named)."""
+class ClaimsStore(ClaimRecords, MessageRecords, TenantRecords, ImportRecords, StatementRecords):
+    """Claims, messages, tenants, imports and bank statements of the claims table (the table of the settings unless named)."""

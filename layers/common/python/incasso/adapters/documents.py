@@ -12,35 +12,12 @@ The S3 client is created on first use and kept for the life of the process (Lamb
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from incasso.adapters import aws
+from incasso.domain.document_keys import _segment, document_key, dossier_key, print_outbox_key  # noqa: F401 - re-exported
 from incasso.domain.ports import Dossier
 from incasso.settings import get_settings
-
-_SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
-
-
-def _segment(name: str, value: str) -> str:
-    """A key segment that cannot climb out of its prefix (no '/', no '..')."""
-    value = str(getattr(value, "value", value))
-    if not _SEGMENT.match(value) or ".." in value:
-        raise ValueError(f"{name} is not usable in a document key: {value!r}")
-    return value
-
-
-def document_key(tenant_id: str, claim_id: str, kind: str) -> str:
-    return f"tenants/{_segment('tenant_id', tenant_id)}/documents/{_segment('claim_id', claim_id)}/{_segment('kind', kind)}.pdf"
-
-
-def print_outbox_key(tenant_id: str, claim_id: str, kind: str) -> str:
-    return f"tenants/{_segment('tenant_id', tenant_id)}/print-outbox/{_segment('claim_id', claim_id)}/{_segment('kind', kind)}.pdf"
-
-
-def dossier_key(tenant_id: str, claim_id: str) -> str:
-    return f"tenants/{_segment('tenant_id', tenant_id)}/bailiff-inbox/{_segment('claim_id', claim_id)}/dossier.json"
-
 
 class DocumentStore:
     """Reads and writes the documents bucket. ``bucket`` and ``client`` default to settings and the cached client."""
@@ -84,8 +61,39 @@ class DocumentStore:
                f"{_segment('kind', kind)}.pdf")
         return self._put(key, pdf, "application/pdf")
 
+    def delete_claim_documents(self, tenant_id: str, claim_id: str) -> int:
+        """Delete every document of the claim: its letters, print outbox and bailiff inbox (erasure of
+        personal data). Answers how many objects (all versions of a versioned bucket) went."""
+        tenant, claim = _segment("tenant_id", tenant_id), _segment("claim_id", claim_id)
+        deleted = 0
+        for folder in ("documents", "print-outbox", "bailiff-inbox"):
+            prefix = f"tenants/{tenant}/{folder}/{claim}/"
+            paginator = self.client.get_paginator("list_object_versions")
+            for page in paginator.paginate(Bucket=self.bucket, Prefix=prefix):
+                objects = [{"Key": v["Key"], "VersionId": v["VersionId"]}
+                           for v in [*page.get("Versions", []), *page.get("DeleteMarkers", [])]]
+                if objects:
+                    self.client.delete_objects(Bucket=self.bucket, Delete={"Objects": objects, "Quiet": True})
+                    deleted += len(objects)
+        return deleted
+
     def get(self, key: str) -> bytes:
         return self.client.get_object(Bucket=self.bucket, Key=key)["Body"].read()
+
+    def exists(self, key: str) -> bool:
+        try:
+            self.client.head_object(Bucket=self.bucket, Key=key)
+        except self.client.exceptions.ClientError as error:
+            if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return False
+            raise
+        return True
+
+    def download_url(self, key: str, *, expires_in: int) -> str:
+        """A presigned GET of ``key`` (SigV4), valid for ``expires_in`` seconds."""
+        presigner = aws.client("s3", signature_version="s3v4")
+        return presigner.generate_presigned_url("get_object", Params={"Bucket": self.bucket, "Key": key},
+                                                ExpiresIn=expires_in)
 
 
 def deliver_dossier(dossier: Dossier, store: DocumentStore | None = None) -> str:

@@ -15,6 +15,8 @@ request made for one tenant cannot address another tenant's items (the id is che
 Indexes (both sparse: only claim items carry their attributes):
 - ``status``: ``status_pk = <tenant>#STATUS#<status>``, ``status_sk = <created_at>#<claim_id>``
 - ``claims``: ``claims_pk = <tenant>#CLAIMS``, ``claims_sk = <created_at>#<claim_id>`` (all claims)
+- ``debtor``: ``debtor_pk = <tenant>#DEBTOR#<debtor reference>``, ``claims_sk`` (claims with a
+  reference: one debtor's claims, for combined letters and the debtor's data export)
 - ``due``: ``due_pk = <tenant>#DUE``, ``due_sk = <YYYY-MM-DD>#<claim_id>``, only while a next action
   is planned.
 
@@ -41,6 +43,7 @@ TENANT_REGISTRY_PK = "_TENANTS"
 STATUS_INDEX = "status"
 CLAIMS_INDEX = "claims"
 DUE_INDEX = "due"
+DEBTOR_INDEX = "debtor"
 
 
 class InvalidTenantId(ValueError):
@@ -79,6 +82,12 @@ def status_pk(tenant_id: str, status: str) -> str:
     return f"{tenant_prefix(tenant_id)}STATUS#{status}"
 
 
+def debtor_pk(tenant_id: str, reference: str) -> str:
+    if not reference:
+        raise ValueError("a debtor reference is required")
+    return f"{tenant_prefix(tenant_id)}DEBTOR#{reference}"
+
+
 def claims_pk(tenant_id: str) -> str:
     return f"{tenant_prefix(tenant_id)}CLAIMS"
 
@@ -114,3 +123,16 @@ def ledger_sk(entry_key: str) -> str:
 
 def message_sk(message_key: str) -> str:
     return f"{MESSAGE_PREFIX}{message_key}"
+
+
+# -- the debtor's portal (incasso.adapters.portal_tokens): a link's hash, a revoked scope, a checkout ----
+def portal_token_pk(tenant_id: str, token_hash: str) -> str:
+    return f"{tenant_prefix(tenant_id)}PORTAL#{token_hash}"
+
+
+def portal_scope_pk(tenant_id: str, scope: str) -> str:
+    return f"{tenant_prefix(tenant_id)}PORTALSCOPE#{scope}"
+
+
+def checkout_pk(tenant_id: str, payment_id: str) -> str:
+    return f"{tenant_prefix(tenant_id)}CHECKOUT#{payment_id}"

@@ -20,6 +20,14 @@ from aws_lambda_powertools.event_handler.openapi.params import Header, Query
 from incasso import clock
 from incasso.api.auth import tenant_from_event
 from incasso.api.errors import ApiError, register_error_handlers, unauthorized
+from incasso.api import documents as document_routes
+from incasso.api import tenant as tenant_routes
+from incasso.api import privacy as privacy_routes
+from incasso.api import users as user_routes
+from incasso.api import webhooks as webhook_routes
+from incasso.api import bank_statements as bank_statement_routes
+from incasso.api import portal_links as portal_link_routes
+from incasso.api.roles import forbidden_for
 from incasso.api.models import (
     AllocationOut,
     ArrangementRequest,
@@ -29,6 +37,7 @@ from incasso.api.models import (
     CallOutcomeRequest,
     ClaimOut,
     ClaimPage,
+    DeclineRequest,
     DisputeRequest,
     ErrorResponse,
     ImportCreated,
@@ -59,7 +68,9 @@ class TenantResolver(APIGatewayRestResolver):
 
     def _resolve(self):  # noqa: D401 - Powertools' hook for one request
         tenant_id = tenant_from_event(self.current_event.raw_event)
-        problem = unauthorized() if tenant_id is None else _undecodable_body(self.current_event)
+        problem = unauthorized() if tenant_id is None else (
+            forbidden_for(self.current_event) or _unsupported_media_type(self.current_event)
+            or _undecodable_body(self.current_event))
         if problem is None:
             self.append_context(tenant_id=tenant_id)
             return super()._resolve()
@@ -73,6 +84,15 @@ class TenantResolver(APIGatewayRestResolver):
                       cors=self._cors_enabled, compress=False, enable_validation=False)
         self.append_context(_route=route, _path=path)
         return self._call_route(route, {})
+
+
+def _unsupported_media_type(event: Any) -> ApiError | None:
+    """A body declared as anything but JSON (a form, plain text): 415, not a 422 for every field."""
+    content_type = (event.headers.get("content-type") or "").split(";")[0].strip().lower()
+    if not event.body or not content_type or content_type == "application/json" or content_type.endswith("+json"):
+        return None
+    return ApiError(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "send the body as application/json",
+                    [{"field": "content-type", "message": f"{content_type} is not application/json"}])
 
 
 def _undecodable_body(event: Any) -> ApiError | None:
@@ -228,6 +248,21 @@ def arrange(claim_id: str, body: ArrangementRequest) -> Response[ClaimOut]:
     return _json(201, claim_out(tenant_id, claim))
 
 
+@app.post("/v1/claims/<claim_id>/legal/approve", summary="Approve court action on the legal advice",
+          tags=["legal"], responses=_responses(200, "the claim", ClaimOut, 404, 409))
+def approve_legal(claim_id: str) -> ClaimOut:
+    tenant_id = tenant()
+    return claim_out(tenant_id, wiring.claim_service().approve_legal(tenant_id, _checked_id(claim_id, "claim")))
+
+
+@app.post("/v1/claims/<claim_id>/legal/decline", summary="Decline court action: the claim closes as uncollectible",
+          tags=["legal"], responses=_responses(200, "the claim", ClaimOut, 404, 409))
+def decline_legal(claim_id: str, body: DeclineRequest) -> ClaimOut:
+    tenant_id = tenant()
+    return claim_out(tenant_id, wiring.claim_service().decline_legal(tenant_id, _checked_id(claim_id, "claim"),
+                                                                     body.reason))
+
+
 @app.post("/v1/claims/<claim_id>/bailiff", summary="Record the bailiff's update", tags=["claims"],
           responses=_responses(200, "the claim", ClaimOut, 404, 409))
 def bailiff_update(claim_id: str, body: BailiffUpdateRequest) -> ClaimOut:
@@ -292,6 +327,16 @@ def _all_claims(tenant_id: str):
         yield from claims
         if not token:
             return
+
+
+# -- the tenant's own account (incasso.api.tenant) and its webhooks (incasso.api.webhooks) ------------
+app.include_router(tenant_routes.router)
+app.include_router(webhook_routes.router)
+app.include_router(privacy_routes.router)
+app.include_router(bank_statement_routes.router)
+app.include_router(portal_link_routes.router)
+app.include_router(document_routes.router)
+app.include_router(user_routes.router)
 
 
 def handle(event: dict, context: Any) -> dict:

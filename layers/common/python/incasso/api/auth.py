@@ -1,13 +1,14 @@
 """Who is calling: the tenant, from the authorizer's claims only (never from the path or the body).
 
 In AWS, API Gateway's Cognito authorizer verifies the token and puts its claims into
-``event.requestContext.authorizer.claims``; the tenant is the ``custom:tenant_id`` claim. Locally there
+``event.requestContext.authorizer.claims``; the tenant is the ``custom:tenant_id`` claim and the user's role
+(``viewer``, ``clerk`` or ``manager``; see ``incasso.api.roles``) the ``custom:role`` claim. Locally there
 is no API Gateway: ``incasso serve`` verifies a bearer token minted by ``incasso token`` (an HMAC-signed
 token with an expiry) and puts the same claims into the proxy event, so the handler cannot tell the two
 apart.
 
 Token format (local only): ``v1.<payload>.<signature>``, both base64url without padding; the payload is
-JSON ``{"tid": tenant_id, "exp": unix seconds}``, the signature HMAC-SHA256 over ``v1.<payload>``.
+JSON ``{"tid": tenant_id, "exp": unix seconds}`` (and ``"role"`` where the token names one), the signature HMAC-SHA256 over ``v1.<payload>``.
 """
 
 from __future__ import annotations
@@ -22,6 +23,10 @@ import re
 from typing import Any, Mapping
 
 TENANT_CLAIM = "custom:tenant_id"
+ROLE_CLAIM = "custom:role"
+# A token without a role (every token minted before roles existed) acts as a manager.
+DEFAULT_ROLE = "manager"
+ROLES = ("viewer", "clerk", "manager")
 # The one default secret of the local stack; INCASSO_LOCAL_TOKEN_SECRET overrides it (settings).
 DEFAULT_LOCAL_TOKEN_SECRET = "incasso-local-development-secret"
 DEFAULT_TTL = dt.timedelta(hours=24)
@@ -69,8 +74,11 @@ def _wall_clock(now: dt.datetime | None) -> dt.datetime:
 
 
 def mint_local_token(tenant_id: str, secret: str, *, ttl: dt.timedelta = DEFAULT_TTL,
-                     now: dt.datetime | None = None) -> str:
-    """A bearer token for ``tenant_id`` that the local API accepts until ``now + ttl``."""
+                     now: dt.datetime | None = None, role: str | None = None) -> str:
+    """A bearer token for ``tenant_id`` (as ``role``; none: acts as manager) that the local API accepts
+    until ``now + ttl``."""
+    if role is not None and role not in ROLES:
+        raise ValueError(f"not a role: {role!r} (one of {', '.join(ROLES)})")
     if not TENANT_ID.fullmatch(tenant_id):
         raise ValueError(f"not a tenant id: {tenant_id!r} (lowercase letters, digits and '-', 2-63 characters)")
     if not secret:
@@ -78,13 +86,21 @@ def mint_local_token(tenant_id: str, secret: str, *, ttl: dt.timedelta = DEFAULT
     if ttl <= dt.timedelta(0):
         raise ValueError("ttl must be positive")
     expires = int((_wall_clock(now) + ttl).timestamp())
-    payload = _b64(json.dumps({"tid": tenant_id, "exp": expires}, separators=(",", ":")).encode("utf-8"))
+    claims: dict[str, Any] = {"tid": tenant_id, "exp": expires}
+    if role is not None:
+        claims["role"] = role
+    payload = _b64(json.dumps(claims, separators=(",", ":")).encode("utf-8"))
     signed = f"{_VERSION}.{payload}"
     return f"{signed}.{_sign(signed, secret)}"
 
 
 def verify_local_token(token: str, secret: str, now: dt.datetime | None = None) -> str:
     """The tenant id of a valid token; ``InvalidTokenError`` if it is malformed, tampered or expired."""
+    return local_token_identity(token, secret, now)[0]
+
+
+def local_token_identity(token: str, secret: str, now: dt.datetime | None = None) -> tuple[str, str | None]:
+    """(tenant id, role or None) of a valid token; ``InvalidTokenError`` as ``verify_local_token``."""
     if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_LENGTH:
         raise InvalidTokenError("no token")
     parts = token.split(".")
@@ -106,7 +122,10 @@ def verify_local_token(token: str, secret: str, now: dt.datetime | None = None) 
         raise InvalidTokenError("token has no expiry")
     if _wall_clock(now).timestamp() >= expires:
         raise InvalidTokenError("token expired")
-    return tenant_id
+    role = payload.get("role")
+    if role is not None and role not in ROLES:
+        raise InvalidTokenError("token names no valid role")
+    return tenant_id, role
 
 
 def bearer_token(authorization: str | None) -> str | None:
@@ -123,18 +142,28 @@ def tenant_for_authorization(authorization: str | None, secret: str | None = Non
                              now: dt.datetime | None = None) -> str | None:
     """What ``incasso serve`` does in API Gateway's place: the tenant of an ``Authorization`` header
     carrying a valid local token, or None (the handler then answers 401)."""
+    identity = identity_for_authorization(authorization, secret, now)
+    return identity[0] if identity else None
+
+
+def identity_for_authorization(authorization: str | None, secret: str | None = None,
+                               now: dt.datetime | None = None) -> tuple[str, str | None] | None:
+    """(tenant, role or None) of an ``Authorization`` header carrying a valid local token, or None."""
     token = bearer_token(authorization)
     if token is None:
         return None
     try:
-        return verify_local_token(token, secret or local_token_secret(), now)
+        return local_token_identity(token, secret or local_token_secret(), now)
     except InvalidTokenError:
         return None
 
 
-def authorizer_claims(tenant_id: str) -> dict[str, str]:
+def authorizer_claims(tenant_id: str, role: str | None = None) -> dict[str, str]:
     """The claims as API Gateway's Cognito authorizer passes them (``requestContext.authorizer.claims``)."""
-    return {TENANT_CLAIM: tenant_id}
+    claims = {TENANT_CLAIM: tenant_id}
+    if role is not None:
+        claims[ROLE_CLAIM] = role
+    return claims
 
 
 def tenant_from_event(event: Mapping[str, Any] | None) -> str | None:
@@ -148,3 +177,17 @@ def tenant_from_event(event: Mapping[str, Any] | None) -> str | None:
     if isinstance(tenant_id, str) and TENANT_ID.fullmatch(tenant_id):
         return tenant_id
     return None
+
+
+def role_from_event(event: Mapping[str, Any] | None) -> str | None:
+    """The caller's role from the authorizer's claims: ``manager`` when the token names none, None when
+    it names something that is not a role (such a caller may do nothing)."""
+    if not isinstance(event, Mapping):
+        return None
+    context = event.get("requestContext")
+    authorizer = context.get("authorizer") if isinstance(context, Mapping) else None
+    claims = authorizer.get("claims") if isinstance(authorizer, Mapping) else None
+    role = claims.get(ROLE_CLAIM) if isinstance(claims, Mapping) else None
+    if role is None or role == "":
+        return DEFAULT_ROLE
+    return role if role in ROLES else None

@@ -12,7 +12,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from incasso.domain.models import Claim, ClaimStatus, Debtor, Instalment, Stage, TimelineEvent
+from incasso.domain.text import Text
+from incasso.domain.models import Claim, ClaimStatus, Debtor, Instalment, LegalAdvice, Stage, TimelineEvent
 from incasso.money import Money
 from incasso.services.claims import BailiffUpdateKind, CallOutcome, DisputeOutcome
 
@@ -25,7 +26,11 @@ class Body(BaseModel):
 
 
 class DisputeRequest(Body):
-    reason: str = Field(min_length=1, max_length=2000, description="why the debtor disputes the claim")
+    reason: Text = Field(min_length=1, max_length=2000, description="why the debtor disputes the claim")
+
+
+class DeclineRequest(Body):
+    reason: Text = Field(min_length=1, max_length=2000, description="why court action is declined")
 
 
 class ResolveDisputeRequest(Body):
@@ -95,8 +100,13 @@ class ClaimOut(BaseModel):
     due_date: dt.date
     status: ClaimStatus
     stage: Stage
+    payment_reference: str = Field(description="the 16-digit Dutch structured reference (betalingskenmerk) "
+                                   "with its check digit, printed on every letter; bank transfers quoting it "
+                                   "are matched to this claim")
     amounts: AmountsOut
     consumer_sale: bool = Field(default=False, description="the price of a consumer sale (art. 7:28 BW)")
+    legal_advice: LegalAdvice | None = Field(default=None, description="the legal review's advice before court "
+                                             "action: recommendation, reasons, court and bailiff costs, limitation date")
     warnings: list[str] = Field(default_factory=list, description="caveats on the amounts, e.g. interest "
                                 "computed with an unverified or carried-forward statutory rate")
     timeline: list[dict[str, Any]] = Field(
@@ -114,12 +124,14 @@ class ClaimOut(BaseModel):
             due_date=claim.due_date,
             status=claim.status,
             stage=claim.stage,
+            payment_reference=claim.payment_reference or "",
             amounts=AmountsOut(principal=amounts.principal, interest=amounts.interest,
                                collection_costs=amounts.collection_costs,
                                collection_costs_vat=amounts.collection_costs_vat,
                                paid=amounts.paid, outstanding=amounts.outstanding),
             consumer_sale=claim.consumer_sale,
-            warnings=claim.warnings,
+            legal_advice=claim.legal_advice,
+            warnings=[*claim.flags, *claim.warnings],
             timeline=[timeline_item(event) for event in timeline],
         )
 

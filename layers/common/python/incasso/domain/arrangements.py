@@ -5,6 +5,8 @@
 - An instalment still unpaid ``INSTALMENT_GRACE_DAYS`` (3) days after its due date breaks the arrangement.
   Interest runs again from the day after that instalment's due date, on what is then unpaid; the
   days the arrangement was kept stay free of interest (never charged retroactively).
+- Agreed within a 14-day letter's term, an arrangement covers what the letter demanded (the interest
+  after the letter's date is not charged), as paying the letter's total in the term would have.
 - Collection costs: those booked before the agreement stay owed. Where the agreement fell within a
   14-day letter's term, that letter's costs are not charged on the strength of it: a new letter with
   a new term goes out first. The arrangement confirmation says all of this in plain words.
@@ -19,6 +21,7 @@ from incasso.domain.escalation import INSTALMENT_GRACE_DAYS, first_open_instalme
 from incasso.domain.models import Claim, Instalment
 
 ARRANGEMENT_KEPT = "payment arrangement kept"
+ARRANGED_IN_TERM = "payment arrangement agreed within the letter's term"
 # Instalments reach no further than this: an arrangement over more years is a typing error.
 MAX_ARRANGEMENT_YEARS = 10
 

@@ -22,6 +22,7 @@ LEGAL_NOTICE_KINDS = frozenset({
     MessageKind.FOURTEEN_DAY_LETTER,
     MessageKind.NOTICE_OF_DEFAULT,
     MessageKind.BAILIFF_FILING,
+    MessageKind.LIMITATION_NOTICE,  # must reach the debtor in writing to interrupt limitation (art. 3:317 BW)
 })
 # Which of the policy's channels a kind goes by: the formal letters by the notice channel (post by
 # default, so that delivery can be presumed), the rest by the reminder channel.
@@ -30,8 +31,8 @@ NOTICE_KINDS = LEGAL_NOTICE_KINDS
 # last check) to a fixed key in the bailiff's inbox, so delivering it again replaces it.
 BAILIFF_DOSSIER = "bailiff_dossier"
 # Messages about collection: never sent once the claim is settled, even if decided just before.
-COLLECTION_KINDS = frozenset({"reminder_1", "reminder_2", "call_scheduled", "fourteen_day_letter",
-                              "notice_of_default", "bailiff_filing", BAILIFF_DOSSIER})
+COLLECTION_KINDS = frozenset({"pre_due_reminder", "reminder_1", "reminder_2", "call_scheduled", "fourteen_day_letter",
+                              "notice_of_default", "bailiff_filing", BAILIFF_DOSSIER, "limitation_notice"})
 
 
 def policy_channel(tenant: Tenant, kind: MessageKind) -> Channel:

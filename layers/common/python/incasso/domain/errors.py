@@ -71,3 +71,7 @@ class TransientSendError(SendError):
 
 class PermanentSendError(SendError):
     """Retrying will not help: rejected, bad address, no contact for the channel."""
+
+
+class UserExistsError(Exception):
+    """The e-mail address already belongs to a user (of this tenant or another)."""

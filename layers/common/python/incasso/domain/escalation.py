@@ -14,7 +14,8 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict
 
 from incasso.domain.limitation import is_time_barred
-from incasso.domain.models import Claim, ClaimStatus, DebtorType, Instalment, Policy, Stage
+from incasso.domain.models import Claim, ClaimStatus, DebtorType, Instalment, MessageKind, Policy, Stage
+from incasso.domain.send_window import held_until
 from incasso.money import ZERO
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -75,7 +76,8 @@ def scheduled_on(claim: Claim, policy: Policy, step: Stage) -> dt.date:
     for candidate, offset in steps:
         day = claim.due_date + dt.timedelta(days=offset)
         if previous_day is not None:
-            day = max(day, previous_day + dt.timedelta(days=offset - previous_offset))
+            # Never two steps on one day, even where the policy gives two steps the same offset.
+            day = max(day, previous_day + dt.timedelta(days=max(1, offset - previous_offset)))
         if candidate is step:
             return day
         taken = claim.step_dates.get(candidate.value)
@@ -83,6 +85,22 @@ def scheduled_on(claim: Claim, policy: Policy, step: Stage) -> dt.date:
             return day  # earlier step not yet taken: this one cannot be due before it
         previous_offset, previous_day = offset, taken
     raise ValueError(f"{step} is not on the route of claim {claim.claim_id}")
+
+
+def pre_due_on(claim: Claim, policy: Policy) -> dt.date | None:
+    """The day of the friendly reminder before the due date (``pre_due_reminder_days``), while it may
+    still go: the policy asks for one and no step has been taken yet. It is never sent on or after the
+    due date (``decide`` skips it then); the trajectory's own steps keep their days after the due date."""
+    if not policy.pre_due_reminder_days or claim.step_dates:
+        return None
+    return claim.due_date - dt.timedelta(days=policy.pre_due_reminder_days)
+
+
+def first_action_on(due_date: dt.date, policy: Policy) -> dt.date:
+    """The day the daily sweep first takes a new claim up: the pre-due reminder's, else the first reminder's."""
+    if policy.pre_due_reminder_days:
+        return due_date - dt.timedelta(days=policy.pre_due_reminder_days)
+    return due_date + dt.timedelta(days=policy.reminder_1_days)
 
 
 def step_instant(day: dt.date) -> dt.datetime:
@@ -97,6 +115,8 @@ def next_step(claim: Claim, policy: Policy) -> Stage | None:
     if Stage.LEGAL_REVIEW.value not in claim.step_dates:
         return Stage.LEGAL_REVIEW
     if Stage.BAILIFF_FILING.value not in claim.step_dates and claim.status is ClaimStatus.IN_COLLECTION:
+        if claim.legal_approved_on is not None:  # the tenant weighed the advice and approved court action
+            return Stage.BAILIFF_FILING if policy.bailiff_enabled else None
         return Stage.BAILIFF_FILING if bailiff_worthwhile(claim, policy) else None
     return None
 
@@ -130,8 +150,15 @@ def arrangement_state(claim: Claim, today: dt.date) -> tuple[str, dt.date | None
     return "kept", deadline + dt.timedelta(days=1)
 
 
-def decide(claim: Claim, policy: Policy, today: dt.date) -> Decision:
-    """What to do with ``claim`` on ``today``."""
+def decide(claim: Claim, policy: Policy, today: dt.date, *, ready: bool = True,
+           now: dt.datetime | None = None) -> Decision:
+    """What to do with ``claim`` on ``today``. ``ready``: the tenant's profile is complete; until it is,
+    nothing goes out (CONTRACT.md §7) and the claim waits, checked again the next morning. ``now``: the
+    instant of asking, for the policy's send window (None: the morning step time of ``today``)."""
+    if not ready and claim.status not in (ClaimStatus.CANCELLED, ClaimStatus.UNCOLLECTIBLE) \
+            and claim.amounts.outstanding > Decimal("0"):
+        return Decision(action=Action.WAIT, wait_until=step_instant(today + dt.timedelta(days=1)),
+                        reason="waiting for the creditor's profile")
     if claim.status in (ClaimStatus.CANCELLED, ClaimStatus.UNCOLLECTIBLE):
         return Decision(action=Action.CLOSE, outcome=claim.status, reason=f"claim is {claim.status.value}")
     if claim.amounts.outstanding <= Decimal("0"):
@@ -141,6 +168,8 @@ def decide(claim: Claim, policy: Policy, today: dt.date) -> Decision:
         return Decision(action=Action.CLOSE, outcome=ClaimStatus.UNCOLLECTIBLE, reason=TIME_BARRED)
     if claim.status is ClaimStatus.PAUSED:
         return Decision(action=Action.PAUSE, reason="disputed")
+    if claim.status is ClaimStatus.AWAITING_APPROVAL:
+        return Decision(action=Action.END, reason="court action awaits the tenant's approval")
     if claim.status in (ClaimStatus.NEEDS_ATTENTION, ClaimStatus.DEBT_MONITORING):
         return Decision(action=Action.END, reason=f"claim is {claim.status.value}")
     if claim.status is ClaimStatus.ARRANGEMENT:
@@ -157,11 +186,29 @@ def decide(claim: Claim, policy: Policy, today: dt.date) -> Decision:
         # A promise to pay (made on the call) is given its chance before the next step.
         return Decision(action=Action.WAIT, wait_until=step_instant(claim.promised_on + dt.timedelta(days=1)),
                         reason=f"promised to pay by {claim.promised_on}")
-    step = next_step(claim, policy)
-    if step is None:
-        return Decision(action=Action.CLOSE, outcome=ClaimStatus.DEBT_MONITORING,
-                        reason="court action not worthwhile: debt monitoring")
-    due = scheduled_on(claim, policy, step)
+    pre_due = pre_due_on(claim, policy)
+    if pre_due is not None and today < claim.due_date:
+        step: Stage | None = Stage.PRE_DUE_REMINDER
+        due = pre_due
+    else:
+        step = next_step(claim, policy)
+        if step is None:
+            return Decision(action=Action.CLOSE, outcome=ClaimStatus.DEBT_MONITORING,
+                            reason="court action not worthwhile: debt monitoring")
+        due = scheduled_on(claim, policy, step)
     if due > today:
         return Decision(action=Action.WAIT, step=step, wait_until=step_instant(due), reason=f"{step.value} due {due}")
+    opening = _send_window_opening(claim, policy, step, now or step_instant(today))
+    if opening is not None:
+        return Decision(action=Action.WAIT, step=step, wait_until=opening,
+                        reason=f"{step.value} waits for the send window")
     return Decision(action=Action.STEP, step=step, reason=f"{step.value} due {due}")
+
+
+def _send_window_opening(claim: Claim, policy: Policy, step: Stage, instant: dt.datetime) -> dt.datetime | None:
+    """When the message of ``step`` may go, if not now (``incasso.domain.send_window``)."""
+    try:
+        kind = MessageKind(step.value)
+    except ValueError:
+        return None  # a step without a message to the debtor (the legal review)
+    return held_until(policy, claim.debtor, kind, instant)

@@ -25,11 +25,12 @@ def first_computable_day(debtor_type: DebtorType | str) -> dt.date:
 def invoice_date_problem(invoice_date: dt.date, *, debtor_type: DebtorType | str | None, today: dt.date) -> str | None:
     if invoice_date > today:
         return f"the invoice date {invoice_date.isoformat()} lies in the future"
-    if debtor_type is not None:
-        first = first_computable_day(debtor_type)
-        if invoice_date < first:
-            return (f"the invoice date {invoice_date.isoformat()} is before {first.isoformat()}, the first day "
-                    f"the statutory interest table covers for a {DebtorType(debtor_type).value} debtor")
+    kinds = [DebtorType(debtor_type)] if debtor_type is not None else list(DebtorType)
+    first = min(first_computable_day(kind) for kind in kinds)  # without a (valid) debtor: the earliest
+    if invoice_date < first:
+        whom = f"a {kinds[0].value} debtor" if len(kinds) == 1 else "any debtor"
+        return (f"the invoice date {invoice_date.isoformat()} is before {first.isoformat()}, the first day "
+                f"the statutory interest table covers for {whom}")
     return None
 
 

@@ -20,14 +20,15 @@ The rules applied here (the sources in ``docs/law.md``):
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Sequence
+from typing import Callable, Sequence
 
 from incasso.domain.models import (
     Allocation,
     Amounts,
     Claim,
+    DebtorType,
     InterestFreePeriod,
     LedgerEntry,
     LedgerKind,
@@ -83,6 +84,16 @@ def _sum(ledger: Sequence[LedgerEntry], kind: LedgerKind) -> Decimal:
     return sum((entry.amount for entry in ledger if entry.kind is kind), ZERO)
 
 
+def agreed_rate(claim: Claim, policy: Policy) -> Decimal | None:
+    """The agreed yearly rate that replaces the statutory one where higher (art. 6:119 lid 3 BW): the
+    claim's own agreement, else the tenant's general terms — for business debtors only. A consumer always
+    gets the statutory rate (docs/law.md: an agreed rate in general terms may be an unfair term, art.
+    6:233 BW, and the engine cannot check each consumer's agreement)."""
+    if claim.debtor.type is not DebtorType.BUSINESS:
+        return None
+    return claim.agreed_interest_rate if claim.agreed_interest_rate is not None else policy.contractual_interest_rate
+
+
 # --------------------------------------------------------------------------- the 14-day term
 
 
@@ -110,7 +121,7 @@ def term_outcome(claim: Claim, ledger: Sequence[LedgerEntry], policy: Policy) ->
     frozen = [*_interest_free(claim), InterestFree(notice.sent_on + ONE_DAY, notice.ends_on, "term")]
     at_end = replay(claim.principal, due_date=claim.due_date, as_of=notice.ends_on,
                     kind=interest_kind_for(claim.debtor.type), payments=payments_of(ledger),
-                    interest_free=frozen, contractual_rate=policy.contractual_interest_rate)
+                    interest_free=frozen, contractual_rate=agreed_rate(claim, policy))
     unpaid = at_end.open_principal
     if unpaid <= 0 and at_end.open_interest <= 0:
         return TermOutcome(paid_in_time=True, unpaid_principal=ZERO, costs=ZERO, vat=ZERO)
@@ -118,7 +129,7 @@ def term_outcome(claim: Claim, ledger: Sequence[LedgerEntry], policy: Policy) ->
     if unpaid <= 0:  # only interest of before the letter left unpaid: no principal to charge costs over
         return TermOutcome(paid_in_time=False, unpaid_principal=ZERO, costs=ZERO, vat=ZERO)
     costs = compute_collection_costs([unpaid], debtor_type=claim.debtor.type,
-                                     creditor_vat_deductible=policy.creditor_vat_deductible)
+                                     creditor_vat_deductible=not policy.vat_uplift)
     return TermOutcome(paid_in_time=False, unpaid_principal=unpaid,
                        costs=min(costs.costs, notice.costs), vat=min(costs.vat, notice.vat))
 
@@ -130,18 +141,25 @@ def _interest_free(claim: Claim) -> list[InterestFree]:
     return [InterestFree(period.start, period.end, period.reason) for period in claim.interest_free]
 
 
-def interest_free_days(claim: Claim, outcome: TermOutcome | None, as_of: dt.date) -> list[InterestFree]:
-    """The claim's interest-free periods, the write-off after a letter paid in time, and interest
-    that is time-barred on ``as_of`` (art. 3:308 BW)."""
+def interest_free_days(claim: Claim, outcome: TermOutcome | None) -> list[InterestFree]:
+    """The claim's interest-free periods and the write-off after a letter paid in time."""
     periods = _interest_free(claim)
     if outcome is not None and outcome.paid_in_time:
         assert claim.notice is not None
         periods.append(InterestFree(claim.notice.sent_on + ONE_DAY, None, PAID_IN_TERM))
-    barred_before = interest_barred_before(claim, as_of)
-    if barred_before is not None:
-        periods.append(InterestFree(claim.due_date + ONE_DAY, barred_before - ONE_DAY,
-                                    "time-barred interest (art. 3:308 BW)"))
     return periods
+
+
+def without_time_barred_interest(claim: Claim, account: Account, replay_until: Callable[[dt.date], Account]) -> Account:
+    """art. 3:308 BW: interest of the days whose five years have run (without an interruption) is not
+    charged — as far as it is still unpaid. Interest paid is not undone (paying a time-barred debt is
+    no undue payment, art. 6:3 lid 2 BW), and payments go to the oldest interest first (art. 6:44)."""
+    barred_before = interest_barred_before(claim, account.as_of)
+    if barred_before is None:
+        return account
+    accrued_then = replay_until(barred_before - ONE_DAY).interest
+    barred = max(accrued_then - account.paid_interest, ZERO)
+    return replace(account, interest=account.interest - barred) if barred else account
 
 
 # --------------------------------------------------------------------------- settling the account
@@ -157,14 +175,17 @@ class Settlement:
 def account_of(claim: Claim, ledger: Sequence[LedgerEntry], policy: Policy, as_of: dt.date,
                *, waive: bool = True) -> tuple[Account, TermOutcome | None]:
     outcome = term_outcome(claim, ledger, policy)
-    periods = interest_free_days(claim, outcome, as_of)
+    periods = interest_free_days(claim, outcome)
     if not waive:
         periods = [period for period in periods if period.reason != PAID_IN_TERM]
-    account = replay(claim.principal, due_date=claim.due_date, as_of=as_of,
-                     kind=interest_kind_for(claim.debtor.type), payments=payments_of(ledger),
-                     charges=charges_of(ledger), interest_free=periods,
-                     contractual_rate=policy.contractual_interest_rate)
-    return account, outcome
+
+    def replay_until(day: dt.date) -> Account:
+        return replay(claim.principal, due_date=claim.due_date, as_of=day,
+                      kind=interest_kind_for(claim.debtor.type), payments=payments_of(ledger),
+                      charges=charges_of(ledger), interest_free=periods,
+                      contractual_rate=agreed_rate(claim, policy))
+
+    return without_time_barred_interest(claim, replay_until(as_of), replay_until), outcome
 
 
 def settle(

@@ -73,3 +73,10 @@ def interest_barred_before(claim: Claim, as_of: dt.date) -> dt.date | None:
         else:
             high = middle
     return high
+
+
+def limitation_notice_due(claim: Claim, today: dt.date, interval_days: int) -> bool:
+    """Debt monitoring: time to reserve the right in writing (art. 3:317 BW) before limitation runs out —
+    when the limitation date falls before two more check-ins (at least half a year ahead)."""
+    horizon = dt.timedelta(days=max(2 * interval_days, 183))
+    return today <= claim_limitation_date(claim) <= today + horizon

@@ -9,6 +9,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from incasso.domain import payment_reference as payment_references
+from incasso.domain import profile as profile_rules
+from incasso.domain.text import Text
 from incasso.money import ZERO, Money
 
 
@@ -39,6 +42,7 @@ class ClaimStatus(StrEnum):
     IN_COLLECTION = "in_collection"
     PAUSED = "paused"
     ARRANGEMENT = "arrangement"
+    AWAITING_APPROVAL = "awaiting_approval"  # the legal review advises; the tenant approves or declines court action
     PAID = "paid"
     CANCELLED = "cancelled"
     UNCOLLECTIBLE = "uncollectible"
@@ -53,6 +57,7 @@ class Stage(StrEnum):
     """The last step taken on a claim, in trajectory order."""
 
     NONE = "none"
+    PRE_DUE_REMINDER = "pre_due_reminder"  # before the due date: friendly, no costs (policy pre_due_reminder_days)
     REMINDER_1 = "reminder_1"
     REMINDER_2 = "reminder_2"
     CALL_SCHEDULED = "call_scheduled"
@@ -68,6 +73,7 @@ class Stage(StrEnum):
 
 
 class MessageKind(StrEnum):
+    PRE_DUE_REMINDER = "pre_due_reminder"
     REMINDER_1 = "reminder_1"
     REMINDER_2 = "reminder_2"
     CALL_SCHEDULED = "call_scheduled"
@@ -75,24 +81,27 @@ class MessageKind(StrEnum):
     NOTICE_OF_DEFAULT = "notice_of_default"
     BAILIFF_FILING = "bailiff_filing"
     BAILIFF_WITHDRAWAL = "bailiff_withdrawal"  # to the bailiff: stop, the claim was paid in time
+    LIMITATION_NOTICE = "limitation_notice"  # debt monitoring: a written reservation of the right (art. 3:317 BW)
     PAYMENT_CONFIRMATION = "payment_confirmation"
     ARRANGEMENT_CONFIRMATION = "arrangement_confirmation"
 
 
 class Address(Model):
-    street: str = Field(min_length=1, max_length=200)
-    postal_code: str = Field(min_length=1, max_length=20)
-    city: str = Field(min_length=1, max_length=100)
-    country: str = Field(default="NL", min_length=2, max_length=56)
+    street: Text = Field(min_length=1, max_length=200)
+    postal_code: Text = Field(min_length=1, max_length=20)
+    city: Text = Field(min_length=1, max_length=100)
+    country: Text = Field(default="NL", min_length=2, max_length=56)
 
 
 class Debtor(Model):
-    name: str = Field(min_length=1, max_length=200)
+    name: Text = Field(min_length=1, max_length=200)
     type: DebtorType
     email: str | None = Field(default=None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
     phone: str | None = Field(default=None, max_length=32, pattern=r"^\+?[0-9 ()\-]{6,32}$")
     language: Language = Language.NL
     address: Address | None = None
+    # The creditor's customer number: claims of one tenant with the same reference are one debtor.
+    reference: Text | None = Field(default=None, min_length=1, max_length=64, pattern=r"^[^#]+$")
 
 
 class Policy(Model):
@@ -105,7 +114,8 @@ class Policy(Model):
     call_enabled: bool = True
     # art. 6:96 lid 4 BW: in a commercial contract EUR 40 is due on expiry of the term, no notice needed.
     business_flat_fee: bool = False
-    # art. 2(3) Besluit BIK: VAT uplift only if the creditor cannot deduct VAT and declares so.
+    # art. 2(3) Besluit BIK: VAT uplift only if the creditor cannot deduct VAT and declares so — and only
+    # when a third party that bills VAT collects for it (``vat_billed_by_collector``, see vat_uplift).
     creditor_vat_deductible: bool = True
     # How the 14-day letter goes out; post is the default because its receipt can be presumed.
     notice_channel: Channel = Channel.LETTER
@@ -123,6 +133,18 @@ class Policy(Model):
     # Days between the step and the letter's posting by the print-and-post run: the stated term is
     # computed from the posting day, so that a late posting never makes it too short.
     letter_posting_days: int = Field(default=0, ge=0, le=10, description="days from the step to posting a letter")
+    # AVG art. 5 lid 1 (e), 17: personal data of a debtor whose claims are all closed is erased after this
+    # many years (7: the fiscal retention of art. 52 AWR); the ledger's amounts and dates stay.
+    personal_data_retention_years: int = Field(default=7, ge=1, le=30)
+    # art. 2 lid 3 Besluit BIK: the VAT uplift presumes collection by a third party (an agency, a bailiff)
+    # that bills the creditor VAT; a creditor collecting its own claims pays no VAT on it to pass on.
+    vat_billed_by_collector: bool = False
+
+    @property
+    def vat_uplift(self) -> bool:
+        """The 21 % VAT on collection costs may be charged: the creditor cannot deduct VAT (and declares
+        so in the letter) and a third party collecting for it bills VAT (art. 2 lid 3 Besluit BIK)."""
+        return not self.creditor_vat_deductible and self.vat_billed_by_collector
 
     @model_validator(mode="after")
     def _ordered(self) -> "Policy":
@@ -130,6 +152,27 @@ class Policy(Model):
             raise ValueError("policy days must be in trajectory order: reminder_1 <= reminder_2 <= call <= notice")
         if self.business_hours_start >= self.business_hours_end:
             raise ValueError("business hours must start before they end")
+        return self
+
+    # -- added with the tenant's own account (issue 17); each applies from a claim's next step on --
+    # A friendly reminder this many days before the due date (0: none): no costs, by the reminder channel.
+    pre_due_reminder_days: int = Field(default=0, ge=0, le=60, description="days before the due date; 0: off")
+    # The send window (incasso.domain.send_window): e-mail and SMS only between these times in the debtor's
+    # time zone, never on a Sunday or a Dutch public holiday; a message due outside it waits for the next
+    # opening. Letters by post are not affected.
+    send_window: bool = False
+    send_window_start: dt.time = dt.time(8, 0)
+    send_window_end: dt.time = dt.time(21, 0)
+    # What a debtor may propose on the portal without the tenant (incasso.domain.arrangement_limits); the
+    # tenant's own arrangements (POST /v1/claims/{id}/arrangement) are not held to these.
+    debtor_max_instalments: int = Field(default=6, ge=1, le=120, description="most instalments a debtor may propose")
+    debtor_min_instalment: Money = Field(default=Decimal("25.00"), ge=Decimal("1.00"), le=Decimal("100000.00"),
+                                         description="smallest instalment a debtor may propose")
+
+    @model_validator(mode="after")
+    def _send_window_ordered(self) -> "Policy":
+        if self.send_window_start >= self.send_window_end:
+            raise ValueError("the send window must open before it closes")
         return self
 
 
@@ -140,14 +183,57 @@ class CreditorType(StrEnum):
     INDIVIDUAL = "individual"  # natuurlijk persoon, a sole trader (eenmanszaak) included
 
 
+class Profile(Model):
+    """The creditor's own details (CONTRACT.md §7), each checked; see ``incasso.domain.profile``."""
+
+    legal_name: str = Field(min_length=1, max_length=200, description="the name in the trade register")
+    trade_name: str | None = Field(default=None, min_length=1, max_length=200)
+    address: Address
+    kvk_number: str | None = Field(default=None, pattern=profile_rules.KVK_PATTERN, description="8 digits")
+    vat_number: str | None = Field(default=None, max_length=24, description="an EU VAT number (BTW-id)")
+    iban: str = Field(max_length=42, description="the account debtors pay into; its check digits are verified")
+    bic: str | None = Field(default=None, max_length=11)
+    email: str = Field(max_length=254, pattern=profile_rules.EMAIL_PATTERN)
+    phone: str = Field(max_length=32, pattern=profile_rules.PHONE_PATTERN)
+
+    @field_validator("legal_name", "trade_name")
+    @classmethod
+    def _not_blank(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            raise ValueError("must not be blank")
+        return value.strip() if value is not None else None
+
+    @field_validator("iban")
+    @classmethod
+    def _iban(cls, value: str) -> str:
+        return profile_rules.check_iban(value)
+
+    @field_validator("bic")
+    @classmethod
+    def _bic(cls, value: str | None) -> str | None:
+        return None if value is None else profile_rules.check_bic(value)
+
+    @field_validator("vat_number")
+    @classmethod
+    def _vat(cls, value: str | None) -> str | None:
+        return None if value is None else profile_rules.check_vat_number(value)
+
+
 class Tenant(Model):
+    """A creditor. Registered on first use without a profile: nothing goes out until it has one."""
+
     tenant_id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")
-    name: str = Field(min_length=1, max_length=200)
     creditor_type: CreditorType = CreditorType.COMPANY
-    iban: str = Field(default="NL91ABNA0417164300", pattern=r"^[A-Z]{2}[0-9]{2}[A-Z0-9]{10,30}$")
-    email: str | None = None
-    address: Address | None = None
+    profile: Profile | None = None
     policy: Policy = Policy()
+
+    @property
+    def ready(self) -> bool:
+        return profile_rules.is_ready(self.profile)
+
+    @property
+    def missing(self) -> list[str]:
+        return profile_rules.missing_fields(self.profile)
 
 
 class Amounts(Model):
@@ -251,6 +337,29 @@ class InterestFreePeriod(Model):
     reason: str
 
 
+class Recommendation(StrEnum):
+    PROCEED = "proceed"  # hand over to the bailiff: court action is worth it
+    SETTLE = "settle"  # offer a settlement or arrangement first: court action costs too much for what it brings
+    WRITE_OFF = "write_off"  # a blocking reason: court action cannot succeed
+
+
+class LegalAdvice(Model):
+    """The legal review's advice before the court phase: what it would cost, what it would bring, and
+    whether anything stands in its way (docs/law.md, "The legal phase")."""
+
+    recommendation: Recommendation
+    reasons: list[str]
+    blocking: list[str] = Field(default_factory=list, description="reasons court action cannot proceed")
+    court: str  # kantonrechter or rechtbank (art. 93 Rv)
+    claim_value: Money  # principal + costs + interest: the value the court fee follows
+    court_fee: Money | None  # griffierecht the creditor advances (None above the kanton limit)
+    bailiff_costs: Money  # summons + service of the judgment, excl. VAT
+    limitation_date: dt.date
+    address_known: bool
+    expected_net_recovery: Money  # outstanding minus what the creditor advances, if none of it is recovered
+    verified: bool = False  # every figure it rests on verified (court fees and bailiff tariffs are ⚠️)
+
+
 class Claim(Model):
     tenant_id: str
     claim_id: str
@@ -291,6 +400,8 @@ class Claim(Model):
     dispute_reason: str | None = None
     # The price of a consumer sale (art. 7:28 BW): limitation after two years instead of five.
     consumer_sale: bool = False
+    # A yearly rate agreed with this (business) debtor, replacing the statutory one where higher.
+    agreed_interest_rate: Decimal | None = Field(default=None, ge=Decimal("0"), le=Decimal("100"))
     # The letter that started the statutory term, as it went out.
     notice: Notice | None = None
     # Periods without interest: kept arrangements, the letter's total paid in its term.
@@ -300,9 +411,27 @@ class Claim(Model):
     limitation_interruptions: list[dt.date] = Field(default_factory=list)
     # Figures shown with a caveat, e.g. interest computed with an unverified statutory rate.
     warnings: list[str] = Field(default_factory=list)
+    # Caveats found at intake (e.g. a business term over 60 days), shown beside ``warnings``.
+    flags: list[str] = Field(default_factory=list)
+    # The legal review's advice, and the tenant's approval of court action where the policy asks for it.
+    legal_advice: LegalAdvice | None = None
+    legal_approved_on: dt.date | None = None
+    # The day the debtor's personal data on this claim was erased (AVG art. 17); None: not erased.
+    personal_data_erased_on: dt.date | None = None
+    # The 16-digit betalingskenmerk printed on every payment request and matched on bank statements;
+    # derived from tenant and claim id (``incasso.domain.payment_reference``), so a claim stored before
+    # references existed gets, on read, the one it would have had.
+    payment_reference: str | None = Field(default=None, pattern=r"^[0-9]{16}$")
     version: int = 0
     created_at: dt.datetime
     updated_at: dt.datetime
+
+    @model_validator(mode="before")
+    @classmethod
+    def _with_payment_reference(cls, data: Any) -> Any:
+        if isinstance(data, dict) and not data.get("payment_reference") and data.get("tenant_id") and data.get("claim_id"):
+            data = {**data, "payment_reference": payment_references.for_claim(data["tenant_id"], data["claim_id"])}
+        return data
 
     @property
     def is_closed(self) -> bool:

@@ -24,7 +24,7 @@ from incasso.law.wik import CollectionCosts, compute_collection_costs
 def notice_costs(claim: Claim, policy: Policy) -> CollectionCosts:
     """The costs the letter names: the staffel over the principal still unpaid (or the flat EUR 40)."""
     return compute_collection_costs([claim.amounts.principal - claim.paid_principal], debtor_type=claim.debtor.type,
-                                    creditor_vat_deductible=policy.creditor_vat_deductible,
+                                    creditor_vat_deductible=not policy.vat_uplift,
                                     business_flat_fee=policy.business_flat_fee)
 
 

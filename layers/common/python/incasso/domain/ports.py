@@ -18,12 +18,17 @@ adapters raise.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, NamedTuple, Protocol
 
+from incasso.domain.bank.records import StatementItem, StatementRecord
 from incasso.domain.import_records import ImportRecord
 from incasso.domain.models import Claim, ClaimStatus, LedgerEntry, Tenant, TimelineEvent
+from incasso.domain.portal import PortalToken
+from incasso.domain.users import User
+from incasso.domain.webhooks import Delivery, Webhook
 
 
 class DueClaim(NamedTuple):
@@ -104,7 +109,30 @@ class ImportRecords(Protocol):
     def get_import(self, tenant_id: str, import_id: str) -> ImportRecord | None: ...
 
 
-class ClaimsStore(ClaimRepository, MessageLog, TenantDirectory, ImportRecords, Protocol):
+class StatementRecords(Protocol):
+    """Bank statements as reconciled: the statement, its entries, the tenant's queue of unmatched credits,
+    and the first sighting of each entry (a statement uploaded twice books nothing twice)."""
+
+    def put_statement(self, record: StatementRecord) -> StatementRecord: ...
+
+    def get_statement(self, tenant_id: str, statement_id: str) -> StatementRecord | None: ...
+
+    def put_statement_items(self, tenant_id: str, items: Sequence[StatementItem]) -> None: ...
+
+    def put_statement_item(self, tenant_id: str, item: StatementItem) -> None: ...
+
+    def statement_items(self, tenant_id: str, statement_id: str) -> Iterator[StatementItem]: ...
+
+    def statement_item(self, tenant_id: str, statement_id: str, entry_id: str) -> StatementItem | None: ...
+
+    def unmatched_items(self, tenant_id: str, limit: int = 1000) -> list[StatementItem]: ...
+
+    def claim_entry(self, tenant_id: str, identity: str, statement_id: str, entry_id: str) -> dict[str, str] | None:
+        """Records that this statement brings the entry first; None when it did, else where it was seen."""
+        ...
+
+
+class ClaimsStore(ClaimRepository, MessageLog, TenantDirectory, ImportRecords, StatementRecords, Protocol):
     """The four record kinds of the claims table together, as the services take them."""
 
 
@@ -136,12 +164,47 @@ class Dossier(Protocol):
     def to_json(self) -> str: ...
 
 
+class StatementFiles(Protocol):
+    """Statement objects of the imports bucket, read whole but never beyond ``MAX_STATEMENT_BYTES`` + 1."""
+
+    def read(self, bucket: str, key: str, version_id: str | None = None) -> bytes: ...
+
+    def size(self, bucket: str, key: str) -> int: ...
+
+
 class Documents(Protocol):
-    """The documents bucket, as far as the services write to it: the bailiff's inbox."""
+    """The documents bucket (keys in ``incasso.domain.document_keys``): the letters kept for the file, the
+    bailiff's inbox, a short-lived link to a PDF, and erasure (AVG art. 17)."""
 
     def deliver_dossier(self, dossier: Dossier) -> str: ...
 
     def put_bailiff_letter(self, tenant_id: str, claim_id: str, kind: str, pdf: bytes) -> str: ...
+
+    def get(self, key: str) -> bytes: ...
+
+    def exists(self, key: str) -> bool: ...
+
+    def download_url(self, key: str, *, expires_in: int) -> str: ...
+
+    def delete_claim_documents(self, tenant_id: str, claim_id: str) -> int:
+        """Deletes every document of the claim; answers how many."""
+        ...
+
+
+class PortalRecords(Protocol):
+    """The debtor's personal links (stored hashed, revocable per scope) and the portal's checkouts."""
+
+    def put_token(self, token: PortalToken) -> None: ...
+
+    def get_token(self, tenant_id: str | None, token_hash: str) -> PortalToken | None: ...
+
+    def revoke(self, tenant_id: str, scope: str, at: dt.datetime) -> None: ...
+
+    def revoked_at(self, tenant_id: str, scope: str) -> dt.datetime | None: ...
+
+    def put_checkout(self, tenant_id: str, payment_id: str, scope: str, parts: dict[str, Decimal]) -> None: ...
+
+    def get_checkout(self, tenant_id: str, payment_id: str) -> tuple[str, dict[str, Decimal]] | None: ...
 
 
 # -- workflows and events ----------------------------------------------------------------------------
@@ -191,3 +254,50 @@ class TransientErrors(Protocol):
     """Tells an error worth trying again (throttling, a 5xx, a dropped connection) from one that is not."""
 
     def __call__(self, error: BaseException) -> bool: ...
+
+
+# -- the tenant's account ----------------------------------------------------------------------------
+class UserDirectory(Protocol):
+    """The tenant's users as incasso keeps them (role, e-mail), beside the identity provider's record."""
+
+    def put_user(self, user: User) -> User: ...
+
+    def get_user(self, tenant_id: str, user_id: str) -> User | None: ...
+
+    def list_users(self, tenant_id: str) -> list[User]: ...
+
+    def delete_user(self, tenant_id: str, user_id: str) -> None: ...
+
+
+class Identities(Protocol):
+    """The identity provider (Cognito on AWS): sign-in accounts with the tenant bound to them."""
+
+    def create(self, tenant_id: str, email: str, role: str) -> str:
+        """The new user's id; raises ``UserExistsError``."""
+        ...
+
+    def set_role(self, user_id: str, role: str) -> None: ...
+
+    def delete(self, user_id: str) -> None: ...
+
+
+class WebhookRecords(Protocol):
+    """The tenant's webhook subscriptions and each event's delivery log."""
+
+    def put_webhook(self, tenant_id: str, webhook: Webhook) -> Webhook: ...
+
+    def list_webhooks(self, tenant_id: str) -> list[Webhook]: ...
+
+    def get_webhook(self, tenant_id: str, webhook_id: str) -> Webhook | None: ...
+
+    def delete_webhook(self, tenant_id: str, webhook_id: str) -> bool: ...
+
+    def create_delivery(self, tenant_id: str, delivery: Delivery) -> bool:
+        """False when this event's delivery to this webhook exists already."""
+        ...
+
+    def save_delivery(self, tenant_id: str, delivery: Delivery) -> None: ...
+
+    def get_delivery(self, tenant_id: str, webhook_id: str, event_id: str) -> Delivery | None: ...
+
+    def list_deliveries(self, tenant_id: str, webhook_id: str) -> list[Delivery]: ...

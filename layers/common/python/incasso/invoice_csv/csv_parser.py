@@ -244,7 +244,7 @@ class _InvoiceFile:
     def _debtor(self, raw: dict[str, str], errors: dict[str, str]) -> Debtor | None:
         """The debtor, validated by the ``Debtor`` model itself so the rules are the API's."""
         cleaned: dict[str, str] = {}
-        for field in (f.DEBTOR_NAME, f.EMAIL, f.PHONE, f.STREET, f.POSTAL_CODE, f.CITY, f.COUNTRY):
+        for field in (f.DEBTOR_NAME, f.EMAIL, f.PHONE, f.STREET, f.POSTAL_CODE, f.CITY, f.COUNTRY, f.DEBTOR_REFERENCE):
             try:
                 cleaned[field] = f.clean_text(raw.get(field, ""), multiline=field in _MULTILINE_FIELDS)
             except f.FieldError as error:
@@ -263,6 +263,7 @@ class _InvoiceFile:
                 phone=cleaned[f.PHONE] or None,
                 language=language or "nl",
                 address=address,
+                reference=cleaned[f.DEBTOR_REFERENCE] or None,
             )
         except ValidationError as invalid:
             for problem in invalid.errors():
@@ -291,6 +292,7 @@ _DEBTOR_FIELDS = {
     "postal_code": f.POSTAL_CODE,
     "city": f.CITY,
     "country": f.COUNTRY,
+    "reference": f.DEBTOR_REFERENCE,
 }
 
 

@@ -25,6 +25,7 @@ POSTAL_CODE = "postal_code"
 CITY = "city"
 COUNTRY = "country"
 LANGUAGE = "language"
+DEBTOR_REFERENCE = "debtor_reference"
 PRINCIPAL = "principal"
 CURRENCY = "currency"
 INVOICE_DATE = "invoice_date"
@@ -41,6 +42,7 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     CITY: ("city", "plaats"),
     COUNTRY: ("country", "land"),
     LANGUAGE: ("language", "taal"),
+    DEBTOR_REFERENCE: ("debtor_reference", "klantnummer", "debiteurnummer"),
     PRINCIPAL: ("principal", "amount", "bedrag"),
     CURRENCY: ("currency", "valuta"),
     INVOICE_DATE: ("invoice_date", "factuurdatum"),
@@ -229,6 +231,13 @@ def _plain_number(body: str, text: str) -> str:
     if len(separators) > 1 and not separators <= set(_SPACES):
         raise FieldError(f"{shown(text)} mixes thousands separators ({_FORMS})")
     separator = separators.pop()
+    if not decimals and separator in ".," and integer.count(separator) == 1:
+        # "10.005": ten thousand and five, or ten and five thousandths typed with one decimal too many?
+        # Either reading is plausible, so neither is guessed.
+        raise FieldError(
+            f"{shown(text)} is ambiguous: one '{separator}' followed by three digits may be a thousands or a "
+            f"decimal separator; write it with its cents, e.g. 10.005,00 or 10005.00 ({_FORMS})"
+        )
     groups = integer.replace("\u00a0", " ").replace("\u202f", " ").split(" " if separator in _SPACES else separator)
     leading, rest = groups[0], groups[1:]
     if (

@@ -29,7 +29,8 @@ from incasso.domain.models import (
     Tenant,
     TimelineEvent,
 )
-from incasso.letters.court_fees import CourtFee, estimate_court_fee
+from incasso.domain.profile import require_profile
+from incasso.law.court_fees import CourtFee, estimate_court_fee
 from incasso.letters.message_text import SentMessage
 from incasso.money import Money
 
@@ -48,6 +49,8 @@ class Creditor(_Model):
     address: Address | None
     iban: str
     email: str | None
+    phone: str | None = None
+    kvk_number: str | None = None
 
 
 class ClaimSummary(_Model):
@@ -119,6 +122,7 @@ def build_dossier(
     foreign = [m for m in sent_messages if m.claim_id != claim.claim_id or m.tenant_id != tenant.tenant_id]
     if foreign:
         raise ValueError(f"{len(foreign)} sent message(s) belong to another claim")
+    profile = require_profile(tenant)
     claim_value = _claim_value(claim.amounts)
     if claim_value <= 0:
         raise ValueError("nothing is outstanding on this claim: there is nothing to hand to a bailiff")
@@ -156,8 +160,9 @@ def build_dossier(
         tenant_id=tenant.tenant_id,
         claim_id=claim.claim_id,
         prepared_on=as_of,
-        creditor=Creditor(tenant_id=tenant.tenant_id, name=tenant.name, creditor_type=tenant.creditor_type,
-                          address=tenant.address, iban=tenant.iban, email=tenant.email),
+        creditor=Creditor(tenant_id=tenant.tenant_id, name=profile.legal_name, creditor_type=tenant.creditor_type,
+                          address=profile.address, iban=profile.iban, email=profile.email, phone=profile.phone,
+                          kvk_number=profile.kvk_number),
         debtor=claim.debtor,
         claim=ClaimSummary(
             claim_id=claim.claim_id,

@@ -59,7 +59,7 @@ def format_money(amount: Decimal, language: str) -> str:
 
 
 def format_iban(iban: str) -> str:
-    """An IBAN in groups of four, as printed on Dutch payment forms: ``NL91 ABNA 0417 1643 00``."""
+    """An IBAN in groups of four, as printed on Dutch payment forms: ``NL44 RABO 0123 4567 89``."""
     compact = iban.replace(" ", "").upper()
     return " ".join(compact[i:i + 4] for i in range(0, len(compact), 4))
 

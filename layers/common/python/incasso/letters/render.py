@@ -29,6 +29,7 @@ from incasso.domain.models import (
     MessageKind,
     Tenant,
 )
+from incasso.domain.profile import require_profile
 from incasso.letters.formatting import format_date, format_iban, format_money, format_percent, format_slot
 from incasso.money import ZERO, Money, money
 
@@ -41,6 +42,7 @@ LETTER_KINDS = frozenset({
     MessageKind.NOTICE_OF_DEFAULT,
     MessageKind.BAILIFF_FILING,
     MessageKind.BAILIFF_WITHDRAWAL,
+    MessageKind.LIMITATION_NOTICE,
     MessageKind.REMINDER_2,
 })
 
@@ -158,6 +160,12 @@ class LetterContext(_Model):
     paid_on: dt.date | None = None
     instalments: tuple[Instalment, ...] = ()
     bailiff_name: str | None = None
+    portal_link: str | None = Field(default=None, description="the debtor's personal link (CONTRACT.md §8)")
+
+    @property
+    def creditor(self) -> Profile:
+        """The creditor the message names: the tenant's complete profile (none, nothing goes out)."""
+        return require_profile(self.tenant)
 
     @model_validator(mode="before")
     @classmethod
@@ -193,8 +201,9 @@ class LetterContext(_Model):
 
     @property
     def payment_reference(self) -> str:
-        """What the debtor writes with a payment: the invoice number, which the creditor knows it by."""
-        return self.claim.invoice_number
+        """What the debtor writes with a payment: the claim's betalingskenmerk (16 digits with its check
+        digit), which bank statements are matched by (CONTRACT.md §9)."""
+        return self.claim.payment_reference or self.claim.invoice_number
 
     @property
     def is_consumer(self) -> bool:
@@ -263,6 +272,34 @@ def template_name(kind: MessageKind, language: Language) -> str:
     return f"{Language(language).value}/{MessageKind(kind).value}.txt.j2"
 
 
+_INITIALS = re.compile(r"^(?:[A-Z]\.){1,4}$|^(?:[A-Z]\.)+[A-Z]?$")
+
+
+def surname(name: str) -> str | None:
+    """The surname where the name shows it: after leading initials ("J.P. de Vries" -> "De Vries", the
+    tussenvoegsel capitalised at the start, as Dutch writes it); None where it cannot be told apart
+    ("Jan de Vries", a company)."""
+    words = name.split()
+    initials = 0
+    while initials < len(words) - 1 and _INITIALS.match(words[initials]):
+        initials += 1
+    if initials == 0:
+        return None
+    rest = " ".join(words[initials:])
+    return rest[:1].upper() + rest[1:]
+
+
+def salutation(ctx: "LetterContext") -> str:
+    """"Geachte heer/mevrouw De Vries," where the surname is known; "Geachte heer, mevrouw," otherwise
+    and always for a company (the letter goes to whoever handles it)."""
+    known = surname(ctx.claim.debtor.name) if ctx.claim.debtor.type is DebtorType.CONSUMER else None
+    if ctx.kind is MessageKind.BAILIFF_WITHDRAWAL:
+        known = None
+    if ctx.language is Language.NL:
+        return f"Geachte heer/mevrouw {known}," if known else "Geachte heer, mevrouw,"
+    return f"Dear Mr/Ms {known}," if known else "Dear Sir or Madam,"
+
+
 def _variables(ctx: LetterContext) -> dict[str, Any]:
     claim = ctx.claim
     instalments_total = sum((i.amount for i in ctx.instalments), ZERO)
@@ -270,6 +307,7 @@ def _variables(ctx: LetterContext) -> dict[str, Any]:
         "language": ctx.language.value,
         "kind": ctx.kind.value,
         "tenant": ctx.tenant,
+        "creditor": ctx.creditor,
         "debtor": claim.debtor,
         "claim": claim,
         "amounts": ctx.amounts,
@@ -286,8 +324,11 @@ def _variables(ctx: LetterContext) -> dict[str, Any]:
         "bailiff_name": ctx.bailiff_name,
         "sent_on": ctx.sent_on,
         "reference": ctx.payment_reference,
-        "iban": format_iban(ctx.tenant.iban),
+        "iban": format_iban(ctx.creditor.iban),
         "is_consumer": ctx.is_consumer,
+        "salutation": salutation(ctx),
+        "court": "kantonrechter" if ctx.amounts.total_due <= Decimal("25000.00") else "rechtbank",
+        "portal_link": ctx.portal_link,
     }
 
 
@@ -320,7 +361,7 @@ def render_message(ctx: LetterContext) -> RenderedMessage:
         language=ctx.language,
         subject=_one_line(_render_block(template, "subject", variables)),
         body_text=_tidy_body(template.render(variables)),
-        sms_text=_one_line(_render_block(template, "sms", variables)),
+        sms_text=_one_line(_render_block(template, "sms", variables) + (f" {ctx.portal_link}" if ctx.portal_link else "")),
     )
 
 

@@ -8,19 +8,20 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
-from dataclasses import dataclass
 from typing import Any, Callable, TypeVar
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from incasso import clock
-from incasso.domain.ledger import PaymentExceedsClaimError, open_claim_amounts, recompute, settle
-from incasso.domain.arrangements import ARRANGEMENT_KEPT, instalments_problem
+from incasso.domain.arrangements import ARRANGED_IN_TERM, ARRANGEMENT_KEPT, instalments_problem
 from incasso.domain.channels import BAILIFF_DOSSIER
 from incasso.domain.errors import AlreadyDoneError, DuplicateInvoiceError
+from incasso.domain.escalation import first_action_on
+from incasso.domain.ledger import PaymentExceedsClaimError, open_claim_amounts, recompute, settle
 from incasso.domain.limitation import with_interruption
 from incasso.domain.models import (
     Allocation,
@@ -28,6 +29,7 @@ from incasso.domain.models import (
     Claim,
     ClaimStatus,
     Debtor,
+    DebtorType,
     Instalment,
     InterestFreePeriod,
     LedgerEntry,
@@ -45,6 +47,9 @@ from incasso.services.versioned import Change, Changed, change_claim
 from incasso.settings import get_settings
 
 T = TypeVar("T")
+STATUTORY_B2B_TERM_DAYS = 30  # art. 6:119a lid 2 BW
+# art. 6:119a lid 5 BW: an agreed term over 60 days holds only if expressly agreed and not grossly unfair.
+MAX_B2B_TERM_DAYS = 60
 
 
 class Command(BaseModel):
@@ -57,9 +62,33 @@ class NewClaim(Command):
     principal: Money
     currency: str = Field(default="EUR", pattern="^EUR$", description="only EUR is supported")
     invoice_date: dt.date
-    due_date: dt.date
+    due_date: dt.date = Field(description="the agreed last day of payment; a business debtor's claim may leave it "
+                              "out: then the statutory 30 days after the invoice date apply (art. 6:119a lid 2 BW)")
     consumer_sale: bool = Field(default=False, description="the price of a consumer sale: limitation after "
                                 "two years (art. 7:28 BW) instead of five")
+    agreed_interest_rate: Decimal | None = Field(
+        default=None, ge=Decimal("0"), le=Decimal("100"), max_digits=6, decimal_places=3,
+        description="a yearly % agreed with a business debtor; replaces the statutory rate where higher "
+                    "(art. 6:119 lid 3 BW); refused for consumers")
+
+    @field_validator("debtor")
+    @classmethod
+    def _reachable_in_writing(cls, debtor: Debtor) -> Debtor:
+        # The 14-day letter / notice of default must reach the debtor in writing (art. 6:96 lid 6, 6:82
+        # BW): without an e-mail or postal address the claim could never proceed, so it is refused now.
+        if not debtor.email and debtor.address is None:
+            raise ValueError("the debtor needs an e-mail address or a postal address: the 14-day letter "
+                             "or notice of default must reach them in writing")
+        return debtor
+
+    @field_validator("agreed_interest_rate")
+    @classmethod
+    def _business_only(cls, value: Decimal | None, info: ValidationInfo) -> Decimal | None:
+        debtor = info.data.get("debtor")
+        if value is not None and debtor is not None and debtor.type is not DebtorType.BUSINESS:
+            raise ValueError("an agreed interest rate applies to business debtors only: a consumer always gets "
+                             "the statutory rate (art. 6:119 BW)")
+        return value
 
     @field_validator("principal")
     @classmethod
@@ -69,6 +98,22 @@ class NewClaim(Command):
         if value > Decimal("100000000.00"):
             raise ValueError("the principal is implausibly large")
         return value
+
+    @model_validator(mode="before")
+    @classmethod
+    def _statutory_term_for_business(cls, data: Any) -> Any:
+        # art. 6:119a lid 2 BW: without an agreed term a business debtor owes 30 days after the invoice.
+        if isinstance(data, dict) and data.get("due_date") is None and isinstance(data.get("debtor"), (dict, Debtor)):
+            debtor = data["debtor"]
+            kind = debtor.get("type") if isinstance(debtor, dict) else debtor.type
+            invoiced = data.get("invoice_date")
+            if str(getattr(kind, "value", kind)) == DebtorType.BUSINESS.value and invoiced is not None:
+                try:
+                    day = invoiced if isinstance(invoiced, dt.date) else dt.date.fromisoformat(str(invoiced))
+                except ValueError:
+                    return data  # the invoice date's own validation says what is wrong
+                data = {**data, "due_date": day + dt.timedelta(days=STATUTORY_B2B_TERM_DAYS)}
+        return data
 
     # Dates the engine cannot compute with are refused at intake (422 naming the field), never later.
     @field_validator("invoice_date")
@@ -155,6 +200,15 @@ def _with_bailiff(claim: Claim) -> bool:
     return Stage.BAILIFF_FILING.value in claim.step_dates and BAILIFF_DOSSIER not in claim.pending_messages
 
 
+def b2b_term_flags(new: "NewClaim") -> list[str]:
+    """Caveats on a business claim's agreed term (art. 6:119a lid 5 BW)."""
+    days = (new.due_date - new.invoice_date).days
+    if new.debtor.type is DebtorType.BUSINESS and days > MAX_B2B_TERM_DAYS:
+        return [f"the agreed payment term of {days} days is over 60 (art. 6:119a lid 5 BW): it holds only if "
+                "expressly agreed and not grossly unfair to the creditor"]
+    return []
+
+
 def new_claim_id() -> str:
     return f"clm_{uuid.uuid4().hex[:20]}"
 
@@ -177,12 +231,11 @@ class ClaimService:
     # -- reading -------------------------------------------------------------------------------
     def tenant(self, tenant_id: str) -> Tenant:
         """The tenant's profile; a tenant seen for the first time (its token is all there is) is
-        registered with the default policy, so that the daily sweep, which reads the tenant registry,
+        registered with the default policy and no profile (nothing goes out until it has one), so that the daily sweep, which reads the tenant registry,
         escalates its claims."""
         tenant = self.store.get_tenant(tenant_id, max_age=get_settings().tenant_max_age_seconds)
         if tenant is None:
-            tenant = self.store.put_tenant(Tenant(tenant_id=tenant_id, name=tenant_id)) or \
-                Tenant(tenant_id=tenant_id, name=tenant_id)
+            tenant = self.store.put_tenant(Tenant(tenant_id=tenant_id)) or Tenant(tenant_id=tenant_id)
         return tenant
 
     def get(self, tenant_id: str, claim_id: str) -> Claim:
@@ -223,11 +276,13 @@ class ClaimService:
             due_date=new.due_date,
             principal=new.principal,
             consumer_sale=new.consumer_sale,
+            flags=b2b_term_flags(new),
+            agreed_interest_rate=new.agreed_interest_rate,
             amounts=open_claim_amounts(new.principal),
             status=ClaimStatus.OPEN,
             stage=Stage.NONE,
-            # The daily sweep starts the escalation on the day of the first reminder.
-            next_action_on=new.due_date + dt.timedelta(days=tenant.policy.reminder_1_days),
+            # The daily sweep starts the escalation on the day of the first reminder (or the pre-due one).
+            next_action_on=first_action_on(new.due_date, tenant.policy),
             created_at=at,
             updated_at=at,
         )
@@ -243,7 +298,21 @@ class ClaimService:
                   "claim_id": getattr(exc, "existing_claim_id", None)}],
             ) from exc
         self._publish(tenant_id, "ClaimCreated", {"claim_id": created.claim_id, "invoice_number": created.invoice_number})
+        self._signal_monitored_debtor(created, "new_claim")
         return created
+
+    def _signal_monitored_debtor(self, claim: Claim, activity: str) -> None:
+        """Tell the tenant when a debtor it monitors shows life (a new claim, a payment elsewhere): the
+        moment to try again (MonitoredDebtorActive on the bus; webhook ``debtor.monitored_activity``)."""
+        reference = claim.debtor.reference
+        if not reference:
+            return
+        monitored = [other.claim_id for other in self.store.claims_of_debtor(claim.tenant_id, reference)
+                     if other.status is ClaimStatus.DEBT_MONITORING and other.claim_id != claim.claim_id]
+        if monitored:
+            self._publish(claim.tenant_id, "MonitoredDebtorActive", {
+                "debtor_reference": reference, "activity": activity, "claim_id": claim.claim_id,
+                "monitored_claims": monitored})
 
     # -- the optimistic-locking loop -----------------------------------------------------------
     def _update(self, tenant_id: str, claim_id: str,
@@ -321,6 +390,7 @@ class ClaimService:
         assert booking is not None  # a payment is always written
         self._publish(tenant_id, "PaymentReceived", {"claim_id": claim_id, "amount": str(payment.amount),
                                                      "outstanding": str(claim.amounts.outstanding)})
+        self._signal_monitored_debtor(claim, "payment")
         if claim.status is ClaimStatus.PAID:
             self._publish(tenant_id, "ClaimClosed", {"claim_id": claim_id, "outcome": "paid"})
             if booking.withdraw:
@@ -381,8 +451,15 @@ class ClaimService:
         today = clock.today()
 
         def change(claim: Claim, ledger: list[LedgerEntry]) -> Change[Any]:
-            if claim.is_closed or claim.status in (ClaimStatus.PAUSED, ClaimStatus.DEBT_MONITORING):
+            if claim.is_closed or claim.status is ClaimStatus.PAUSED:
                 raise ConflictError(f"claim {claim_id} is {claim.status.value}; no arrangement possible")
+            monitored = claim.status is ClaimStatus.DEBT_MONITORING
+            notice = claim.notice
+            if notice is not None and not notice.flat_fee and notice.sent_on <= today <= notice.ends_on:
+                # Agreed within the letter's term: the arrangement covers what the letter demanded, as
+                # paying it would have (docs/law.md, "Arrangements"); GET shows the same amount.
+                claim = claim.model_copy(update={"interest_free": [*claim.interest_free, InterestFreePeriod(
+                    start=notice.sent_on + dt.timedelta(days=1), end=today, reason=ARRANGED_IN_TERM)]})
             # The instalments cover what is owed today, interest up to today included.
             claim, entries, _ = settle(claim, ledger, tenant.policy, as_of=max(today, claim.interest_until or today),
                                        key=f"arrangement#{uuid.uuid4().hex}", at=clock.now())
@@ -401,9 +478,12 @@ class ClaimService:
             # agreement acknowledges the debt (art. 3:318 BW).
             free = [*claim.interest_free, InterestFreePeriod(start=today + dt.timedelta(days=1), end=None,
                                                              reason=ARRANGEMENT_KEPT)]
+            extra: dict[str, Any] = {}
+            if monitored:  # out of debt monitoring: a new run of the trajectory follows the instalments
+                extra = {"next_action_on": today + dt.timedelta(days=1), "phase": claim.phase + 1}
             return Change(
                 recompute(claim, status=ClaimStatus.ARRANGEMENT, arrangement=arrangement, interest_free=free,
-                          limitation_interruptions=with_interruption(claim, today)),
+                          limitation_interruptions=with_interruption(claim, today), **extra),
                 entries,
                 [TimelineEvent(at=clock.now(), type="arrangement_agreed", details={
                     "instalments": [i.model_dump(mode="json") for i in arrangement.instalments]})],
@@ -412,6 +492,38 @@ class ClaimService:
         claim = self._update(tenant_id, claim_id, change).claim
         self._publish(tenant_id, "ArrangementAgreed", {"claim_id": claim_id})
         self._notify(tenant, claim, "arrangement_confirmation", {})
+        return claim
+
+    # -- the legal phase: the tenant's approval ------------------------------------------------
+    def approve_legal(self, tenant_id: str, claim_id: str) -> Claim:
+        """The tenant approves court action on the legal review's advice: the claim goes to the bailiff
+        at the next sweep (a new phase of its trajectory)."""
+        today = clock.today()
+
+        def change(claim: Claim, ledger: list[LedgerEntry]) -> Change[Any]:
+            if claim.status is not ClaimStatus.AWAITING_APPROVAL:
+                raise ConflictError(f"claim {claim_id} is {claim.status.value}, not awaiting approval")
+            return Change(claim.model_copy(update={"status": ClaimStatus.IN_COLLECTION, "legal_approved_on": today,
+                                                   "next_action_on": today, "phase": claim.phase + 1}),
+                          timeline=[TimelineEvent(at=clock.now(), type="legal_approved", details={})])
+
+        claim = self._update(tenant_id, claim_id, change).claim
+        self._publish(tenant_id, "LegalApproved", {"claim_id": claim_id})
+        return claim
+
+    def decline_legal(self, tenant_id: str, claim_id: str, reason: str) -> Claim:
+        """The tenant declines court action: the claim closes as uncollectible, with the reason."""
+
+        def change(claim: Claim, ledger: list[LedgerEntry]) -> Change[Any]:
+            if claim.status is not ClaimStatus.AWAITING_APPROVAL:
+                raise ConflictError(f"claim {claim_id} is {claim.status.value}, not awaiting approval")
+            now = clock.now()
+            return Change(claim.model_copy(update={"status": ClaimStatus.UNCOLLECTIBLE, "next_action_on": None}),
+                          timeline=[TimelineEvent(at=now, type="legal_declined", details={"reason": reason}),
+                                    TimelineEvent(at=now, type="claim_closed", details={"outcome": "uncollectible"})])
+
+        claim = self._update(tenant_id, claim_id, change).claim
+        self._publish(tenant_id, "ClaimClosed", {"claim_id": claim_id, "outcome": "uncollectible"})
         return claim
 
     # -- the bailiff's updates -----------------------------------------------------------------

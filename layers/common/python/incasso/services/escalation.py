@@ -19,9 +19,17 @@ from incasso import clock
 from incasso.domain.arrangements import ARRANGEMENT_KEPT, missed_instalment
 from incasso.domain.channels import BAILIFF_DOSSIER, COLLECTION_KINDS, channel_for
 from incasso.domain.errors import ConcurrentModificationError
-from incasso.domain.escalation import TIME_BARRED, Action, Decision, bailiff_worthwhile, decide, notice_step
+from incasso.domain.escalation import TIME_BARRED, Action, Decision, bailiff_worthwhile, decide
+from incasso.domain.incidents import parked_incident
 from incasso.domain.ledger import book_costs, close_interest_free, recompute, settle, term_outcome
-from incasso.domain.limitation import claim_limitation_date, is_time_barred, received_on, with_interruption
+from incasso.domain.legal_advice import legal_advice
+from incasso.domain.limitation import (
+    claim_limitation_date,
+    is_time_barred,
+    limitation_notice_due,
+    received_on,
+    with_interruption,
+)
 from incasso.domain.notices import build_notice, notice_costs
 from incasso.domain.ports import Bailiff, ClaimsStore, EventBus, Messenger, TransientErrors, Workflows
 from incasso.domain.models import (
@@ -83,7 +91,7 @@ class EscalationService:
     def _load(self, tenant_id: str, claim_id: str) -> tuple[Tenant, Claim]:
         claim = self._load_claim(tenant_id, claim_id)
         tenant = self.store.get_tenant(tenant_id, max_age=get_settings().tenant_max_age_seconds) or \
-            Tenant(tenant_id=tenant_id, name=tenant_id)
+            Tenant(tenant_id=tenant_id)
         return tenant, claim
 
     def _load_claim(self, tenant_id: str, claim_id: str) -> Claim:
@@ -173,7 +181,7 @@ class EscalationService:
         today = clock.today()
 
         def change(tenant: Tenant, claim: Claim):
-            decision = decide(claim, tenant.policy, today)
+            decision = decide(claim, tenant.policy, today, ready=tenant.ready, now=clock.now())
             updates: dict[str, Any] = {}
             events = []
             if claim.next_action_on is not None and claim.status is not ClaimStatus.DEBT_MONITORING:
@@ -185,17 +193,31 @@ class EscalationService:
                     "new_notice": "notice" in updates}))
                 del updates["interest_resumes_on"]
             if claim.status is ClaimStatus.DEBT_MONITORING and claim.next_action_on and claim.next_action_on <= today:
-                interval = dt.timedelta(days=tenant.policy.debt_monitoring_interval_days)
+                policy = tenant.policy
+                interval = dt.timedelta(days=policy.debt_monitoring_interval_days)
                 updates.update(next_action_on=today + interval, phase=claim.phase + 1)
-                events.append(TimelineEvent(at=clock.now(), type="debt_monitoring_checkin",
-                                            details={"outstanding": str(claim.amounts.outstanding)}))
+                details: dict[str, Any] = {"outstanding": str(claim.amounts.outstanding)}
+                if limitation_notice_due(claim, today, policy.debt_monitoring_interval_days):
+                    # art. 3:317 BW: a written reservation of the right, received before limitation runs out.
+                    kind = MessageKind.LIMITATION_NOTICE
+                    channel = channel_for(policy.notice_channel, claim.debtor, kind)
+                    received = received_on(today, channel, email_delivery_days=policy.email_delivery_days,
+                                           posting_days=policy.letter_posting_days) if channel else None
+                    updates.update(pending_messages=[*claim.pending_messages, f"{kind.value}#{today.isoformat()}"],
+                                   limitation_interruptions=with_interruption(claim, received))
+                    details["limitation_notice"] = str(received) if received else "no written channel"
+                events.append(TimelineEvent(at=clock.now(), type="debt_monitoring_checkin", details=details))
             if not updates:
                 return None
             return Change(claim.model_copy(update=updates), timeline=events)
 
+        before = frozenset(claim.pending_messages)
         tenant, changed = self._transact(tenant_id, claim_id, change, tenant=tenant, claim=claim)
         claim = changed.claim
-        return decision_payload(decide(claim, tenant.policy, today))
+        fresh = frozenset(claim.pending_messages) - before
+        if fresh:  # a check-in's limitation notice goes out now
+            tenant, claim = self.flush_messages(tenant_id, claim_id, tenant=tenant, claim=claim, fresh=fresh)
+        return decision_payload(decide(claim, tenant.policy, today, ready=tenant.ready, now=clock.now()))
 
     @staticmethod
     def _arrangement_broken(claim: Claim, today: dt.date) -> dict[str, Any]:
@@ -222,7 +244,7 @@ class EscalationService:
         wanted = Stage(step)
 
         def change(tenant: Tenant, claim: Claim):
-            decision = decide(claim, tenant.policy, today)
+            decision = decide(claim, tenant.policy, today, ready=tenant.ready, now=clock.now())
             if decision.action is not Action.STEP or decision.step is not wanted:
                 return None  # paid, disputed, already done: nothing to do
             return self._take(tenant, claim, wanted, today)
@@ -234,7 +256,7 @@ class EscalationService:
             self._publish(tenant_id, "ClaimEscalated", {"claim_id": claim_id, "stage": taken.value})
         fresh = frozenset(claim.pending_messages) - before if taken is not None else frozenset()
         _, claim = self.flush_messages(tenant_id, claim_id, tenant=tenant, claim=claim, fresh=fresh)
-        return decision_payload(decide(claim, tenant.policy, today))
+        return decision_payload(decide(claim, tenant.policy, today, ready=tenant.ready, now=clock.now()))
 
     def _take(self, tenant: Tenant, claim: Claim, step: Stage, today: dt.date) -> Change[Stage]:
         policy = tenant.policy
@@ -246,7 +268,12 @@ class EscalationService:
         updates: dict[str, Any] = {"stage": step, "status": ClaimStatus.IN_COLLECTION,
                                    "step_dates": {**claim.step_dates, step.value: today}}
         messages: list[str] = []
-        if step in (Stage.REMINDER_1, Stage.REMINDER_2):
+        if step is Stage.PRE_DUE_REMINDER:
+            # Before the due date: the claim is not overdue yet (it stays open), nothing is owed but the
+            # invoice, and limitation has not begun to run (art. 3:307 BW: from the day after the due date).
+            updates["status"] = claim.status
+            messages.append(step.value)
+        elif step in (Stage.REMINDER_1, Stage.REMINDER_2):
             messages.append(step.value)
             # art. 3:317 BW: a written reminder interrupts limitation once it is received.
             channel = channel_for(policy.reminder_channel, claim.debtor, MessageKind(step.value))
@@ -269,13 +296,21 @@ class EscalationService:
                             "delivered_on": str(notice.delivered_on), "demanded": str(notice.demanded)})
             messages.append(step.value)
         elif step is Stage.LEGAL_REVIEW:
-            claim, entries, review = self._legal_review(tenant, claim, [*ledger, *ledger_entries], today, at)
+            claim, entries, review, review_updates = self._legal_review(tenant, claim, [*ledger, *ledger_entries],
+                                                                        today, at)
             ledger_entries += entries
             details.update(review)
+            updates.update(review_updates)
         updates["pending_messages"] = [*claim.pending_messages, *messages]
         updated = recompute(claim, **updates)
-        event = TimelineEvent(at=at, type="step_taken", details=details)
-        return Change(updated, ledger_entries, [event], outcome=step)
+        events = [TimelineEvent(at=at, type="step_taken", details=details)]
+        if updated.status is ClaimStatus.AWAITING_APPROVAL:
+            events.append(TimelineEvent(at=at, type="awaiting_approval", details={
+                "recommendation": updated.legal_advice.recommendation.value}))
+        elif step is Stage.LEGAL_REVIEW and updated.status is ClaimStatus.NEEDS_ATTENTION:
+            events.append(TimelineEvent(at=at, type="claim_parked", details={
+                "error": "legal_review", "reason": details.get("parked", "")}))
+        return Change(updated, ledger_entries, events, outcome=step)
 
     def _notice(self, tenant: Tenant, claim: Claim, step: Stage, today: dt.date, at: dt.datetime):
         """The 14-day letter (art. 6:96 lid 6 BW) or notice of default: names the exact costs, and its
@@ -313,9 +348,20 @@ class EscalationService:
                                        new=entries)
             entries = settled
             review["costs_booked"] = str(outcome.costs)
-        review["limitation_date"] = claim_limitation_date(claim).isoformat()
-        review["bailiff"] = "yes" if bailiff_worthwhile(claim, policy) else "no"
-        return claim, entries, review
+        advice = legal_advice(claim, tenant, today)
+        updates: dict[str, Any] = {"legal_advice": advice}
+        review.update(limitation_date=advice.limitation_date.isoformat(), recommendation=advice.recommendation.value)
+        if policy.require_approval_for_legal:
+            # The tenant weighs the advice: POST .../legal/approve or .../legal/decline.
+            updates.update(status=ClaimStatus.AWAITING_APPROVAL, next_action_on=None)
+            review["bailiff"] = "awaiting approval"
+        elif advice.blocking:
+            # A reason court action cannot succeed: no automatic hand-over; a person looks at it.
+            updates.update(status=ClaimStatus.NEEDS_ATTENTION, next_action_on=None, phase=claim.phase + 1)
+            review.update(bailiff="no", parked="; ".join(advice.blocking))
+        else:
+            review["bailiff"] = "yes" if bailiff_worthwhile(claim, policy) else "no"
+        return claim, entries, review, updates
 
     def schedule_call(self, tenant_id: str, claim_id: str) -> dict[str, str]:
         return self.run_step(tenant_id, claim_id, Stage.CALL_SCHEDULED.value)
@@ -326,7 +372,7 @@ class EscalationService:
         self._bailiff()
 
         def change(tenant: Tenant, claim: Claim):
-            decision = decide(claim, tenant.policy, today)
+            decision = decide(claim, tenant.policy, today, ready=tenant.ready, now=clock.now())
             if decision.action is not Action.STEP or decision.step is not Stage.BAILIFF_FILING:
                 if claim.task_token == task_token:
                     return None
@@ -399,13 +445,16 @@ class EscalationService:
     def park(self, tenant_id: str, claim_id: str, error: str, cause: str) -> dict[str, str]:
         """A step failed for good: park the claim for manual action, with the reason on its timeline."""
 
+        incident = parked_incident(tenant_id, claim_id, error, cause)  # the trace goes to the logs only
+
         def change(tenant: Tenant, claim: Claim):
             if claim.status is ClaimStatus.NEEDS_ATTENTION:
                 return None  # parked already: the task was retried after parking it
             return Change(claim.model_copy(update={"status": ClaimStatus.NEEDS_ATTENTION, "next_action_on": None,
                                                    "phase": claim.phase + 1}),
                           timeline=[TimelineEvent(at=clock.now(), type="claim_parked",
-                                                  details={"error": error, "cause": cause[:2000]})],
+                                                  details={"error": error, "reason": incident.reason,
+                                                           "incident_id": incident.id})],
                           outcome=Then.PARKED)
 
         if self._transact(tenant_id, claim_id, change)[1].outcome is Then.PARKED:

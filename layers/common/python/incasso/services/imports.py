@@ -191,6 +191,9 @@ class ImportService:
         if record is not None and record.source == source and record.status in (ImportStatus.COMPLETED,
                                                                                   ImportStatus.FAILED):
             return record  # a second delivery of an object already imported
+        refusal = unexpected_object(record, unquote_plus(key), source)
+        if refusal:
+            raise RefusedObject(refusal)
         record = self._processing(record, inbox, unquote_plus(key), source)
         if size is not None and size > self.distributed_threshold_bytes and self._start_distributed:
             return self._hand_over(record, bucket)
@@ -307,6 +310,24 @@ class ImportService:
         return self._finish(record, tally)
 
 
+class RefusedObject(Exception):
+    """An object in an inbox that no pending import of that tenant waits for: not ingested."""
+
+
+def unexpected_object(record: ImportRecord | None, key: str, source: str) -> str | None:
+    """Why an inbox object is not ingested, or None. Only the one file a tenant's own ``POST /v1/imports``
+    announced is: not a key of another tenant or import, not a second file put to the same upload URL
+    (whose import is no longer pending: its report stays). A second delivery of the same object (same
+    ETag/version) while it is processed goes on, for exactly-once claims."""
+    if record is None:
+        return "no import was started for this key (POST /v1/imports answers where to put a file)"
+    if record.key != key:
+        return "the import was started for another file"
+    if record.status is ImportStatus.PENDING or (record.status is ImportStatus.PROCESSING and record.source == source):
+        return None
+    return "the import already has its file: an upload URL is good for one object"
+
+
 def results_prefix(tenant_id: str, import_id: str, source: str) -> str:
     return f"{RESULTS_PREFIX}/{tenant_id}/{import_id}/{hashlib.sha256(source.encode()).hexdigest()[:16]}"
 
@@ -401,8 +422,13 @@ def handle_s3_event(service: ImportService, event: dict, log: Callable[..., None
             log("ignored object outside the inbox", key=key)
             outcomes.append({"key": key, "status": "ignored"})
             continue
-        result = service.ingest_object(bucket, key, etag=obj.get("eTag"), version_id=obj.get("versionId"),
-                                       size=obj.get("size"))
+        try:
+            result = service.ingest_object(bucket, key, etag=obj.get("eTag"), version_id=obj.get("versionId"),
+                                           size=obj.get("size"))
+        except RefusedObject as refused:
+            log("refused object", key=key, reason=str(refused))
+            outcomes.append({"key": unquote_plus(key), "status": "refused", "reason": str(refused)})
+            continue
         outcomes.append({"key": unquote_plus(key), "import_id": result.import_id if result else None,
                          "status": result.status.value if result else "ignored",
                          "accepted": result.accepted if result else 0,

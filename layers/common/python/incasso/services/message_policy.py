@@ -41,6 +41,8 @@ def letter_context(tenant: Tenant, claim: Claim, kind: MessageKind, extra: dict[
         fields["paid_on"] = extra.get("paid_on", clock.today())
     if kind is MessageKind.ARRANGEMENT_CONFIRMATION and claim.arrangement is not None:
         fields["instalments"] = tuple(claim.arrangement.instalments)
+    if extra.get("portal_link"):
+        fields["portal_link"] = extra["portal_link"]
     return LetterContext(**fields)
 
 
@@ -50,21 +52,34 @@ class Sender(Protocol):
     def send(self, message: OutgoingMessage) -> SentMessage: ...
 
 
+class PortalLinks(Protocol):
+    """Issues the debtor's personal portal link (``incasso.services.portal.PortalLinkIssuer``)."""
+
+    def link_for(self, claim: Claim) -> str | None: ...
+
+
 class Notifier:
     """Renders and sends a message; ``deliver`` raises the domain's send errors."""
 
-    def __init__(self, store: ClaimsStore, sender: Sender, documents: Documents) -> None:
+    def __init__(self, store: ClaimsStore, sender: Sender, documents: Documents,
+                 portal_links: PortalLinks | None = None) -> None:
         self.store = store
         self.sender = sender
         self.documents = documents
+        self.portal_links = portal_links
 
     def deliver(self, tenant: Tenant, claim: Claim, kind: str, extra: dict[str, Any]) -> dict[str, Any]:
         message_kind = MessageKind(kind)
         if message_kind is MessageKind.BAILIFF_WITHDRAWAL:
             return self._to_bailiff(tenant, claim, message_kind, extra)
         channel = choose_channel(policy_channel(tenant, message_kind), claim.debtor, message_kind)
+        extra = {**extra, "portal_link": self.portal_link(claim)}
         sent = self.sender.send(compose(letter_context(tenant, claim, message_kind, extra), channel))
         return sent.model_dump(mode="json")
+
+    def portal_link(self, claim: Claim) -> str | None:
+        """The debtor's personal link to the portal (CONTRACT.md §8), new for each message."""
+        return self.portal_links.link_for(claim) if self.portal_links is not None else None
 
     def _to_bailiff(self, tenant: Tenant, claim: Claim, kind: MessageKind, extra: dict[str, Any]) -> dict[str, Any]:
         """A letter to the bailiff (not the debtor): into the bailiff's inbox beside the dossier."""

@@ -5,6 +5,10 @@ It reads what is due, not what exists: per tenant one query on the sparse due in
 ``<claim_id>-<phase>``, so a second sweep on the same day (or a retried Lambda) starts nothing twice.
 The execution's first Check clears ``next_action_on`` (``EscalationService.check``), which takes the claim
 off the index until it is due again.
+
+A tenant whose profile is not complete gets nothing started (CONTRACT.md §7): its due claims stay on the
+index, each with one ``waiting_for_profile`` event on its timeline naming what is missing, and the first
+sweep after the profile is complete starts them all, each at its first step.
 """
 
 from __future__ import annotations
@@ -12,11 +16,14 @@ from __future__ import annotations
 import datetime as dt
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from incasso import clock
+from incasso.domain.models import Tenant
 from incasso.domain.ports import ClaimsStore, Workflows
+from incasso.settings import get_settings
 
+WAITING_FOR_PROFILE = "waiting_for_profile"
 STARTS_IN_PARALLEL = 8  # Step Functions StartExecution calls in flight (well inside its API quota)
 
 
@@ -27,18 +34,23 @@ class SweepResult:
     due: int = 0
     started: int = 0
     already_running: int = 0
+    waiting: int = 0  # due claims of tenants whose profile is not complete
+    erased: int = 0  # claims whose personal data was erased after the retention period
     started_claims: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {"day": self.day.isoformat(), "tenants": self.tenants, "due": self.due, "started": self.started,
-                "already_running": self.already_running}
+                "already_running": self.already_running, "waiting": self.waiting, "erased": self.erased}
 
 
 class SweepService:
-    def __init__(self, store: ClaimsStore, workflows: Workflows, *, parallel: int = STARTS_IN_PARALLEL) -> None:
+    def __init__(self, store: ClaimsStore, workflows: Workflows, *, parallel: int = STARTS_IN_PARALLEL,
+                 erase_expired: Callable[[str, dt.date, int], int] | None = None) -> None:
         self.store = store
         self._start = workflows.start_escalation
         self._parallel = parallel
+        # AVG art. 17: personal data kept past the tenant's retention period is erased by the sweep.
+        self._erase_expired = erase_expired
 
     def run(self, day: dt.date | None = None) -> SweepResult:
         day = day or clock.today()
@@ -46,7 +58,13 @@ class SweepService:
         with ThreadPoolExecutor(max_workers=self._parallel) as pool:
             for tenant_id in self._tenant_ids():
                 result.tenants += 1
-                due = [(tenant_id, claim.claim_id, claim.phase) for claim in self.store.due_claims(tenant_id, day)]
+                if self._erase_expired is not None:
+                    result.erased += self._erase_expired(tenant_id, day, self._retention_years(tenant_id))
+                claims = list(self.store.due_claims(tenant_id, day))
+                if claims and not self._ready(tenant_id, claims):
+                    result.waiting += len(claims)
+                    continue
+                due = [(tenant_id, claim.claim_id, claim.phase) for claim in claims]
                 result.due += len(due)
                 for (_, claim_id, _), started in zip(due, pool.map(lambda args: self._start(*args), due)):
                     if started:
@@ -55,6 +73,25 @@ class SweepService:
                     else:
                         result.already_running += 1
         return result
+
+    def _tenant(self, tenant_id: str) -> Tenant:
+        return self.store.get_tenant(tenant_id, max_age=get_settings().tenant_max_age_seconds) or \
+            Tenant(tenant_id=tenant_id)
+
+    def _retention_years(self, tenant_id: str) -> int:
+        return self._tenant(tenant_id).policy.personal_data_retention_years
+
+    def _ready(self, tenant_id: str, claims: list) -> bool:
+        """Whether the tenant's profile is complete; if not, each due claim's timeline says so once."""
+        tenant = self._tenant(tenant_id)
+        if tenant.ready:
+            return True
+        for claim in claims:
+            if not any(event.type == WAITING_FOR_PROFILE for event in self.store.get_timeline(tenant_id, claim.claim_id)):
+                self.store.add_timeline_event(tenant_id, claim.claim_id, WAITING_FOR_PROFILE,
+                                              {"reason": "the creditor's profile is not complete",
+                                               "missing": tenant.missing})
+        return False
 
     def _tenant_ids(self):
         for tenant in self.store.list_tenants():

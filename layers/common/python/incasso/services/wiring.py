@@ -22,10 +22,17 @@ if TYPE_CHECKING:
     from incasso.adapters.events import EventPublisher
     from incasso.adapters.workflows import StepFunctionsWorkflows
     from incasso.services.claims import ClaimService
+    from incasso.services.documents import DocumentService
     from incasso.services.escalation import EscalationService
     from incasso.services.imports import ImportService
     from incasso.services.message_policy import Notifier
+    from incasso.services.portal import PortalLinkIssuer, PortalService
+    from incasso.services.privacy import PrivacyService
+    from incasso.services.reconciliation import ReconciliationService
     from incasso.services.sweep import SweepService
+    from incasso.services.tenants import TenantService
+    from incasso.services.users import UserService
+    from incasso.services.webhooks import WebhookService
 
 
 @lru_cache(maxsize=1)
@@ -61,7 +68,7 @@ def messenger() -> Notifier:
     from incasso.adapters.message_sending import default_sender  # deferred: cold start (module docstring)
     from incasso.services.message_policy import Notifier  # deferred: cold start (module docstring)
 
-    return Notifier(claims_store(), default_sender(), documents())
+    return Notifier(claims_store(), default_sender(), documents(), portal_links())
 
 
 @lru_cache(maxsize=1)
@@ -94,9 +101,72 @@ def import_service() -> ImportService:
 def sweep_service() -> SweepService:
     from incasso.services.sweep import SweepService  # deferred: cold start (module docstring)
 
-    return SweepService(claims_store(), workflows())
+    return SweepService(claims_store(), workflows(), erase_expired=privacy_service().erase_expired)
+
+
+@lru_cache(maxsize=1)
+def privacy_service() -> PrivacyService:
+    from incasso.services.privacy import PrivacyService  # deferred: cold start (module docstring)
+
+    return PrivacyService(claims_store(), documents())
+
+
+@lru_cache(maxsize=1)
+def portal_links() -> PortalLinkIssuer:
+    from incasso.adapters.portal_tokens import PortalRecords  # deferred: cold start (module docstring)
+    from incasso.services.portal import PortalLinkIssuer  # deferred: cold start (module docstring)
+
+    return PortalLinkIssuer(PortalRecords(), base_url=get_settings().portal_base_url)
+
+
+@lru_cache(maxsize=1)
+def portal_service() -> PortalService:
+    from incasso.adapters.portal_tokens import PortalRecords  # deferred: cold start (module docstring)
+    from incasso.adapters.psp_mollie import default_provider  # deferred: cold start (module docstring)
+    from incasso.services.portal import PortalService  # deferred: cold start (module docstring)
+
+    return PortalService(claims_store(), PortalRecords(), claim_service(), links=portal_links(),
+                         provider=default_provider(), documents=documents(), publish=publisher().publish)
+
+
+def tenant_service() -> TenantService:
+    from incasso.services.tenants import TenantService  # deferred: cold start (module docstring)
+
+    return TenantService(claims_store())
+
+
+def user_service() -> UserService:
+    from incasso.adapters.users import UserRecords, identity_provider  # deferred: cold start (module docstring)
+    from incasso.services.users import UserService  # deferred: cold start (module docstring)
+
+    return UserService(UserRecords(), identity_provider())
+
+
+def document_service() -> DocumentService:
+    from incasso.services.documents import DocumentService  # deferred: cold start (module docstring)
+
+    return DocumentService(claim_service(), claims_store(), documents())
+
+
+def reconciliation_service() -> ReconciliationService:
+    from incasso.adapters.import_files import ImportFiles  # deferred: cold start (module docstring)
+    from incasso.adapters.statement_files import StatementFiles  # deferred: cold start (module docstring)
+    from incasso.services.reconciliation import ReconciliationService  # deferred: cold start (module docstring)
+
+    return ReconciliationService(claims_store(), claim_service(), bucket=get_settings().imports_bucket,
+                                 files=StatementFiles(), uploads=ImportFiles(), publish=publisher().publish)
+
+
+def webhook_service(function_arn: str | None = None) -> WebhookService:
+    """The service as the API (subscriptions) or the delivery function (``function_arn``: its own ARN,
+    which the retries' schedules invoke) uses it."""
+    from incasso.adapters.webhooks import RetryScheduler, WebhookStore, post  # deferred: cold start (module docstring)
+    from incasso.services.webhooks import WebhookService  # deferred: cold start (module docstring)
+
+    return WebhookService(WebhookStore(), send=post, retries=RetryScheduler(function_arn) if function_arn else None)
 
 
 def reset() -> None:
-    for cached in (claims_store, publisher, workflows, documents, messenger, claim_service, escalation_service):
+    for cached in (claims_store, publisher, workflows, documents, messenger, claim_service, escalation_service,
+                   privacy_service, portal_links, portal_service):
         cached.cache_clear()

@@ -76,6 +76,8 @@ class ClaimRecords(Table):
             claims_pk={"S": keys.claims_pk(tenant)},
             claims_sk={"S": created},
         )
+        if claim.debtor.reference:  # sparse: one debtor's claims, by the creditor's customer number
+            item["debtor_pk"] = {"S": keys.debtor_pk(tenant, claim.debtor.reference)}
         # Sparse due index: only a claim with a planned next action is in it; a closed claim never is.
         if claim.next_action_on is not None and not claim.is_closed:
             item["due_pk"] = {"S": keys.due_pk(tenant)}
@@ -288,6 +290,23 @@ class ClaimRecords(Table):
         return event
 
     # -- a claim's history ---------------------------------------------------------------------
+    def redact_timeline(self, tenant_id: str, claim_id: str, redact: Any) -> int:
+        """Rewrite each timeline event's details as ``redact(type, details)`` where that changes them
+        (erasure of personal data); the events, their times and types stay. Answers how many changed."""
+        count = 0
+        for item in self._query_claim(tenant_id, claim_id, keys.TIMELINE_PREFIX):
+            event = attrs_to_model(TimelineEvent, item)
+            details = redact(event.type, dict(event.details))
+            if details == event.details:
+                continue
+            fresh = model_to_attrs(event.model_copy(update={"details": details}))
+            self.client.update_item(
+                TableName=self.table_name, Key={"pk": item["pk"], "sk": item["sk"]},
+                UpdateExpression="SET details = :details", ExpressionAttributeValues={":details": fresh["details"]},
+            )
+            count += 1
+        return count
+
     def get_timeline(self, tenant_id: str, claim_id: str) -> list[TimelineEvent]:
         """Oldest first (the sort key orders by time, then by the write that made the event)."""
         return [attrs_to_model(TimelineEvent, item) for item in self._query_claim(tenant_id, claim_id,
@@ -324,6 +343,23 @@ class ClaimRecords(Table):
             items = items[:limit]
             token = self._page_token(tenant_id, status_value, items[-1][sk_name]["S"])
         return [attrs_to_model(Claim, item) for item in items], token
+
+    def closed_claims_created_before(self, tenant_id: str, status: ClaimStatus, before: dt.datetime) -> Iterator[Claim]:
+        """The tenant's claims of a closed ``status`` created before ``before`` whose personal data is
+        still there: the candidates for erasure after the retention period (a bounded key range)."""
+        items = self._query(IndexName=keys.STATUS_INDEX,
+                            KeyConditionExpression="status_pk = :pk AND status_sk < :before",
+                            FilterExpression="attribute_not_exists(personal_data_erased_on)",
+                            ExpressionAttributeValues={":pk": {"S": keys.status_pk(tenant_id, ClaimStatus(status).value)},
+                                                       ":before": {"S": keys.utc_text(before)}})
+        for item in items:
+            yield attrs_to_model(Claim, item)
+
+    def claims_of_debtor(self, tenant_id: str, reference: str) -> list[Claim]:
+        """All of the tenant's claims on the debtor with this customer number, oldest first."""
+        items = self._query(IndexName=keys.DEBTOR_INDEX, KeyConditionExpression="debtor_pk = :pk",
+                            ExpressionAttributeValues={":pk": {"S": keys.debtor_pk(tenant_id, reference)}})
+        return [attrs_to_model(Claim, item) for item in items]
 
     def _mac(self, payload: bytes) -> str:
         digest = hmac.new(self._token_key, payload, hashlib.sha256).digest()[:18]

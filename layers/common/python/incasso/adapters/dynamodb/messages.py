@@ -42,3 +42,19 @@ class MessageRecords(Table):
         items = [i for i in self._query_claim(tenant_id, claim_id, keys.MESSAGE_PREFIX) if "record" in i]
         items.sort(key=lambda i: (i["recorded_at"]["S"], i["sk"]["S"]))
         return [json.loads(item["record"]["S"]) for item in items]
+
+    def redact_messages(self, tenant_id: str, claim_id: str, redact: Any) -> int:
+        """Rewrite every kept record of the claim's messages as ``redact(record)`` (erasure of personal
+        data: the record of what went out when stays, its text goes); answers how many."""
+        count = 0
+        for item in self._query_claim(tenant_id, claim_id, keys.MESSAGE_PREFIX):
+            if "record" not in item:
+                continue
+            record = redact(json.loads(item["record"]["S"]))
+            self.client.update_item(
+                TableName=self.table_name, Key={"pk": item["pk"], "sk": item["sk"]},
+                UpdateExpression="SET #record = :record", ExpressionAttributeNames={"#record": "record"},
+                ExpressionAttributeValues={":record": {"S": json.dumps(record, separators=(",", ":"), default=str)}},
+            )
+            count += 1
+        return count

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from incasso.domain.models import CreditorType
-from incasso.letters.court_fees import (
+from incasso.law.court_fees import (
     DEFAULT_FILE,
     GRIFFIERECHT_FILE_ENV,
     CourtFeeTableError,
