@@ -53,8 +53,9 @@ AMOUNTS = ["0.00", "0.01", "0.10", "0.29", "1.15", "19.99", "425.00", "1234567.8
 def test_every_money_field_round_trips_to_the_cent_and_is_stored_as_integer_cents(store, raw, amount):
     # given a claim, a ledger entry and a tenant policy where every money field holds ``amount``
     value = Decimal(amount)
+    # (the amounts must add up: four parts less one paid leave three outstanding)
     money = dict(principal=value, interest=value, collection_costs=value, collection_costs_vat=value,
-                 paid=value, outstanding=value)
+                 paid=value, outstanding=3 * value)
     claim = make_claim(principal=value, amounts=Amounts(**money), paid_costs=value, paid_interest=value,
                        paid_principal=value, announced_costs=value, announced_costs_vat=value)
     booking = LedgerEntry(key="payment#1", kind=LedgerKind.PAYMENT, amount=value, booked_at=NOW,
@@ -73,7 +74,7 @@ def test_every_money_field_round_trips_to_the_cent_and_is_stored_as_integer_cent
     item = raw(keys.claim_pk(TENANT_A, claim.claim_id), keys.CLAIM_SK)
     cents = str(int(value * 100))
     assert item["principal_cents"] == {"N": cents}
-    assert item["amounts"]["M"]["outstanding_cents"] == {"N": cents}
+    assert item["amounts"]["M"]["outstanding_cents"] == {"N": str(3 * int(value * 100))}
     assert "principal" not in item
     ledger_item = raw(keys.claim_pk(TENANT_A, claim.claim_id), keys.ledger_sk("payment#1"))
     assert ledger_item["amount_cents"] == {"N": cents}

@@ -212,6 +212,6 @@ def test_context_survives_a_round_trip_through_json():
     # when dumped and read back / then it is the same, and a tampered total is refused
     assert LetterContext.model_validate_json(ctx.model_dump_json()) == ctx
     data = ctx.model_dump(mode="json")
-    data["amounts"]["total_due"] = "1.00"
+    data["amounts"]["outstanding"] = "1.00"
     with pytest.raises(ValidationError, match="does not add up"):
         LetterContext.model_validate(data)

@@ -237,7 +237,8 @@ class Tenant(Model):
 
 
 class Amounts(Model):
-    """What a claim comes to: booked amounts and what has been paid (costs include their VAT)."""
+    """What a claim comes to: booked amounts and what has been paid (costs include their VAT). Letters
+    show it as it is, so it must add up: ``outstanding`` is the parts less what was paid."""
 
     principal: Money = ZERO
     interest: Money = ZERO
@@ -245,6 +246,13 @@ class Amounts(Model):
     collection_costs_vat: Money = ZERO
     paid: Money = ZERO
     outstanding: Money = ZERO
+
+    @model_validator(mode="after")
+    def _adds_up(self) -> "Amounts":
+        parts = self.principal + self.interest + self.collection_costs + self.collection_costs_vat - self.paid
+        if parts != self.outstanding:
+            raise ValueError(f"outstanding {self.outstanding} does not add up to {parts}")
+        return self
 
 
 class Allocation(Model):

@@ -208,10 +208,10 @@ def letter_pdf(rendered: RenderedMessage, ctx: LetterContext) -> bytes:
             pdf.ln(2.5)
 
     # Payment details, boxed, where anything is to be paid.
-    if ctx.amounts.total_due > 0:
+    if ctx.amounts.outstanding > 0:
         pdf.ln(6)
         rows = [
-            (labels["amount"], format_money(ctx.amounts.total_due, language)),
+            (labels["amount"], format_money(ctx.amounts.outstanding, language)),
             (labels["iban"], format_iban(creditor.iban)),
             (labels["holder"], creditor.legal_name),
             (labels["reference"], ctx.payment_reference),

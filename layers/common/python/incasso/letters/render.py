@@ -56,46 +56,6 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class LetterAmounts(_Model):
-    """The breakdown a letter shows; ``total_due`` is derived so the letter always adds up."""
-
-    principal: Money = ZERO
-    interest: Money = ZERO
-    collection_costs: Money = ZERO
-    collection_costs_vat: Money = ZERO
-    paid: Money = ZERO
-
-    @model_validator(mode="before")
-    @classmethod
-    def _check_given_total(cls, data: Any) -> Any:
-        """A dumped breakdown carries ``total_due``: accept it back only if it still adds up."""
-        if isinstance(data, dict) and "total_due" in data:
-            data = dict(data)
-            given = money(data.pop("total_due"))
-            parts = {name: money(data.get(name, ZERO)) for name in ("principal", "interest", "collection_costs",
-                                                                      "collection_costs_vat", "paid")}
-            expected = (parts["principal"] + parts["interest"] + parts["collection_costs"]
-                        + parts["collection_costs_vat"] - parts["paid"])
-            if given != expected:
-                raise ValueError(f"total_due {given} does not add up to {expected}")
-        return data
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def total_due(self) -> Money:
-        return self.principal + self.interest + self.collection_costs + self.collection_costs_vat - self.paid
-
-    @classmethod
-    def from_amounts(cls, amounts: Amounts) -> "LetterAmounts":
-        return cls(
-            principal=amounts.principal,
-            interest=amounts.interest,
-            collection_costs=amounts.collection_costs,
-            collection_costs_vat=amounts.collection_costs_vat,
-            paid=amounts.paid,
-        )
-
-
 class CostNotice(_Model):
     """Collection costs a letter announces (or, for the flat fee, claims).
 
@@ -151,7 +111,7 @@ class LetterContext(_Model):
     kind: MessageKind
     sent_on: dt.date = Field(description="the letter's date; also the PDF's creation date")
     language: Language
-    amounts: LetterAmounts
+    amounts: Amounts
     costs_notice: CostNotice | None = None
     term: LetterTerm | None = None
     interest_rate: Decimal | None = Field(default=None, description="yearly statutory rate now, in %")
@@ -178,7 +138,7 @@ class LetterContext(_Model):
         if data.get("language") is None:
             data["language"] = claim.debtor.language
         if data.get("amounts") is None:
-            data["amounts"] = LetterAmounts.from_amounts(claim.amounts)
+            data["amounts"] = claim.amounts
         return data
 
     @model_validator(mode="after")
@@ -327,7 +287,7 @@ def _variables(ctx: LetterContext) -> dict[str, Any]:
         "iban": format_iban(ctx.creditor.iban),
         "is_consumer": ctx.is_consumer,
         "salutation": salutation(ctx),
-        "court": "kantonrechter" if ctx.amounts.total_due <= Decimal("25000.00") else "rechtbank",
+        "court": "kantonrechter" if ctx.amounts.outstanding <= Decimal("25000.00") else "rechtbank",
         "portal_link": ctx.portal_link,
     }
 
