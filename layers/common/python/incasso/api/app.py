@@ -47,6 +47,7 @@ from incasso.api.models import (
     PaymentOut,
     ResolveDisputeRequest,
 )
+from incasso.domain.errors import InvalidPageToken
 from incasso.domain.models import Claim, ClaimStatus
 from incasso.services import wiring
 from incasso.services.claims import BailiffUpdateKind, CallOutcome, DisputeOutcome, NewClaim, NewPayment
@@ -172,7 +173,7 @@ def create_claim(
 
     if idempotency_key is None:
         return _json(201, create())
-    from incasso.api.idempotency import once
+    from incasso.api.idempotency import once  # deferred: Powertools' idempotency loads only for keyed requests
 
     return _json(201, once(tenant_id, "create_claim", idempotency_key, body.model_dump(mode="json"), create,
                            lambda_context=app.lambda_context))
@@ -190,8 +191,6 @@ def list_claims(
 
 
 def _page(tenant_id: str, status: ClaimStatus | None, limit: int, next_token: str | None) -> tuple[list[Claim], str | None]:
-    from incasso.adapters.dynamodb.errors import InvalidPageToken
-
     try:
         return wiring.claims_store().list_claims(tenant_id, status, limit, next_token)
     except InvalidPageToken as exc:

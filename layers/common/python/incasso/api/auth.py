@@ -22,6 +22,8 @@ import json
 import re
 from typing import Any, Mapping
 
+from incasso.settings import get_settings
+
 TENANT_CLAIM = "custom:tenant_id"
 ROLE_CLAIM = "custom:role"
 # A token without a role (every token minted before roles existed) acts as a manager.
@@ -43,8 +45,6 @@ class InvalidTokenError(ValueError):
 
 def local_token_secret() -> str:
     """The secret that ``incasso token`` signs with and ``incasso serve`` verifies with."""
-    from incasso.settings import get_settings
-
     return get_settings().local_token_secret or DEFAULT_LOCAL_TOKEN_SECRET
 
 

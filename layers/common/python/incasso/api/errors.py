@@ -144,7 +144,7 @@ def register_error_handlers(app: Any, *, allowed_methods: Any) -> None:
 
 
 def _register_idempotency_errors(app: Any) -> None:
-    from aws_lambda_powertools.utilities.idempotency.exceptions import (
+    from aws_lambda_powertools.utilities.idempotency.exceptions import (  # deferred, as api.idempotency
         IdempotencyAlreadyInProgressError,
         IdempotencyValidationError,
     )

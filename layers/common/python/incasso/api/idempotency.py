@@ -21,7 +21,7 @@ ANSWER_KEPT_SECONDS = 24 * 3600
 def once(tenant_id: str, operation: str, key: str, body: dict, work: Callable[[], dict], *,
          lambda_context: Any = None) -> dict:
     """Run ``work`` once per (tenant, operation, key); later calls return its first (JSON) answer."""
-    from aws_lambda_powertools.utilities.idempotency import (
+    from aws_lambda_powertools.utilities.idempotency import (  # deferred: loads only for keyed requests
         DynamoDBPersistenceLayer,
         IdempotencyConfig,
         idempotent_function,

@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 
 
 def openapi_document() -> str:
-    from incasso.api.app import API_VERSION, app
+    from incasso.api.app import API_VERSION, app  # deferred: app imports this module for its security scheme
 
     schema = app.get_openapi_json_schema(
         title="incasso tenant API",

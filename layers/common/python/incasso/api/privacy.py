@@ -4,6 +4,8 @@ routes (``incasso.api.roles``); another tenant's debtor is 404, as an unknown on
 
 from __future__ import annotations
 
+from http import HTTPStatus
+
 from typing import Any
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
@@ -33,8 +35,6 @@ class Erased(BaseModel):
 
 def _reference(value: str) -> str:
     if not value or len(value) > _REFERENCE_MAX or "#" in value or not value.isprintable():
-        from http import HTTPStatus
-
         raise ApiError(HTTPStatus.NOT_FOUND, "not_found", "no such debtor")
     return value
 

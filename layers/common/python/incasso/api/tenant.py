@@ -9,6 +9,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from pydantic import BaseModel, ConfigDict, Field
 
+from incasso.domain.profile import bank_bic
 from incasso.api.errors import unauthorized
 from incasso.api.models import ErrorResponse
 from incasso.domain.models import Policy, Profile, Tenant
@@ -49,8 +50,6 @@ class ProfileOut(Profile):
 
     @classmethod
     def from_tenant(cls, tenant: Tenant) -> "ProfileOut | None":
-        from incasso.domain.profile import bank_bic
-
         if tenant.profile is None:
             return None
         profile = tenant.profile

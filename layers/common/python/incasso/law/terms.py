@@ -28,7 +28,7 @@ _NO_POST_WEEKDAYS = frozenset({6, 0})  # Sunday, Monday
 
 @lru_cache(maxsize=1)
 def _holiday_calendar():  # the package is imported on first use: the Lambda import path stays light
-    import holidays
+    import holidays  # deferred (the comment above)
 
     return holidays.country_holidays("NL", categories=("public", "optional"))
 

@@ -239,7 +239,7 @@ QR_SIZE_MM = 32
 
 def _portal_qr(pdf, link: str, font: str, caption: str) -> None:
     """The debtor's personal link as a QR code (CONTRACT.md §8), drawn as vector squares: sharp in print."""
-    import segno
+    import segno  # deferred: only letters with a portal link draw a QR code
 
     code = segno.make(link, error="m", micro=False)
     matrix = [list(row) for row in code.matrix]

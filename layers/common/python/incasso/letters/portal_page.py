@@ -46,9 +46,9 @@ STRINGS: dict[str, dict[str, str]] = {
 
 @lru_cache(maxsize=1)
 def _environment():
-    import jinja2
+    import jinja2  # deferred with the line below: only the portal Lambda renders these pages
 
-    from incasso.letters.render import TEMPLATES_DIR
+    from incasso.letters.render import TEMPLATES_DIR  # deferred: render.py loads the letters' environment
 
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR / "portal")),
                              autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)

@@ -14,6 +14,7 @@ from incasso.domain.escalation import notice_step
 from incasso.domain.models import Claim, MessageKind, Stage, Tenant
 from incasso.domain.notices import build_notice, notice_costs
 from incasso.domain.ports import ClaimsStore, Documents
+from incasso.law.terms import next_call_slot
 from incasso.services.claims import ClaimService
 from incasso.services.errors import ConflictError, InvalidRequestError, NotFoundError
 
@@ -60,9 +61,9 @@ class DocumentService:
 
     def preview(self, tenant_id: str, claim_id: str, kind: str, *, as_html: bool = False) -> Preview:
         """What letter ``kind`` would say today; nothing is sent, stored or booked."""
-        from incasso.letters.pdf import render_pdf
-        from incasso.letters.render import render_message
-        from incasso.services.message_policy import letter_context
+        from incasso.letters.pdf import render_pdf  # deferred: fpdf and the fonts load only for a preview
+        from incasso.letters.render import render_message  # deferred: the templates load only for a preview
+        from incasso.services.message_policy import letter_context  # deferred with render_message
 
         claim = self.claims.current(tenant_id, claim_id)  # 404 before anything about the kind
         message_kind = self._previewable(kind, claim)
@@ -73,7 +74,7 @@ class DocumentService:
         ctx = letter_context(tenant, self._as_if_sent_today(tenant, claim, message_kind), message_kind, {})
         rendered = render_message(ctx)
         if as_html:
-            from incasso.letters.preview import render_html
+            from incasso.letters.preview import render_html  # deferred with render_message
 
             return Preview(kind=message_kind, subject=rendered.subject, html=render_html(rendered, ctx))
         return Preview(kind=message_kind, subject=rendered.subject, pdf=render_pdf(rendered, ctx))
@@ -101,8 +102,6 @@ class DocumentService:
             return claim.model_copy(update={"announced_costs": costs.costs, "announced_costs_vat": costs.vat,
                                             "notice": notice, "term_ends_on": notice.ends_on})
         if kind is MessageKind.CALL_SCHEDULED and claim.call_at is None:
-            from incasso.law.terms import next_call_slot
-
             slot = next_call_slot(clock.now(), start=policy.business_hours_start, end=policy.business_hours_end)
             return claim.model_copy(update={"call_at": slot})
         return claim

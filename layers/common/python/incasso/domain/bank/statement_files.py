@@ -63,7 +63,7 @@ def _parser() -> Any:
 
 
 def parse_camt053(data: bytes) -> ParsedStatement:
-    from lxml import etree
+    from lxml import etree  # deferred: only the reconciliation Lambda parses XML
 
     if _DTD.search(data):
         raise StatementFileError("the file declares a DTD or entities, which a bank statement never does: "
