@@ -178,8 +178,9 @@ class SimulatedClock:
         self._executions_finished = 0
         self.settle_timeout = settle_timeout or float(os.environ.get("INCASSO_LOCAL_SETTLE_TIMEOUT", "120"))
         self.thread_capacity = thread_capacity or default_thread_capacity()
-        # Blocking on the clock lets go of both (in this order of taking): handlers run one at a time,
-        # each under its own function's environment; every AWS call is atomic.
+        # Blocking on the clock lets go of both (in this order of taking): the clock's own work (tasks of
+        # executions, deliveries an advance fires) runs one handler at a time; every AWS call is atomic.
+        # Handlers invoked on behalf of requests take only the second (lambda_runtime).
         self.handler_lock = SuspendableRLock()
         self.api_lock = SuspendableRLock()
 
@@ -214,6 +215,21 @@ class SimulatedClock:
 
     def is_tracked_thread(self) -> bool:
         return getattr(self._local, "record", None) is not None
+
+    def doing_clock_work(self) -> bool:
+        """Whether this thread works for the clock: an execution's thread, or an advance firing what is
+        due (scheduled rules, schedules). Its handlers run one at a time under ``handler_lock``."""
+        return self.is_tracked_thread() or getattr(self._local, "clock_work", False)
+
+    @contextmanager
+    def clock_work(self) -> Iterator[None]:
+        """Marks the block as the clock's work in this thread (see ``doing_clock_work``)."""
+        previous = getattr(self._local, "clock_work", False)
+        self._local.clock_work = True
+        try:
+            yield
+        finally:
+            self._local.clock_work = previous
 
     @contextmanager
     def in_flight(self) -> Iterator[None]:
@@ -436,8 +452,9 @@ class SimulatedClock:
                     _, _, waiter = heapq.heappop(self._heap)
                     self._wake(waiter, "timeout")
             self.settle()
-            for source in self._sources:
-                source.fire_due(self._now)
+            with self.clock_work():
+                for source in self._sources:
+                    source.fire_due(self._now)
         with self._lock:
             if target > self._now:
                 self._now = target
