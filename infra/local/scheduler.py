@@ -411,12 +411,13 @@ class SimulatedClock:
     def settle(self, timeout: float | None = None) -> None:
         """Return once nothing is runnable and nothing is in flight (no time passes)."""
         self._refuse_from_inside("settle")
-        limit = time.monotonic() + (timeout or self.settle_timeout)
+        waited = timeout or self.settle_timeout
+        limit = time.monotonic() + waited
         with self._lock:
             while not self._is_settled():
                 remaining = limit - time.monotonic()
                 if remaining <= 0:
-                    raise SettleTimeout(self._diagnostics())
+                    raise SettleTimeout(self._diagnostics(waited))
                 self._settled.wait(remaining)
 
     def advance(self, *, days: float = 0, hours: float = 0, minutes: float = 0, seconds: float = 0) -> dt.datetime:
@@ -491,10 +492,10 @@ class SimulatedClock:
         self._local.in_handler = inside
         return previous
 
-    def _diagnostics(self) -> str:
+    def _diagnostics(self, waited: float) -> str:
         runnable = sorted(record.name for record in self._records if not record.blocked)
         return (
-            f"not settled after {self.settle_timeout:.0f} s: {self._runnable} runnable thread(s) "
+            f"not settled after {waited:g} s: {self._runnable} runnable thread(s) "
             f"{runnable[:10]}, {self._in_flight} invocation(s) in flight, "
             f"{self.running_executions} running execution(s)"
         )

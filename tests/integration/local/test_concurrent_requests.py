@@ -16,17 +16,16 @@ import urllib.request
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from incasso.api.auth import local_token_secret, mint_local_token
 from infra.local.http import LocalFront
+from held_webhooks import HeldSubscriber
 from tenant_profiles import PROFILE_BODY
 
 CLAIM = {"invoice_number": "F-CONC-1", "principal": "425.00", "invoice_date": "2025-12-01",
          "due_date": "2025-12-15", "debtor": {"name": "Jan de Vries", "type": "consumer", "email": "jan@example.nl"}}
-HELD_AT_MOST_SECONDS = 60  # a safety net only: the test releases the subscriber itself
 
 
 def call(front: LocalFront, method: str, path: str, body: object = None, tenant_id: str | None = "acme",
@@ -50,38 +49,6 @@ def front(local_stack):
     front.start()
     yield front
     front.stop()
-
-
-class HeldSubscriber:
-    """A webhook receiver that holds every delivery until the test releases it: the tenant's request
-    that publishes the event (and delivers it, in the request, as the local stack does) stays in flight."""
-
-    def __init__(self) -> None:
-        self.arrived = threading.Event()
-        self.release = threading.Event()
-        self.received: list[dict] = []
-        subscriber = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - http.server's name
-                raw = self.rfile.read(int(self.headers["Content-Length"]))
-                subscriber.received.append(json.loads(raw))
-                subscriber.arrived.set()
-                subscriber.release.wait(HELD_AT_MOST_SECONDS)
-                self.send_response(200)
-                self.end_headers()
-
-            def log_message(self, *args) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.release.set()
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture
