@@ -16,10 +16,12 @@ Off loopback (``incasso serve --host 0.0.0.0``, which needs a token secret of th
 
 Requests are served the way API Gateway would, concurrently: a bounded pool of worker threads behind a
 listen backlog of ``LISTEN_BACKLOG`` (a slow or stalled client holds one worker, never the server; a
-socket that sends nothing for ``CLIENT_TIMEOUT_SECONDS`` is closed). The simulated clock stays exact:
-``ClockGate`` lets any number of requests run together, or one clock advance alone; an advance waits
-for the requests in progress and holds new ones back until everything due has settled, so no request
-ever runs at a moment half-way through a day's work.
+socket that sends nothing for ``CLIENT_TIMEOUT_SECONDS`` is closed), and their handlers run in parallel
+(``lambda_runtime``: one slow request of one tenant holds up nobody else). The simulated clock stays
+exact: ``ClockGate`` lets any number of requests run together, or one clock advance alone; an advance
+waits for the requests in progress and holds new ones back until everything due has settled, so no
+request ever runs at a moment half-way through a day's work. The workers are daemon threads: a request
+stuck in its handler never keeps a stopped ``incasso serve`` alive.
 
 ``keep_upload_bodies`` sits in front of the AWS endpoint so that a plain ``curl -X PUT --data-binary``
 to a presigned URL stores the file whole; ``use_local_aws`` and ``quiet_logs`` set up the process.
@@ -31,10 +33,11 @@ import datetime as dt
 import json
 import logging
 import os
+import queue
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -160,6 +163,29 @@ class ClockGate:
                 self._cond.notify_all()
 
     @contextmanager
+    def alone_if_idle(self, within: float) -> Iterator[bool]:
+        """Alone like ``advance`` if no request runs within ``within`` seconds; meanwhile new requests
+        are not held back (a snapshot must not make everybody wait for one slow request). Yields
+        whether it is alone."""
+        deadline = time.monotonic() + within
+        with self._cond:
+            while self._advancing or self._advances_waiting or self._requests:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                self._cond.wait(remaining)
+            alone = not (self._advancing or self._advances_waiting or self._requests)
+            if alone:
+                self._advancing = True
+        try:
+            yield alone
+        finally:
+            if alone:
+                with self._cond:
+                    self._advancing = False
+                    self._cond.notify_all()
+
+    @contextmanager
     def advance(self) -> Iterator[None]:
         with self._cond:
             self._advances_waiting += 1
@@ -177,6 +203,53 @@ class ClockGate:
                 self._cond.notify_all()
 
 
+class _Workers:
+    """A bounded pool of daemon worker threads, started as work arrives (at most ``size``)."""
+
+    def __init__(self, size: int, name: str) -> None:
+        self._size = size
+        self._name = name
+        self._tasks: queue.SimpleQueue[tuple[Callable[..., None], tuple[Any, ...]] | None] = queue.SimpleQueue()
+        self._idle = threading.Semaphore(0)
+        self._lock = threading.Lock()
+        self._threads = 0
+        self._closed = False
+
+    def submit(self, work: Callable[..., None], *args: Any) -> None:
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("the workers are shut down")
+            self._tasks.put((work, args))
+            if self._idle.acquire(blocking=False) or self._threads >= self._size:
+                return
+            self._threads += 1
+            threading.Thread(target=self._work, name=f"{self._name}-{self._threads}", daemon=True).start()
+
+    def _work(self) -> None:
+        while True:
+            task = self._tasks.get()
+            if task is None:
+                return
+            work, args = task
+            try:
+                work(*args)
+            except Exception:  # noqa: BLE001 - one request's failure must not end the worker
+                LOG.exception("local front: a worker's request failed")
+            self._idle.release()
+
+    def shutdown(self) -> None:
+        """Drop the work not started; running work ends on its own (daemon threads never hold up an exit)."""
+        with self._lock:
+            self._closed = True
+            try:
+                while True:
+                    self._tasks.get_nowait()
+            except queue.Empty:
+                pass
+            for _ in range(self._threads):
+                self._tasks.put(None)
+
+
 class _PooledHTTPServer(ThreadingHTTPServer):
     """``ThreadingHTTPServer`` with a bounded pool of workers instead of a thread per connection."""
 
@@ -184,7 +257,7 @@ class _PooledHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
 
     def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler], workers: int) -> None:
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="incasso-front-worker")
+        self._pool = _Workers(workers, "incasso-front-worker")
         super().__init__(address, handler)  # closes the server (and the pool) when it cannot bind
 
     def process_request(self, request: Any, client_address: Any) -> None:
@@ -192,7 +265,7 @@ class _PooledHTTPServer(ThreadingHTTPServer):
 
     def server_close(self) -> None:
         super().server_close()
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._pool.shutdown()
 
 
 def is_loopback(host: str) -> bool:

@@ -4,11 +4,21 @@ Every invocation path of moto ends in ``LambdaFunction._invoke_lambda`` (Step Fu
 notifications, EventBridge targets, ``lambda:Invoke``); the patch sends it to ``LambdaRuntime``.
 
 A handler module is imported lazily, at its first invocation, from its file, into its own module
-namespace (``incasso_fn_<id>``). Handlers run one at a time under the clock's handler lock, each with
-exactly its own function's environment in ``os.environ`` (set and restored around the call, with
-``incasso.settings`` reset on both sides), so that ``get_settings()`` reads what AWS would give it.
+namespace (``incasso_fn_<id>``). Every invocation runs in a sandbox of its own (``sandbox``): it sees
+exactly its own function's environment in ``os.environ``, settings read from it, and logger keys of
+its own, so that ``get_settings()`` reads what AWS would give it even while other handlers run.
 An exception comes back in AWS's shape (``errorMessage``, ``errorType``, ``stackTrace``) with
 ``errored``, so that Step Functions' Retry and Catch match on the exception's class name.
+
+Which handlers run at the same time (docs/reliability.md, "Concurrency of the local stack"): those
+invoked on behalf of a request (the HTTP front's API and portal calls, an S3 notification of an
+upload, a test's ``LocalStack.invoke``) run in parallel, with each other and with the clock's work,
+as concurrent Lambdas do on AWS. The clock's own work (the Task invocations of executions, in the
+clock's tracked threads, and the deliveries of scheduled rules and schedules an advance fires) runs
+one handler at a time under the clock's ``handler_lock``, as before, so that a simulated day's work
+stays reproducible. Every AWS call is atomic either way (the clock's ``api_lock``): a conditional
+write or a transaction never interleaves with another call, so two handlers racing on one claim
+behave as on DynamoDB, where exactly one conditional write wins.
 
 ``interceptor`` (set by ``infra.local.faults`` while faults are injected) wraps every handler call:
 it may run the handler, run it again with a copy of the event, or raise ``SandboxError`` — a failure of
@@ -23,6 +33,7 @@ import json
 import logging
 import os
 import sys
+import threading
 import time
 import traceback
 import uuid
@@ -33,8 +44,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from incasso.settings import reset_settings
-
+from infra.local import sandbox
 from infra.local.scheduler import SimulatedClock
 
 LOG = logging.getLogger(__name__)
@@ -130,7 +140,9 @@ class LambdaRuntime:
         self._region = region
         self._by_name = {code.name: code for code in functions}
         self._modules: dict[str, Callable[..., Any]] = {}
-        self._managed_keys: set[str] = set()  # every variable any function sets: cleared for the others
+        self._import_lock = threading.RLock()  # a handler module is imported once, by one thread
+        self._managed_keys: set[str] = set()  # every variable any function sets: hidden from the others
+        self._counts_lock = threading.Lock()
         self.invocations: deque[Invocation] = deque(maxlen=_INVOCATION_LOG_SIZE)
         self.counts: Counter[str] = Counter()
         self.interceptor: Interceptor | None = None
@@ -152,7 +164,8 @@ class LambdaRuntime:
         with clock.in_flight():
             api_depth = clock.api_lock.suspend()  # others may call AWS while this handler runs
             try:
-                with clock.handler_lock:
+                # The clock's work runs one handler at a time; a request's handler waits for none.
+                with clock.handler_lock if clock.doing_clock_work() else _NO_LOCK:
                     was_inside = clock.mark_handler(True)
                     try:
                         payload, errored = self._run(code, environment, event, request_id)
@@ -163,9 +176,12 @@ class LambdaRuntime:
         return payload, errored, ""
 
     def _run(self, code: FunctionCode, environment: dict[str, str], event: Any, request_id: str) -> tuple[str, bool]:
-        env = {**environment, "AWS_REGION": self._region, "AWS_DEFAULT_REGION": self._region}
-        saved = self._apply_environment(env)
-        try:
+        env = {str(key): str(value) for key, value in environment.items()}
+        env.update(AWS_REGION=self._region, AWS_DEFAULT_REGION=self._region)
+        with self._counts_lock:
+            self._managed_keys.update(env)
+            hidden = set(self._managed_keys)
+        with sandbox.entered(code.id, env, hidden):
             try:
                 handler = self._handler(code)
                 context = LambdaContext(code, request_id)
@@ -191,9 +207,8 @@ class LambdaRuntime:
                 result = error_shape(exc, request_id)
                 payload, errored = json.dumps(result), True
                 LOG.info("local lambda %s raised %s: %s", code.id, type(exc).__name__, exc)
-        finally:
-            self._restore_environment(saved)
-        self.counts[code.id] += 1
+        with self._counts_lock:
+            self.counts[code.id] += 1
         self.invocations.append(
             Invocation(code.id, request_id, self._clock.now(), event, errored, result)
         )
@@ -205,6 +220,13 @@ class LambdaRuntime:
         handler = self._modules.get(code.name)
         if handler is not None:
             return handler
+        with self._import_lock:
+            return self._import_handler(code)
+
+    def _import_handler(self, code: FunctionCode) -> Callable[..., Any]:
+        handler = self._modules.get(code.name)
+        if handler is not None:
+            return handler  # another thread imported it meanwhile
         path = code.handler_path
         if not path.is_file():
             raise HandlerImportError(
@@ -234,30 +256,20 @@ class LambdaRuntime:
                 sys.modules.pop(code.module_name, None)
         self._modules.clear()
 
-    # -- environment --------------------------------------------------------------------------------
-
-    def _apply_environment(self, env: dict[str, str]) -> dict[str, str | None]:
-        """Make ``os.environ`` hold exactly this function's variables among those functions set."""
-        self._managed_keys.update(env)
-        saved = {key: os.environ.get(key) for key in self._managed_keys}
-        for key in self._managed_keys - env.keys():
-            os.environ.pop(key, None)
-        os.environ.update({key: str(value) for key, value in env.items()})
-        reset_settings()
-        return saved
-
-    @staticmethod
-    def _restore_environment(saved: dict[str, str | None]) -> None:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-        reset_settings()
-
 
 class _MarshalError(Exception):
     pass
+
+
+class _NoLock:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+_NO_LOCK = _NoLock()
 
 
 def _restore_module(name: str, previous: ModuleType | None) -> None:

@@ -178,8 +178,9 @@ class SimulatedClock:
         self._executions_finished = 0
         self.settle_timeout = settle_timeout or float(os.environ.get("INCASSO_LOCAL_SETTLE_TIMEOUT", "120"))
         self.thread_capacity = thread_capacity or default_thread_capacity()
-        # Blocking on the clock lets go of both (in this order of taking): handlers run one at a time,
-        # each under its own function's environment; every AWS call is atomic.
+        # Blocking on the clock lets go of both (in this order of taking): the clock's own work (tasks of
+        # executions, deliveries an advance fires) runs one handler at a time; every AWS call is atomic.
+        # Handlers invoked on behalf of requests take only the second (lambda_runtime).
         self.handler_lock = SuspendableRLock()
         self.api_lock = SuspendableRLock()
 
@@ -214,6 +215,21 @@ class SimulatedClock:
 
     def is_tracked_thread(self) -> bool:
         return getattr(self._local, "record", None) is not None
+
+    def doing_clock_work(self) -> bool:
+        """Whether this thread works for the clock: an execution's thread, or an advance firing what is
+        due (scheduled rules, schedules). Its handlers run one at a time under ``handler_lock``."""
+        return self.is_tracked_thread() or getattr(self._local, "clock_work", False)
+
+    @contextmanager
+    def clock_work(self) -> Iterator[None]:
+        """Marks the block as the clock's work in this thread (see ``doing_clock_work``)."""
+        previous = getattr(self._local, "clock_work", False)
+        self._local.clock_work = True
+        try:
+            yield
+        finally:
+            self._local.clock_work = previous
 
     @contextmanager
     def in_flight(self) -> Iterator[None]:
@@ -395,12 +411,13 @@ class SimulatedClock:
     def settle(self, timeout: float | None = None) -> None:
         """Return once nothing is runnable and nothing is in flight (no time passes)."""
         self._refuse_from_inside("settle")
-        limit = time.monotonic() + (timeout or self.settle_timeout)
+        waited = timeout or self.settle_timeout
+        limit = time.monotonic() + waited
         with self._lock:
             while not self._is_settled():
                 remaining = limit - time.monotonic()
                 if remaining <= 0:
-                    raise SettleTimeout(self._diagnostics())
+                    raise SettleTimeout(self._diagnostics(waited))
                 self._settled.wait(remaining)
 
     def advance(self, *, days: float = 0, hours: float = 0, minutes: float = 0, seconds: float = 0) -> dt.datetime:
@@ -436,8 +453,9 @@ class SimulatedClock:
                     _, _, waiter = heapq.heappop(self._heap)
                     self._wake(waiter, "timeout")
             self.settle()
-            for source in self._sources:
-                source.fire_due(self._now)
+            with self.clock_work():
+                for source in self._sources:
+                    source.fire_due(self._now)
         with self._lock:
             if target > self._now:
                 self._now = target
@@ -474,10 +492,10 @@ class SimulatedClock:
         self._local.in_handler = inside
         return previous
 
-    def _diagnostics(self) -> str:
+    def _diagnostics(self, waited: float) -> str:
         runnable = sorted(record.name for record in self._records if not record.blocked)
         return (
-            f"not settled after {self.settle_timeout:.0f} s: {self._runnable} runnable thread(s) "
+            f"not settled after {waited:g} s: {self._runnable} runnable thread(s) "
             f"{runnable[:10]}, {self._in_flight} invocation(s) in flight, "
             f"{self.running_executions} running execution(s)"
         )

@@ -8,6 +8,15 @@ whole so that a crash while writing leaves the previous snapshot: by ``incasso s
 while anything changed, and once more on the way out (Ctrl-C, SIGTERM, SIGHUP). ``RUNNING`` marks a
 server at work: found at a start, the previous run did not stop cleanly (``Marker``).
 
+A snapshot is one consistent cut: tables, objects and running executions are all read while the stack's
+API lock is held, so no AWS call (of a request, a step or a delivery still in flight) changes anything
+between the first read and the last. Every AWS call is atomic, so the cut holds what DynamoDB and S3
+would hold at that instant: work still in flight is either in it or not, never half-written, exactly as
+after a crash on AWS, which the product is built to recover from (conditional writes, idempotent
+retries, escalations that decide afresh from the claim). A process killed between the two renames of
+the swap leaves ``.snapshot.new`` (complete: its ``state.json`` is written last, atomically) or
+``.snapshot.old``; the next start puts it back in place (``_recover``).
+
 On start the items and objects are put back (the buckets' notifications are switched off meanwhile:
 a restored CSV is not imported again), the clock starts where it stopped, and every escalation that was
 running is started again under its own name. A restarted execution begins at its first Check, which
@@ -64,6 +73,7 @@ class Marker:
 
 def saved_at(data_dir: Path) -> dt.datetime | None:
     """When (real time) the snapshot in ``data_dir`` was written, or None without one."""
+    _recover(data_dir)
     path = data_dir / SNAPSHOT / STATE_FILE
     return dt.datetime.fromtimestamp(path.stat().st_mtime, dt.timezone.utc) if path.is_file() else None
 
@@ -74,7 +84,19 @@ def saved_time(data_dir: Path) -> dt.datetime | None:
     return None if state is None else dt.datetime.fromisoformat(state["now"])
 
 
+def _recover(data_dir: Path) -> None:
+    """Put back a snapshot whose swap was cut short: the new one if it was written whole, else the old."""
+    current = data_dir / SNAPSHOT
+    if current.exists():
+        return
+    for candidate in (data_dir / f".{SNAPSHOT}.new", data_dir / f".{SNAPSHOT}.old"):
+        if (candidate / STATE_FILE).is_file():
+            os.replace(candidate, current)
+            return
+
+
 def _read_state(data_dir: Path) -> dict[str, Any] | None:
+    _recover(data_dir)
     path = data_dir / SNAPSHOT / STATE_FILE
     if not path.is_file():
         return None
@@ -99,6 +121,7 @@ def _decode(value: dict[str, Any]) -> Any:
 def save(stack: Any, data_dir: Path) -> int:
     """Write the stack's state into ``data_dir``; returns the number of items kept."""
     data_dir.mkdir(parents=True, exist_ok=True)
+    _recover(data_dir)  # never delete the only whole snapshot an earlier cut-short swap left
     fresh = data_dir / f".{SNAPSHOT}.new"
     shutil.rmtree(fresh, ignore_errors=True)
     fresh.mkdir(mode=0o700)  # personal data: the owner's only (files 0600 inside a 0700 folder)
@@ -106,32 +129,36 @@ def save(stack: Any, data_dir: Path) -> int:
     (fresh / OBJECTS).mkdir(mode=0o700)
     dynamodb, s3, sfn = stack.client("dynamodb"), stack.client("s3"), stack.client("stepfunctions")
 
-    tables = {table.name: _items(stack, dynamodb, table.name) for table in stack.topology.tables}
+    with stack.clock.api_lock:  # one cut: no AWS call changes anything until everything is read
+        tables = {table.name: _items(stack, dynamodb, table.name) for table in stack.topology.tables}
 
-    objects = []
-    for bucket in stack.topology.buckets:
-        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket.name):
-            for entry in page.get("Contents", []):
-                response = s3.get_object(Bucket=bucket.name, Key=entry["Key"])
-                file_name = hashlib.sha256(f"{bucket.name}/{entry['Key']}".encode()).hexdigest()
-                _write_private(fresh / OBJECTS / file_name, response["Body"].read())
-                objects.append({"bucket": bucket.name, "key": entry["Key"], "file": file_name,
-                                "content_type": response.get("ContentType", "binary/octet-stream"),
-                                "metadata": response.get("Metadata", {})})
+        objects = []
+        for bucket in stack.topology.buckets:
+            for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket.name):
+                for entry in page.get("Contents", []):
+                    response = s3.get_object(Bucket=bucket.name, Key=entry["Key"])
+                    file_name = hashlib.sha256(f"{bucket.name}/{entry['Key']}".encode()).hexdigest()
+                    _write_private(fresh / OBJECTS / file_name, response["Body"].read())
+                    objects.append({"bucket": bucket.name, "key": entry["Key"], "file": file_name,
+                                    "content_type": response.get("ContentType", "binary/octet-stream"),
+                                    "metadata": response.get("Metadata", {})})
 
-    executions = []
-    for machine in stack.topology.state_machines:
-        arn = stack.names.get(machine.id)
-        if not arn:
-            continue  # not deployed locally
-        for page in sfn.get_paginator("list_executions").paginate(stateMachineArn=arn, statusFilter="RUNNING"):
-            for execution in page["executions"]:
-                described = sfn.describe_execution(executionArn=execution["executionArn"])
-                executions.append({"machine": machine.id, "name": execution["name"], "input": described["input"]})
+        executions = []
+        for machine in stack.topology.state_machines:
+            arn = stack.names.get(machine.id)
+            if not arn:
+                continue  # not deployed locally
+            for page in sfn.get_paginator("list_executions").paginate(stateMachineArn=arn, statusFilter="RUNNING"):
+                for execution in page["executions"]:
+                    described = sfn.describe_execution(executionArn=execution["executionArn"])
+                    executions.append({"machine": machine.id, "name": execution["name"], "input": described["input"]})
+        now = stack.now()
 
-    state = {"version": VERSION, "now": stack.now().isoformat(), "tables": tables, "objects": objects,
+    state = {"version": VERSION, "now": now.isoformat(), "tables": tables, "objects": objects,
              "executions": executions}
-    _write_private(fresh / STATE_FILE, json.dumps(state, default=_encode).encode("utf-8"))
+    # Written last and atomically: a snapshot folder with a state.json is whole (``_recover``).
+    _write_private(fresh / f"{STATE_FILE}.part", json.dumps(state, default=_encode).encode("utf-8"))
+    os.replace(fresh / f"{STATE_FILE}.part", fresh / STATE_FILE)
     current, old = data_dir / SNAPSHOT, data_dir / f".{SNAPSHOT}.old"
     shutil.rmtree(old, ignore_errors=True)
     if current.exists():

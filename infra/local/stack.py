@@ -120,14 +120,16 @@ class LocalStack:
     # -- clients ------------------------------------------------------------------------------------
 
     def client(self, service: str) -> Any:
-        """A boto3 client of this stack (cached; thread-safe to use)."""
+        """A boto3 client of this stack (cached; thread-safe to use), served in process: an endpoint URL in
+        the environment (``incasso serve`` points S3 at its HTTP endpoint for presigned URLs) is ignored."""
         client = self._clients.get(service)
         if client is None:
             with self._clients_lock:
                 client = self._clients.get(service)
                 if client is None:
                     client = self._clients[service] = boto3.client(
-                        service, region_name=self.region, config=Config(retries={"max_attempts": 1})
+                        service, region_name=self.region,
+                        config=Config(retries={"max_attempts": 1}, ignore_configured_endpoint_urls=True),
                     )
         return client
 

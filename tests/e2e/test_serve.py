@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from held_webhooks import HeldSubscriber
 from tenant_profiles import PROFILE_BODY
 
 BIN = Path(sys.executable).parent
@@ -258,3 +259,104 @@ def test_a_closed_terminal_or_a_crash_loses_at_most_the_last_seconds_and_the_sna
     assert call(third.api, "GET", f"/v1/claims/{other['claim_id']}", bearer=acme)[0] == 200
     assert "did not stop cleanly" not in third.stderr_path.read_text()
     assert third.stop() == 0
+
+
+@pytest.fixture
+def held_subscriber():
+    subscriber = HeldSubscriber()
+    yield subscriber
+    subscriber.close()
+
+
+def _pay_in_the_background(server: Served, bearer: str, claim_id: str) -> threading.Thread:
+    """A payment whose request stays in flight while the subscriber holds its webhook delivery."""
+    def pay() -> None:
+        try:
+            call(server.api, "POST", f"/v1/claims/{claim_id}/payments", {"amount": "100.00", "paid_at": "2026-01-05"},
+                 bearer=bearer)
+        except OSError:
+            pass  # the server went away under it: what this test is about
+
+    paying = threading.Thread(target=pay, daemon=True)
+    paying.start()
+    return paying
+
+
+def _wait_for(condition, what: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"waited {seconds:.0f} s for {what}")
+        time.sleep(0.1)
+
+
+def test_a_stop_whose_work_does_not_settle_in_time_still_saves_and_a_restart_restores_the_claims(
+        served, tmp_path, held_subscriber):
+    # given a server that waits one second for work in flight on the way out, and a claim with a webhook
+    data = tmp_path / "data"
+    first = served("--start-date", "2026-01-05", "--data-dir", str(data), "--settle-timeout", "1")
+    acme = token("acme")
+    status, claim = call(first.api, "POST", "/v1/claims", new_claim("F-10", "2025-12-20"), bearer=acme)
+    assert status == 201
+    assert call(first.api, "POST", "/v1/webhooks", {"url": held_subscriber.url, "events": ["payment.received"]},
+                bearer=acme)[0] == 201
+    # and a payment whose request is still in flight (its event's delivery is held)
+    _pay_in_the_background(first, acme, claim["claim_id"])
+    assert held_subscriber.arrived.wait(60)
+
+    # when it is stopped: what is in flight does not settle within the second
+    first.process.send_signal(signal.SIGTERM)
+    assert first.process.wait(timeout=60) == 0
+    held_subscriber.release.set()
+
+    # then it said so, and saved a snapshot all the same
+    said = first.stderr_path.read_text()
+    assert "not everything settled within 1 s" in said and "kept" in said, said
+    assert (data / "snapshot" / "state.json").is_file() and not (data / "serve.running").exists()
+    # and a restart restores the claims, with the payment that had been written
+    second = served("--data-dir", str(data))
+    status, restored = call(second.api, "GET", f"/v1/claims/{claim['claim_id']}", bearer=acme)
+    assert status == 200 and restored["amounts"]["paid"] == "100.00"
+    assert "did not stop cleanly" not in second.stderr_path.read_text()
+    assert second.stop() == 0
+
+
+def test_a_second_ctrl_c_stops_at_once_while_work_in_flight_has_not_settled_and_says_what_is_kept(
+        served, tmp_path, held_subscriber):
+    # given a server that snapshots every half second, waits a minute on the way out, and has a claim
+    data = tmp_path / "data"
+    first = served("--start-date", "2026-01-05", "--data-dir", str(data), "--save-every", "0.5",
+                   "--settle-timeout", "60")
+    acme = token("acme")
+    status, claim = call(first.api, "POST", "/v1/claims", new_claim("F-11", "2025-12-20"), bearer=acme)
+    assert status == 201
+    state = data / "snapshot" / "state.json"
+    _wait_for(lambda: state.is_file() and claim["claim_id"] in state.read_text(), "a snapshot with the claim")
+    # and a request in flight that will not settle while its webhook delivery is held
+    assert call(first.api, "POST", "/v1/webhooks", {"url": held_subscriber.url, "events": ["payment.received"]},
+                bearer=acme)[0] == 201
+    paying = _pay_in_the_background(first, acme, claim["claim_id"])
+    assert held_subscriber.arrived.wait(60)
+    # (meanwhile the periodic snapshot holds nobody back behind the slow request: after a round of the
+    # saver, another tenant is answered while the payment is still in flight)
+    time.sleep(1.5)
+    assert call(first.api, "GET", "/v1/claims", bearer=token("other"))[0] == 200
+    assert paying.is_alive()
+
+    # when Ctrl-C is pressed, and again while it waits for that work
+    first.process.send_signal(signal.SIGINT)
+    _wait_for(lambda: "press Ctrl-C again" in first.stderr_path.read_text(), "the first Ctrl-C to be taken")
+    first.process.send_signal(signal.SIGINT)
+
+    # then it stops at once (the held delivery is still held: nothing settled), with the exit of a signal
+    assert first.process.wait(timeout=30) == 128 + signal.SIGINT
+    assert not held_subscriber.release.is_set()
+    # and it says that the last snapshot was not written, and which one is kept
+    said = first.stderr_path.read_text()
+    assert "stopped at once, without a last snapshot" in said and "keeps the one written at" in said, said
+    held_subscriber.release.set()
+    # and a restart warns of the unclean stop and has the claim of the snapshot kept
+    second = served("--data-dir", str(data))
+    assert call(second.api, "GET", f"/v1/claims/{claim['claim_id']}", bearer=acme)[0] == 200
+    assert "did not stop cleanly" in second.stderr_path.read_text()
+    assert second.stop() == 0

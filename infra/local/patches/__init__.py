@@ -14,6 +14,8 @@ What is patched, and why:
   ``SimEvent``; executions are counted as they start and finish.
 - EventBridge rules deliver to Lambda and Step Functions targets; S3 events get AWS's full shape.
 - Every AWS call holds the clock's API lock (atomic, as in AWS).
+- Every invocation runs in a sandbox of its own (``infra.local.sandbox``): ``os.environ`` shows a
+  handler's thread its own function's environment, and the Powertools logger keeps keys per invocation.
 - No leaked threads: moto's global list of every thread it ever started is replaced by one that keeps
   nothing.
 - Speed-ups (switchable): one boto3 client per service for the interpreter instead of one per Task,
@@ -55,6 +57,12 @@ def install(runtime: LocalRuntime) -> Callable[[], None]:
         defer_batch_integration()
         patcher = Patcher()
         try:
+            # Each invocation in a sandbox of its own (environment, settings, log keys): handlers may
+            # run at the same time.
+            from infra.local import sandbox
+
+            patcher.on_undo(sandbox.uninstall)
+            sandbox.install()
             _install_lambda_and_events(patcher, runtime)
             _install_time(patcher, runtime)
             _install_threads(patcher, runtime)

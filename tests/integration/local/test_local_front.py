@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from incasso.api.auth import local_token_secret, mint_local_token
-from infra.local.http import LISTEN_BACKLOG, LocalFront, is_loopback
+from infra.local.http import LISTEN_BACKLOG, ClockGate, LocalFront, is_loopback
 
 
 def call(front: LocalFront, method: str, path: str, body: object = None, token: str | None = None,
@@ -125,6 +125,44 @@ def test_requests_wait_while_the_clock_advances_and_see_its_end(make_front, loca
     # Then it ran after the advance had settled, and saw its end, never a moment half-way
     assert status == 200 and slow.advanced_at is not None and answered_at >= slow.advanced_at
     assert answer["now"] == (start + dt.timedelta(days=7)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def test_a_snapshot_takes_the_clock_alone_only_when_no_request_runs_and_holds_no_request_back():
+    # Given a request in progress (a slow one)
+    gate = ClockGate()
+    slow = gate.request()
+    slow.__enter__()
+    try:
+        # When serve's snapshot asks to be alone for a moment
+        with gate.alone_if_idle(within=0.05) as alone:
+            # Then it is not, and gives up instead of waiting
+            assert alone is False
+        # and a request arriving while it asks is let in at once
+        asked = threading.Event()
+        entered = threading.Event()
+        answers: list[bool] = []
+
+        def ask_alone() -> None:
+            with gate.alone_if_idle(within=5) as alone_later:
+                answers.append(alone_later)
+                asked.set()
+
+        asking = threading.Thread(target=ask_alone)
+        asking.start()
+
+        def another_request() -> None:
+            with gate.request():
+                entered.set()
+
+        other = threading.Thread(target=another_request)
+        other.start()
+        assert entered.wait(5) and not asked.is_set()
+        other.join(5)
+    finally:
+        slow.__exit__(None, None, None)
+    # and once no request runs, it is alone
+    asking.join(10)
+    assert answers == [True]
 
 
 def test_off_loopback_the_local_routes_need_a_token(make_front):

@@ -21,3 +21,38 @@ def test_the_backend_read_gives_what_a_scan_gives(local_stack):
     read = snapshot._items(local_stack, None, table)  # no client: a failing backend read raises here
     key = lambda item: (item["pk"]["S"], item["sk"]["S"])  # noqa: E731
     assert sorted(read, key=key) == sorted(scanned, key=key)
+
+
+def test_a_swap_cut_short_by_a_kill_leaves_a_whole_snapshot_for_the_next_start(local_stack, tmp_path, monkeypatch):
+    # Given a snapshot, then a claim written after it
+    dynamodb = local_stack.client("dynamodb")
+    table = local_stack.topology.tables[0].name
+    dynamodb.put_item(TableName=table, Item={"pk": {"S": "t#CLAIM#first"}, "sk": {"S": "CLAIM"}})
+    snapshot.save(local_stack, tmp_path)
+    dynamodb.put_item(TableName=table, Item={"pk": {"S": "t#CLAIM#second"}, "sk": {"S": "CLAIM"}})
+
+    # When the next save is killed between its two renames (the old one moved away, the new one not in yet)
+    real_replace = snapshot.os.replace
+
+    class Killed(BaseException):
+        pass
+
+    def replace(source, target):
+        if str(source).endswith(f".{snapshot.SNAPSHOT}.new"):
+            raise Killed()
+        real_replace(source, target)
+
+    monkeypatch.setattr(snapshot.os, "replace", replace)
+    try:
+        snapshot.save(local_stack, tmp_path)
+    except Killed:
+        pass
+    monkeypatch.setattr(snapshot.os, "replace", real_replace)
+    assert not (tmp_path / snapshot.SNAPSHOT).exists()
+
+    # Then the next start finds the new snapshot, whole, with both claims
+    state = snapshot._read_state(tmp_path)
+    keys = {item["pk"]["S"] for item in state["tables"][table]}
+    assert {"t#CLAIM#first", "t#CLAIM#second"} <= keys
+    assert (tmp_path / snapshot.SNAPSHOT / snapshot.STATE_FILE).is_file()
+    assert not (tmp_path / f".{snapshot.SNAPSHOT}.new").exists()

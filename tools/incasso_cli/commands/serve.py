@@ -3,9 +3,12 @@
 The AWS side is the local stack in server mode (moto's threaded server on 127.0.0.1: the endpoint that
 presigned upload URLs point at); the API side is ``infra.local.http.LocalFront``. When both are ready
 it prints exactly two lines, ``API http://HOST:PORT`` and ``AWS http://127.0.0.1:PORT``, and runs until
-Ctrl-C, SIGTERM or SIGHUP, then stops cleanly (exit 0); a second one stops it at once. A port that is
-taken: a message on stderr, exit 1. With ``--data-dir`` the state is snapshotted every few seconds
-while anything changes and always on the way out (``infra.local.snapshot``); a start after a crash says so.
+Ctrl-C, SIGTERM or SIGHUP, then stops cleanly (exit 0); a second one stops it at once (exit 128 + the
+signal), saying what it kept. A port that is taken: a message on stderr, exit 1. With ``--data-dir``
+the state is snapshotted every few seconds while anything changes and always on the way out
+(``infra.local.snapshot``), also when what is in flight does not settle in time (``--settle-timeout``):
+then the snapshot holds what DynamoDB and S3 hold at that moment, as after a crash on AWS. A start
+after a crash says so.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import click
 
 START_TIME = dt.time(8, 0)  # UTC, like the demo: after the day's sweep
 STOP_SETTLE_SECONDS = 10.0  # on the way out: what has not settled by then is kept as it stands
+SAVE_SETTLE_SECONDS = 1.0  # a periodic snapshot waits this long for quiet, else tries again later
 
 
 def _fail(message: str) -> None:
@@ -42,8 +46,11 @@ def _fail(message: str) -> None:
               help="with --data-dir: seconds between snapshots while anything changes")
 @click.option("--token-secret", envvar="INCASSO_LOCAL_TOKEN_SECRET", default=None, show_envvar=True,
               help="the secret tokens are signed with; needed when --host is not loopback")
+@click.option("--settle-timeout", type=click.FloatRange(0.1, 3600), envvar="INCASSO_SERVE_SETTLE_TIMEOUT",
+              default=STOP_SETTLE_SECONDS, show_default=True, hidden=True,
+              help="on the way out: seconds to wait for work in flight before the last snapshot")
 def serve(host: str, port: int, start_date: dt.datetime | None, data_dir: Path | None, save_every: float,
-          token_secret: str | None) -> None:
+          token_secret: str | None, settle_timeout: float) -> None:
     """Serve the API, the AWS endpoint and the simulated clock locally until stopped."""
     from infra.local import SimulatedClock, fast_dynamodb, snapshot, start_server
     from infra.local.http import LocalFront, is_loopback, quiet_logs, serve_uploads_whole, use_local_aws
@@ -105,9 +112,11 @@ def serve(host: str, port: int, start_date: dt.datetime | None, data_dir: Path |
 
     def stop(signum: int, frame: object) -> None:
         if stopping.is_set():  # a second Ctrl-C (or signal): out now; the last snapshot stays as it was
-            click.echo("incasso serve: stopped at once, without a last snapshot", err=True)
+            _echo_now(_stopped_at_once(data_dir, snapshot))
             os._exit(128 + signum)
         stopping.set()
+        _echo_now(f"incasso serve: stopping: waiting up to {settle_timeout:g} s for work in flight, then saving "
+                  f"a snapshot; {_AGAIN}" if data_dir is not None else f"incasso serve: stopping; {_AGAIN}")
 
     for stop_signal in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):  # SIGHUP: the terminal was closed
         signal.signal(stop_signal, stop)
@@ -122,11 +131,38 @@ def serve(host: str, port: int, start_date: dt.datetime | None, data_dir: Path |
     try:
         front.stop()
         if saver is not None:
-            kept = saver.save_on_exit(settle_seconds=STOP_SETTLE_SECONDS)
+            kept = saver.save_on_exit(settle_seconds=settle_timeout)
             click.echo(f"incasso serve: kept {kept} items in {data_dir}", err=True)
     finally:
         server.stop()
         fast_dynamodb.uninstall()
+
+
+_AGAIN = "press Ctrl-C again to stop at once"
+
+
+def _echo_now(line: str) -> None:
+    """Straight to stderr's file descriptor: safe inside a signal handler, which may interrupt a write."""
+    try:
+        os.write(sys.stderr.fileno(), (line + "\n").encode("utf-8", "replace"))
+    except (OSError, ValueError):
+        pass
+
+
+def _stopped_at_once(data_dir: Path | None, snapshot: object) -> str:
+    """What a stop at once keeps: the snapshot written before (whole: a swap cut short is put back at the
+    next start), or nothing."""
+    said = "incasso serve: stopped at once, without a last snapshot"
+    if data_dir is None:
+        return "incasso serve: stopped at once"
+    try:
+        written = snapshot.saved_at(data_dir)  # type: ignore[attr-defined]
+    except Exception:  # noqa: BLE001 - in a signal handler: say less rather than not stop
+        written = None
+    if written is None:
+        return f"{said}: none had been written, nothing is kept in {data_dir}"
+    return (f"{said}; {data_dir} keeps the one written at {written:%Y-%m-%d %H:%M:%S} UTC "
+            f"(changes since then are lost)")
 
 
 class _Saver:
@@ -159,14 +195,17 @@ class _Saver:
         from infra.local.scheduler import SettleTimeout
 
         seen = self._requests
+        clock = self._server.stack.clock
         try:
-            with self._front.gate.advance():
-                self._server.stack.clock.settle(timeout=STOP_SETTLE_SECONDS)
-                self._snapshot.save(self._server.stack, self._data_dir)
+            clock.settle(timeout=SAVE_SETTLE_SECONDS)  # first without holding anyone back
+            # Then alone, when no request runs (a slow one is not waited for: new requests would queue).
+            with self._front.gate.alone_if_idle(within=SAVE_SETTLE_SECONDS) as alone:
+                if alone:
+                    clock.settle(timeout=SAVE_SETTLE_SECONDS)
+                    self._snapshot.save(self._server.stack, self._data_dir)
+                    self._saved_requests = seen
         except SettleTimeout:
             pass  # busy: the next round tries again
-        else:
-            self._saved_requests = seen
         self._last = time.monotonic()
 
     def save_on_exit(self, settle_seconds: float) -> int:
@@ -175,7 +214,8 @@ class _Saver:
         try:
             self._server.stack.clock.settle(timeout=settle_seconds)
         except SettleTimeout as timeout:
-            click.echo(f"incasso serve: not everything settled within {settle_seconds:.0f} s; keeping what did "
+            click.echo(f"incasso serve: not everything settled within {settle_seconds:g} s; saving the state as it "
+                       f"stands (work still in flight is in it or not, as after a crash) "
                        f"({str(timeout).splitlines()[0]})", err=True)
         kept = self._snapshot.save(self._server.stack, self._data_dir)
         self._marker.clear()

@@ -1,9 +1,15 @@
-"""Environment, read once into a typed model. Handlers and adapters never read ``os.environ``."""
+"""Environment, read once into a typed model. Handlers and adapters never read ``os.environ``.
+
+The model is cached per thread: on AWS the handler's thread reads it once per warm sandbox; the local
+stack runs handlers of several functions at the same moment in one process, each thread under its own
+function's environment, and calls ``reset_settings`` whenever an invocation starts or ends.
+"""
 
 from __future__ import annotations
 
+import itertools
 import os
-from functools import lru_cache
+import threading
 
 from pydantic import BaseModel, ConfigDict
 
@@ -63,12 +69,23 @@ _ENV = {
 }
 
 
-@lru_cache(maxsize=1)
+_cached = threading.local()  # .settings: (the generation it was read in, the settings)
+_generations = itertools.count(1)
+_generation = 0
+
+
 def get_settings() -> Settings:
+    cached = getattr(_cached, "settings", None)
+    generation = _generation
+    if cached is not None and cached[0] == generation:
+        return cached[1]
     values = {field: os.environ[name] for field, name in _ENV.items() if name in os.environ}
-    return Settings(**values)
+    settings = Settings(**values)
+    _cached.settings = (generation, settings)
+    return settings
 
 
 def reset_settings() -> None:
-    """Forget the cached settings (the local stack sets the environment, then handlers read it)."""
-    get_settings.cache_clear()
+    """Forget the cached settings in every thread (the environment changed: read it again)."""
+    global _generation
+    _generation = next(_generations)  # atomic, unlike += from two threads

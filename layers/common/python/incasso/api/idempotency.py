@@ -17,6 +17,11 @@ from incasso.settings import get_settings
 
 ANSWER_KEPT_SECONDS = 24 * 3600
 
+# Outside Lambda (incasso serve, tests) there is no remaining time to register; that is fine: an
+# in-progress record then expires with the record, not with the invocation. Filtered once, here: a
+# ``warnings.catch_warnings`` per call is not thread-safe (requests run in parallel locally).
+warnings.filterwarnings("ignore", message="Couldn't determine the remaining time left")
+
 
 def once(tenant_id: str, operation: str, key: str, body: dict, work: Callable[[], dict], *,
          lambda_context: Any = None) -> dict:
@@ -41,8 +46,4 @@ def once(tenant_id: str, operation: str, key: str, body: dict, work: Callable[[]
     def run(request: dict) -> dict:
         return work()
 
-    with warnings.catch_warnings():
-        # Outside Lambda (incasso serve, tests) there is no remaining time to register; that is fine:
-        # an in-progress record then expires with the record, not with the invocation.
-        warnings.filterwarnings("ignore", message="Couldn't determine the remaining time left")
-        return run(request={"tenant_id": tenant_id, "operation": operation, "key": key, "body": body})
+    return run(request={"tenant_id": tenant_id, "operation": operation, "key": key, "body": body})
