@@ -272,6 +272,8 @@ TOPOLOGY = Topology(
                  "provider, dispute, propose an arrangement; the provider's webhook", memory_mb=512,
                  tables=("claims",), buckets=("documents",), uses_event_bus=True,
                  uses_state_machines=("escalation",), sends_messages=True),
+        Function("pre_token", "Cognito's pre-token-generation trigger: the tenant and the role into every access "
+                 "token, of a person or of a tenant's machine client (CONTRACT.md §7)", memory_mb=256, timeout_s=5),
         Function("webhooks", "Delivers the bus's domain events to the tenants' webhooks, signed; retries a "
                  "failed delivery with backoff for 24 hours through one-time schedules", timeout_s=60,
                  tables=("claims",), schedules_itself=True),

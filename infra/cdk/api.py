@@ -9,6 +9,7 @@ import re
 from aws_cdk import Acknowledgment, Duration, RemovalPolicy, Stack, Validations
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
@@ -28,6 +29,14 @@ REQUESTS_PER_IP_PER_5_MINUTES = 1000
 BINARY_MEDIA_TYPES = ["application/pdf"]
 USER_ADMIN_ACTIONS = ("cognito-idp:AdminCreateUser", "cognito-idp:AdminUpdateUserAttributes",
                       "cognito-idp:AdminDeleteUser")
+# A tenant's machine credentials (POST /v1/tenant/clients): app clients with the client-credentials grant.
+CLIENT_ADMIN_ACTIONS = ("cognito-idp:CreateUserPoolClient", "cognito-idp:DeleteUserPoolClient")
+RESOURCE_SERVER = "incasso"
+API_SCOPE_NAME = "api"
+API_SCOPE = f"{RESOURCE_SERVER}/{API_SCOPE_NAME}"
+# Every method takes an access token: a person's (scope aws.cognito.signin.user.admin, from signing in) or a
+# machine client's (scope incasso/api); the pre-token trigger puts the tenant and the role into both.
+METHOD_SCOPES = ("aws.cognito.signin.user.admin", API_SCOPE)
 _PATH_PARAMETER = re.compile(r"\{([A-Za-z0-9_]+)\}")
 # API Gateway's own answers in the contract's error shape: {"error": {"code", "message", "details"}}.
 _GATEWAY_ERRORS = (
@@ -57,6 +66,7 @@ class Api(Construct):
         self.user_pool = self._build_user_pool()
         self.client = self._build_client()
         self._let_managers_invite_users(functions)
+        self._machine_credentials(functions)
         self.authorizer = apigw.CognitoUserPoolsAuthorizer(self, "Authorizer", cognito_user_pools=[self.user_pool])
         self.access_logs = logs.LogGroup(
             self, "AccessLogs", retention=ACCESS_LOG_RETENTION, removal_policy=RemovalPolicy.RETAIN
@@ -116,6 +126,30 @@ class Api(Construct):
         api_function = functions.functions["api"]
         api_function.add_environment("USER_POOL_ID", self.user_pool.user_pool_id)
         self.user_pool.grant(api_function, *USER_ADMIN_ACTIONS)
+
+    def _machine_credentials(self, functions: Functions) -> None:
+        """The tenants' integrations: a resource server with the API's scope, the token endpoint's domain,
+        and the pre-token trigger that binds a client's tokens to the tenant its manager created it for."""
+        self.resource_server = self.user_pool.add_resource_server(
+            "ApiResourceServer", identifier=RESOURCE_SERVER,
+            scopes=[cognito.ResourceServerScope(scope_name=API_SCOPE_NAME, scope_description="the tenant API")])
+        self.domain = self.user_pool.add_domain("TokenDomain", cognito_domain=cognito.CognitoDomainOptions(
+            domain_prefix=f"incasso-{Stack.of(self).account}"))
+        api_function = functions.functions["api"]
+        api_function.add_environment("API_SCOPE", API_SCOPE)
+        self.user_pool.grant(api_function, *CLIENT_ADMIN_ACTIONS)
+        trigger = functions.functions["pre_token"]
+        self.user_pool.add_trigger(cognito.UserPoolOperation.PRE_TOKEN_GENERATION_CONFIG, trigger,
+                                   cognito.LambdaVersion.V3_0)
+        # By ARN pattern, not the pool's own reference: the pool depends on its trigger, so the trigger's
+        # policy naming the pool would be a cycle. Describing app clients of this account's pools only.
+        pools = Stack.of(self).format_arn(service="cognito-idp", resource="userpool", resource_name="*")
+        trigger.add_to_role_policy(iam.PolicyStatement(actions=["cognito-idp:DescribeUserPoolClient"],
+                                                       resources=[pools]))
+        Validations.of(trigger.role).acknowledge(Acknowledgment(
+            id="AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cognito-idp:<AWS::Region>:<AWS::AccountId>:userpool/*]",
+            reason="The pre-token trigger reads app client names (DescribeUserPoolClient, read only) of the "
+            "account's user pool; naming the pool itself would make a dependency cycle (pool -> trigger)."))
 
     def _build_client(self) -> cognito.UserPoolClient:
         # The client may read the tenant id but never write it: only an administrator sets it, once.
@@ -182,6 +216,7 @@ class Api(Construct):
             integration,
             authorization_type=apigw.AuthorizationType.COGNITO,
             authorizer=self.authorizer,
+            authorization_scopes=list(METHOD_SCOPES),
             request_validator=self._validator,
             request_models={"application/json": self._json_object} if route.method in ("POST", "PUT") else None,
             request_parameters={

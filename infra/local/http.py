@@ -329,11 +329,43 @@ class LocalFront:
 
         return tenant_for_authorization(authorization)
 
-    def identity_for(self, authorization: str | None) -> tuple[str | None, str | None]:
-        """(tenant, role) of a valid token, as the Cognito authorizer's claims would carry them."""
-        from incasso.api.auth import identity_for_authorization
+    def identity_for(self, authorization: str | None) -> tuple[str | None, str | None, str | None]:
+        """(tenant, role, machine client) of a valid token, as the Cognito authorizer's claims carry them."""
+        from incasso.api.auth import CLIENT_CLAIM, ROLE_CLAIM, TENANT_CLAIM, claims_for_authorization
 
-        return identity_for_authorization(authorization) or (None, None)
+        claims = claims_for_authorization(authorization) or {}
+        return claims.get(TENANT_CLAIM), claims.get(ROLE_CLAIM), claims.get(CLIENT_CLAIM)
+
+    def issue_client_token(self, body: bytes, authorization: str | None) -> tuple[int, dict[str, Any]]:
+        """Cognito's token endpoint for the client-credentials grant (RFC 6749 §4.4): id and secret in HTTP
+        Basic or the form; the token names the tenant the client was created for, never one asked for."""
+        import base64
+        import binascii
+        from urllib.parse import parse_qs
+
+        from incasso.adapters.api_clients import ApiClientTable, LocalClients
+        from incasso.api.auth import local_token_secret, mint_local_token
+        from incasso.domain.api_clients import TOKEN_SECONDS
+        from incasso.services.api_clients import ApiClientService
+
+        form = {key: values[-1] for key, values in parse_qs(body.decode("utf-8", "replace")).items()}
+        if form.get("grant_type") != "client_credentials":
+            return 400, {"error": "unsupported_grant_type"}
+        client_id, secret = form.get("client_id", ""), form.get("client_secret", "")
+        scheme, _, encoded = (authorization or "").partition(" ")
+        if scheme.lower() == "basic":
+            try:
+                client_id, _, secret = base64.b64decode(encoded.strip(), validate=True).decode("utf-8").partition(":")
+            except (binascii.Error, UnicodeDecodeError):
+                return 400, {"error": "invalid_client"}
+        service = ApiClientService(ApiClientTable(self._stack.names["claims"], client=self._stack.client("dynamodb")),
+                                   LocalClients())
+        client = service.authenticate(client_id, secret)
+        if client is None:
+            return 400, {"error": "invalid_client"}
+        token = mint_local_token(client.tenant_id, local_token_secret(), ttl=dt.timedelta(seconds=TOKEN_SECONDS),
+                                 role=client.role, client_id=client.client_id)
+        return 200, {"access_token": token, "expires_in": TOKEN_SECONDS, "token_type": "Bearer"}
 
     def call_api(self, method: str, path: str, query: dict[str, list[str]], headers: dict[str, str],
                  body: bytes) -> tuple[int, dict[str, str], bytes]:
@@ -342,8 +374,8 @@ class LocalFront:
         from infra.local.stack import HandlerError
 
         authorization = next((value for name, value in headers.items() if name.lower() == "authorization"), None)
-        tenant_id, role = self.identity_for(authorization)
-        event = proxy_event(method, path, tenant_id=tenant_id, role=role, body=body or None,
+        tenant_id, role, client_id = self.identity_for(authorization)
+        event = proxy_event(method, path, tenant_id=tenant_id, role=role, client_id=client_id, body=body or None,
                             headers=headers, query=query)
         try:
             result = self._stack.invoke("api", event)
@@ -537,7 +569,13 @@ def _outbox(handler: Any, front: LocalFront, query: dict[str, list[str]], body: 
     handler._json(200, front.outbox(query, authorization))
 
 
+def _client_token(handler: Any, front: LocalFront, query: dict[str, list[str]], body: bytes) -> None:
+    status, payload = front.issue_client_token(body, handler.headers.get("Authorization"))
+    handler._json(status, payload)
+
+
 _LOCAL_ROUTES: dict[tuple[str, str], Callable[..., None]] = {
+    ("POST", "/oauth2/token"): _client_token,
     ("POST", "/_local/clock/advance"): _advance,
     ("GET", "/_local/clock"): _clock,
     ("GET", "/_local/outbox"): _outbox,

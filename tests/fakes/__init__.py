@@ -288,3 +288,36 @@ class RecordingBailiff:
     def hand_over(self, tenant: Tenant, claim: Claim) -> str:
         self.handed_over.append(claim.claim_id)
         return f"tenants/{tenant.tenant_id}/bailiff-inbox/{claim.claim_id}/dossier.json"
+
+
+class InMemoryApiClients:
+    """``ApiClientRecords``: a tenant's machine clients by (tenant, client id)."""
+
+    def __init__(self) -> None:
+        self.clients: dict[tuple[str, str], Any] = {}
+
+    def put_client(self, client: Any) -> Any:
+        self.clients[(client.tenant_id, client.client_id)] = client
+        return client
+
+    def get_client(self, tenant_id: str, client_id: str) -> Any:
+        return self.clients.get((tenant_id, client_id))
+
+    def list_clients(self, tenant_id: str) -> list[Any]:
+        return [client for (tenant, _), client in self.clients.items() if tenant == tenant_id]
+
+
+@dataclass
+class RecordingCredentials:
+    """``ClientCredentials`` as the local stack has them (ids naming the tenant); records what was deleted."""
+
+    keeps_secrets: bool = True
+    deleted: list[str] = field(default_factory=list)
+
+    def create(self, tenant_id: str, name: str, role: str) -> tuple[str, str]:
+        from incasso.domain.api_clients import new_local_client
+
+        return new_local_client(tenant_id)
+
+    def delete(self, client_id: str) -> None:
+        self.deleted.append(client_id)

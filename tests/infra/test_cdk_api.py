@@ -170,3 +170,28 @@ def test_the_api_function_may_create_re_role_and_remove_users_of_its_own_pool_on
     assert statements and all(refs(s["Resource"]) == {pool_id} for s in statements)
     assert set(statements[0]["Action"]) == {"cognito-idp:AdminCreateUser", "cognito-idp:AdminUpdateUserAttributes",
                                             "cognito-idp:AdminDeleteUser"}
+
+
+def test_machine_clients_get_a_scope_and_a_trigger_binds_their_tokens_to_a_tenant(synthesized):
+    # Given the user pool and its resource server
+    stack = synthesized.stack
+    pool_id = synthesized.logical_id(stack.api.user_pool)
+    (server,) = synthesized.of_type("AWS::Cognito::UserPoolResourceServer").values()
+    assert server["Properties"]["Identifier"] == "incasso"
+    assert [s["ScopeName"] for s in server["Properties"]["Scopes"]] == ["api"]
+    # Then the pool runs the pre-token trigger, version 3 (access tokens of client-credentials grants too)
+    pool = synthesized.resources[pool_id]["Properties"]
+    trigger = pool["LambdaConfig"]["PreTokenGenerationConfig"]
+    assert trigger["LambdaVersion"] == "V3_0"
+    assert refs(trigger["LambdaArn"]) == {synthesized.logical_id(stack.functions.functions["pre_token"])}
+    # And the token endpoint has a domain
+    assert synthesized.of_type("AWS::Cognito::UserPoolDomain")
+    # And every tenant method takes a person's or a machine client's access token
+    for _, path, properties in _methods(synthesized):
+        if properties.get("AuthorizationType") == "COGNITO_USER_POOLS":
+            assert properties["AuthorizationScopes"] == ["aws.cognito.signin.user.admin", "incasso/api"], path
+    # And the API function may create and delete app clients of its own pool only
+    statements = [s for policy in synthesized.of_type("AWS::IAM::Policy").values()
+                  for s in policy["Properties"]["PolicyDocument"]["Statement"]
+                  if "cognito-idp:CreateUserPoolClient" in json.dumps(s["Action"])]
+    assert statements and all(refs(s["Resource"]) == {pool_id} for s in statements)

@@ -25,6 +25,7 @@ ATTEMPTS = [
     ("GET", "/v1/claims/{claim}/documents/reminder_2.pdf", None),
     ("PUT", "/v1/tenant/users/{user}", {"role": "viewer"}),
     ("DELETE", "/v1/tenant/users/{user}", None),
+    ("DELETE", "/v1/tenant/clients/{client}", None),
 ]
 
 
@@ -35,8 +36,9 @@ def tenant_a_resources(api):
     webhook = call("POST", "/v1/webhooks", TENANT_A, {"url": "https://hooks.example.com/acme"}).body
     statement = call("POST", "/v1/bank-statements", TENANT_A, {"filename": "juni.xml"}).body
     user = call("POST", "/v1/tenant/users", TENANT_A, {"email": "piet@acme.example", "role": "clerk"}).body
+    client = call("POST", "/v1/tenant/clients", TENANT_A, {"name": "ERP"}).body
     return {"claim": claim["claim_id"], "import": imported["import_id"], "webhook": webhook["webhook_id"],
-            "statement": statement["statement_id"], "user": user["user_id"]}
+            "statement": statement["statement_id"], "user": user["user_id"], "client": client["client_id"]}
 
 
 @pytest.mark.parametrize("method,template,body", ATTEMPTS)
@@ -45,6 +47,7 @@ def test_another_tenants_resource_is_404_like_a_missing_one(tenant_a_resources, 
     path = template.format(**tenant_a_resources)
     missing = template.format(claim="clm_00000000000000000000", webhook="wh_00000000000000000000",
                               statement="stm_00000000000000000000", user="usr_00000000000000000000",
+                              client="cli.acme.00000000000000000000000000000000",
                               **{"import": "imp_00000000000000000000"})
     # when tenant B tries the route on A's resource, and on one that does not exist
     theirs = call(method, path, TENANT_B, body)
@@ -58,7 +61,7 @@ def test_another_tenants_resource_is_404_like_a_missing_one(tenant_a_resources, 
         return text
     assert anonymous(theirs.body, *tenant_a_resources.values()) == \
         anonymous(nothing.body, "clm_00000000000000000000", "imp_00000000000000000000", "wh_00000000000000000000",
-                  "stm_00000000000000000000", "usr_00000000000000000000")
+                  "stm_00000000000000000000", "usr_00000000000000000000", "cli.acme.00000000000000000000000000000000")
     # and A's resources are untouched
     claim = call("GET", f"/v1/claims/{tenant_a_resources['claim']}", TENANT_A).body
     assert claim["status"] == "open" and claim["amounts"]["paid"] == "0.00"

@@ -37,6 +37,7 @@ def test_the_document_covers_every_route_of_the_contract():
         ("get", "/v1/claims/{claim_id}/documents/{name}"),
         ("post", "/v1/tenant/users"), ("get", "/v1/tenant/users"), ("put", "/v1/tenant/users/{user_id}"),
         ("delete", "/v1/tenant/users/{user_id}"),
+        ("post", "/v1/tenant/clients"), ("get", "/v1/tenant/clients"), ("delete", "/v1/tenant/clients/{client_id}"),
     }
     assert {(m, p) for p, ops in paths.items() for m in ops} == expected
     # amounts are documented as strings, errors in the contract's shape

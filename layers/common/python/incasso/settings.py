@@ -44,6 +44,8 @@ class Settings(BaseModel):
     payment_api_key_secret: str = ""
     # The Cognito user pool of the tenants' users (AWS); empty: the local stack, where users are recorded only.
     user_pool_id: str = ""
+    # The resource server scope that the tenants' machine clients are granted (client-credentials grant).
+    api_scope: str = "incasso/api"
 
 
 _ENV = {
@@ -66,6 +68,7 @@ _ENV = {
     "payment_api_key": "INCASSO_PAYMENT_API_KEY",
     "payment_api_key_secret": "INCASSO_PAYMENT_API_KEY_SECRET",
     "user_pool_id": "USER_POOL_ID",
+    "api_scope": "API_SCOPE",
 }
 
 

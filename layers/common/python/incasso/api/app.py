@@ -18,12 +18,13 @@ from aws_lambda_powertools.event_handler.api_gateway import Route
 from aws_lambda_powertools.event_handler.openapi.params import Header, Query
 
 from incasso import clock
-from incasso.api.auth import tenant_from_event
+from incasso.api.auth import machine_client_from_event, tenant_from_event
 from incasso.api.errors import ApiError, register_error_handlers, unauthorized
 from incasso.api import documents as document_routes
 from incasso.api import tenant as tenant_routes
 from incasso.api import privacy as privacy_routes
 from incasso.api import users as user_routes
+from incasso.api import api_clients as api_client_routes
 from incasso.api import webhooks as webhook_routes
 from incasso.api import bank_statements as bank_statement_routes
 from incasso.api import portal_links as portal_link_routes
@@ -63,12 +64,21 @@ RESOURCE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 IDEMPOTENCY_KEY = r"^[\x21-\x7e]{1,255}$"  # visible ASCII, as the Idempotency-Key draft suggests
 
 
+def _client_still_active(tenant_id: str, event: dict) -> bool:
+    """A machine client's token counts only while its client is not revoked: checked on every request,
+    since a token outlives its client at Cognito (CONTRACT.md §7; docs/architecture.md, "Credentials")."""
+    client_id = machine_client_from_event(event)
+    return client_id is None or wiring.api_client_service().active(tenant_id, client_id)
+
+
 class TenantResolver(APIGatewayRestResolver):
     """A REST resolver that answers 401 before routing when the authorizer named no tenant, and 422
     when the body cannot be decoded at all (bad base64, not UTF-8, nested too deep for a parser)."""
 
     def _resolve(self):  # noqa: D401 - Powertools' hook for one request
         tenant_id = tenant_from_event(self.current_event.raw_event)
+        if tenant_id is not None and not _client_still_active(tenant_id, self.current_event.raw_event):
+            tenant_id = None  # a revoked machine client's token: refused like no token
         problem = unauthorized() if tenant_id is None else (
             forbidden_for(self.current_event) or _unsupported_media_type(self.current_event)
             or _undecodable_body(self.current_event))
@@ -336,6 +346,7 @@ app.include_router(bank_statement_routes.router)
 app.include_router(portal_link_routes.router)
 app.include_router(document_routes.router)
 app.include_router(user_routes.router)
+app.include_router(api_client_routes.router)
 
 
 def handle(event: dict, context: Any) -> dict:

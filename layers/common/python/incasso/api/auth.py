@@ -26,6 +26,7 @@ from incasso.settings import get_settings
 
 TENANT_CLAIM = "custom:tenant_id"
 ROLE_CLAIM = "custom:role"
+CLIENT_CLAIM = "client_id"  # as in Cognito's access tokens
 # A token without a role (every token minted before roles existed) acts as a manager.
 DEFAULT_ROLE = "manager"
 ROLES = ("viewer", "clerk", "manager")
@@ -74,9 +75,9 @@ def _wall_clock(now: dt.datetime | None) -> dt.datetime:
 
 
 def mint_local_token(tenant_id: str, secret: str, *, ttl: dt.timedelta = DEFAULT_TTL,
-                     now: dt.datetime | None = None, role: str | None = None) -> str:
+                     now: dt.datetime | None = None, role: str | None = None, client_id: str | None = None) -> str:
     """A bearer token for ``tenant_id`` (as ``role``; none: acts as manager) that the local API accepts
-    until ``now + ttl``."""
+    until ``now + ttl``; ``client_id``: a machine client's token (the API checks the client is not revoked)."""
     if role is not None and role not in ROLES:
         raise ValueError(f"not a role: {role!r} (one of {', '.join(ROLES)})")
     if not TENANT_ID.fullmatch(tenant_id):
@@ -89,6 +90,8 @@ def mint_local_token(tenant_id: str, secret: str, *, ttl: dt.timedelta = DEFAULT
     claims: dict[str, Any] = {"tid": tenant_id, "exp": expires}
     if role is not None:
         claims["role"] = role
+    if client_id is not None:
+        claims["cid"] = client_id
     payload = _b64(json.dumps(claims, separators=(",", ":")).encode("utf-8"))
     signed = f"{_VERSION}.{payload}"
     return f"{signed}.{_sign(signed, secret)}"
@@ -101,6 +104,12 @@ def verify_local_token(token: str, secret: str, now: dt.datetime | None = None) 
 
 def local_token_identity(token: str, secret: str, now: dt.datetime | None = None) -> tuple[str, str | None]:
     """(tenant id, role or None) of a valid token; ``InvalidTokenError`` as ``verify_local_token``."""
+    claims = local_token_claims(token, secret, now)
+    return claims[TENANT_CLAIM], claims.get(ROLE_CLAIM)
+
+
+def local_token_claims(token: str, secret: str, now: dt.datetime | None = None) -> dict[str, str]:
+    """The authorizer claims of a valid token (``authorizer_claims``); ``InvalidTokenError`` otherwise."""
     if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_LENGTH:
         raise InvalidTokenError("no token")
     parts = token.split(".")
@@ -125,7 +134,10 @@ def local_token_identity(token: str, secret: str, now: dt.datetime | None = None
     role = payload.get("role")
     if role is not None and role not in ROLES:
         raise InvalidTokenError("token names no valid role")
-    return tenant_id, role
+    client_id = payload.get("cid")
+    if client_id is not None and not (isinstance(client_id, str) and 0 < len(client_id) <= 128):
+        raise InvalidTokenError("token names no valid client")
+    return authorizer_claims(tenant_id, role, client_id)
 
 
 def bearer_token(authorization: str | None) -> str | None:
@@ -158,12 +170,41 @@ def identity_for_authorization(authorization: str | None, secret: str | None = N
         return None
 
 
-def authorizer_claims(tenant_id: str, role: str | None = None) -> dict[str, str]:
-    """The claims as API Gateway's Cognito authorizer passes them (``requestContext.authorizer.claims``)."""
+def authorizer_claims(tenant_id: str, role: str | None = None, client_id: str | None = None) -> dict[str, str]:
+    """The claims as API Gateway's Cognito authorizer passes them (``requestContext.authorizer.claims``);
+    a machine client's access token carries its ``client_id`` and no user name."""
     claims = {TENANT_CLAIM: tenant_id}
     if role is not None:
         claims[ROLE_CLAIM] = role
+    if client_id is not None:
+        claims[CLIENT_CLAIM] = client_id
     return claims
+
+
+def claims_for_authorization(authorization: str | None, secret: str | None = None,
+                             now: dt.datetime | None = None) -> dict[str, str] | None:
+    """The authorizer claims of an ``Authorization`` header carrying a valid local token, or None."""
+    token = bearer_token(authorization)
+    if token is None:
+        return None
+    try:
+        return local_token_claims(token, secret or local_token_secret(), now)
+    except InvalidTokenError:
+        return None
+
+
+def machine_client_from_event(event: Mapping[str, Any] | None) -> str | None:
+    """The client id when the caller is a machine client (client-credentials token: a ``client_id`` and no
+    user name), else None. Cognito puts ``client_id`` in users' access tokens too, with their user name."""
+    if not isinstance(event, Mapping):
+        return None
+    context = event.get("requestContext")
+    authorizer = context.get("authorizer") if isinstance(context, Mapping) else None
+    claims = authorizer.get("claims") if isinstance(authorizer, Mapping) else None
+    if not isinstance(claims, Mapping) or claims.get("username") or claims.get("cognito:username"):
+        return None
+    client_id = claims.get(CLIENT_CLAIM)
+    return client_id if isinstance(client_id, str) and client_id else None
 
 
 def tenant_from_event(event: Mapping[str, Any] | None) -> str | None:

@@ -20,7 +20,7 @@ def proxy_event(method: str, path: str, *, tenant_id: str | None = None, body: s
                 headers: Mapping[str, str] | None = None,
                 query: Mapping[str, str | list[str]] | None = None,
                 request_id: str | None = None, source_ip: str = "127.0.0.1",
-                role: str | None = None) -> dict[str, Any]:
+                role: str | None = None, client_id: str | None = None) -> dict[str, Any]:
     """The proxy event of one request; ``tenant_id`` None means no (valid) token: no authorizer claims.
     ``role`` None: the token names no role (the API treats it as a manager's)."""
     headers = dict(headers or {})
@@ -43,7 +43,7 @@ def proxy_event(method: str, path: str, *, tenant_id: str | None = None, body: s
         "identity": {"sourceIp": source_ip},
     }
     if tenant_id is not None:
-        context["authorizer"] = {"claims": authorizer_claims(tenant_id, role)}
+        context["authorizer"] = {"claims": authorizer_claims(tenant_id, role, client_id)}
     return {
         "resource": path,
         "path": path,

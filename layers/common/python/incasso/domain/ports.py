@@ -18,11 +18,12 @@ adapters raise.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
+from decimal import Decimal
 from typing import Any, NamedTuple, Protocol
 
+from incasso.domain.api_clients import ApiClient
 from incasso.domain.bank.records import StatementItem, StatementRecord
 from incasso.domain.import_records import ImportRecord
 from incasso.domain.models import Claim, ClaimStatus, LedgerEntry, Tenant, TimelineEvent
@@ -301,3 +302,28 @@ class WebhookRecords(Protocol):
     def get_delivery(self, tenant_id: str, webhook_id: str, event_id: str) -> Delivery | None: ...
 
     def list_deliveries(self, tenant_id: str, webhook_id: str) -> list[Delivery]: ...
+
+
+class ApiClientRecords(Protocol):
+    """The tenant's machine credentials as incasso keeps them (name, role, revoked or not)."""
+
+    def put_client(self, client: ApiClient) -> ApiClient: ...
+
+    def get_client(self, tenant_id: str, client_id: str) -> ApiClient | None: ...
+
+    def list_clients(self, tenant_id: str) -> list[ApiClient]: ...
+
+
+class ClientCredentials(Protocol):
+    """Where the credentials live: Cognito app clients on AWS, the client's own record locally."""
+
+    def create(self, tenant_id: str, name: str, role: str) -> tuple[str, str]:
+        """(client id, secret) of a new client bound to ``tenant_id``."""
+        ...
+
+    def delete(self, client_id: str) -> None: ...
+
+    @property
+    def keeps_secrets(self) -> bool:
+        """True where incasso must keep the secret's hash itself (no identity provider holds it)."""
+        ...

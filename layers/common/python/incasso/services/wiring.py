@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from incasso.settings import get_settings
 
 if TYPE_CHECKING:
+    from incasso.services.api_clients import ApiClientService
     from incasso.adapters.claims_store import ClaimsStore
     from incasso.adapters.documents import DocumentStore
     from incasso.adapters.events import EventPublisher
@@ -164,6 +165,13 @@ def webhook_service(function_arn: str | None = None) -> WebhookService:
     from incasso.services.webhooks import WebhookService  # deferred: cold start (module docstring)
 
     return WebhookService(WebhookStore(), send=post, retries=RetryScheduler(function_arn) if function_arn else None)
+
+
+def api_client_service() -> ApiClientService:
+    from incasso.adapters.api_clients import ApiClientTable, client_credentials  # deferred: cold start (module docstring)
+    from incasso.services.api_clients import ApiClientService  # deferred: cold start (module docstring)
+
+    return ApiClientService(ApiClientTable(), client_credentials())
 
 
 def reset() -> None:
