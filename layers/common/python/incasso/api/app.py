@@ -224,11 +224,12 @@ def pay(
         claim=claim_out(tenant_id, result.claim)))
 
 
-@app.post("/v1/claims/<claim_id>/dispute", summary="Dispute a claim: escalation pauses", tags=["claims"],
-          responses=_responses(200, "the claim", ClaimOut, 404, 409))
+@app.post("/v1/claims/<claim_id>/dispute", summary="Dispute a claim (or a part of it): escalation pauses (for that part)",
+          tags=["claims"], responses=_responses(200, "the claim", ClaimOut, 404, 409))
 def dispute(claim_id: str, body: DisputeRequest) -> ClaimOut:
     tenant_id = tenant()
-    return claim_out(tenant_id, wiring.claim_service().dispute(tenant_id, _checked_id(claim_id, "claim"), body.reason))
+    claim = wiring.claim_service().dispute(tenant_id, _checked_id(claim_id, "claim"), body.reason, body.amount)
+    return claim_out(tenant_id, claim)
 
 
 @app.post("/v1/claims/<claim_id>/dispute/resolve", summary="Resolve a dispute", tags=["claims"],

@@ -8,9 +8,10 @@ and the CSV import share one intake. Responses are built from domain objects and
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from incasso.domain.text import Text
 from incasso.domain.models import Claim, ClaimStatus, Debtor, Instalment, LegalAdvice, Stage, TimelineEvent
@@ -27,6 +28,17 @@ class Body(BaseModel):
 
 class DisputeRequest(Body):
     reason: Text = Field(min_length=1, max_length=2000, description="why the debtor disputes the claim")
+    amount: Money | None = Field(default=None, description="a dispute in part: the part of the principal "
+                                 "disputed; only that part pauses and the trajectory goes on over the rest. "
+                                 "Left out, or covering all the open principal: the whole claim pauses. "
+                                 "More than the outstanding amount or not positive: 422")
+
+    @field_validator("amount")
+    @classmethod
+    def _positive(cls, value: Decimal | None) -> Decimal | None:
+        if value is not None and value <= 0:
+            raise ValueError("a disputed amount must be more than 0.00")
+        return value
 
 
 class DeclineRequest(Body):
@@ -85,6 +97,8 @@ class AmountsOut(BaseModel):
     collection_costs_vat: Money
     paid: Money
     outstanding: Money
+    disputed: Money = Field(default=Decimal("0.00"), description="the part of the principal a dispute in part "
+                            "holds back: in neither principal nor outstanding while that dispute is open")
 
 
 class ClaimOut(BaseModel):
@@ -128,7 +142,7 @@ class ClaimOut(BaseModel):
             amounts=AmountsOut(principal=amounts.principal, interest=amounts.interest,
                                collection_costs=amounts.collection_costs,
                                collection_costs_vat=amounts.collection_costs_vat,
-                               paid=amounts.paid, outstanding=amounts.outstanding),
+                               paid=amounts.paid, outstanding=amounts.outstanding, disputed=amounts.disputed),
             consumer_sale=claim.consumer_sale,
             legal_advice=claim.legal_advice,
             warnings=[*claim.flags, *claim.warnings],

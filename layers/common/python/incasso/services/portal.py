@@ -237,13 +237,14 @@ class PortalService:
         return True
 
     # -- dispute and arrangement ---------------------------------------------------------------------
-    def dispute(self, token: str, claim_id: str, reason: str) -> Claim:
+    def dispute(self, token: str, claim_id: str, reason: str, amount: Decimal | None = None) -> Claim:
+        """The debtor disputes a claim, or (with ``amount``) a part of it, as the tenant API's dispute does."""
         view = self.open(token)
         claim = view.claim(claim_id).claim
         reason = " ".join(reason.split())[:1000]
         if not reason:
             raise InvalidRequestError("a reason is needed", [{"field": "reason", "message": "empty"}])
-        return self.claims.dispute(view.tenant.tenant_id, claim.claim_id, f"(portal) {reason}")
+        return self.claims.dispute(view.tenant.tenant_id, claim.claim_id, f"(portal) {reason}", amount)
 
     def propose(self, token: str, claim_id: str, count: int, first_due: dt.date) -> Proposal:
         view = self.open(token)
