@@ -55,6 +55,11 @@ class ArrangementRequest(Body):
                                           description="summing to the outstanding amount")
 
 
+class RefuseArrangementRequest(Body):
+    reason: Text = Field(min_length=1, max_length=2000, description="why the proposal is refused; the debtor "
+                         "is told in the message")
+
+
 class BailiffUpdateRequest(Body):
     update: BailiffUpdateKind
     note: str = Field(default="", max_length=2000)

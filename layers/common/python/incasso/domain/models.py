@@ -84,6 +84,7 @@ class MessageKind(StrEnum):
     LIMITATION_NOTICE = "limitation_notice"  # debt monitoring: a written reservation of the right (art. 3:317 BW)
     PAYMENT_CONFIRMATION = "payment_confirmation"
     ARRANGEMENT_CONFIRMATION = "arrangement_confirmation"
+    ARRANGEMENT_REFUSED = "arrangement_refused"  # the creditor refused the debtor's proposal
 
 
 class Address(Model):

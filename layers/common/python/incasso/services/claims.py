@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from incasso import clock
-from incasso.domain.arrangements import ARRANGED_IN_TERM, ARRANGEMENT_KEPT, instalments_problem
+from incasso.domain.arrangements import ARRANGED_IN_TERM, ARRANGEMENT_KEPT, instalments_problem, open_proposal
 from incasso.domain.channels import BAILIFF_DOSSIER
 from incasso.domain.errors import AlreadyDoneError, DuplicateInvoiceError
 from incasso.domain.escalation import first_action_on
@@ -605,6 +605,39 @@ class ClaimService:
         claim = self._update(tenant_id, claim_id, change).claim
         self._publish(tenant_id, "ArrangementAgreed", {"claim_id": claim_id})
         self._notify(tenant, claim, "arrangement_confirmation", {})
+        return claim
+
+    def record_proposal(self, tenant_id: str, claim_id: str, instalments: list[Instalment], why: str) -> Claim:
+        """A debtor's arrangement proposal beyond the policy's limits, left on the claim's timeline for the
+        tenant to agree (``arrange``) or refuse (``refuse_arrangement``). Written with the claim's version,
+        so that the proposal, its agreement and its refusal keep their order on the timeline."""
+        def change(claim: Claim, ledger: list[LedgerEntry]) -> Change[Any]:
+            return Change(claim.model_copy(), timeline=[TimelineEvent(at=clock.now(), type="arrangement_proposed", details={
+                "instalments": [i.model_dump(mode="json") for i in instalments], "beyond_policy": why,
+                "source": "portal"})])
+
+        return self._update(tenant_id, claim_id, change).claim
+
+    def refuse_arrangement(self, tenant_id: str, claim_id: str, reason: str) -> Claim:
+        """The tenant refuses the debtor's arrangement proposal that waits on the claim (one the portal
+        left for the tenant): the proposal closes on the timeline, the debtor is told why, and the
+        trajectory goes on as it stood (ArrangementRefused; webhook ``arrangement.refused``)."""
+        tenant = self.tenant(tenant_id)
+        refused: dict[str, Any] = {}
+
+        def change(claim: Claim, ledger: list[LedgerEntry]) -> Change[Any]:
+            proposal = open_proposal(self.store.get_timeline(tenant_id, claim_id))
+            if proposal is None or claim.is_closed or claim.status is ClaimStatus.ARRANGEMENT:
+                raise ConflictError(f"claim {claim_id} has no arrangement proposal waiting")
+            refused.update(instalments=proposal.details.get("instalments", []), proposed_at=proposal.at.isoformat())
+            # Written with the claim's version: a refusal and an acceptance racing each other cannot both land.
+            return Change(claim.model_copy(), timeline=[TimelineEvent(at=clock.now(), type="arrangement_refused", details={
+                "reason": reason, "proposed_at": proposal.at.isoformat()})])
+
+        claim = self._update(tenant_id, claim_id, change).claim
+        self._publish(tenant_id, "ArrangementRefused", {"claim_id": claim_id})
+        self._notify(tenant, claim, "arrangement_refused", {"reason": reason, "instalments": refused["instalments"],
+                                                            "key": refused["proposed_at"]})
         return claim
 
     # -- the legal phase: the tenant's approval ------------------------------------------------

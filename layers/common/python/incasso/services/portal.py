@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict
 
 from incasso import clock
 from incasso.domain import portal as rules
+from incasso.domain.arrangements import open_proposal
 from incasso.domain.models import Claim, ClaimStatus, Instalment, Tenant
 from incasso.domain.portal import PaymentProvider, PortalToken, ProviderPayment
 from incasso.domain.ports import ClaimsStore, Documents, PortalRecords
@@ -157,9 +158,7 @@ class PortalService:
     def _proposed(self, claim: Claim) -> bool:
         if claim.status is ClaimStatus.ARRANGEMENT:
             return False
-        events = self.store.get_timeline(claim.tenant_id, claim.claim_id)
-        last = next((e for e in reversed(events) if e.type in ("arrangement_proposed", "arrangement_agreed")), None)
-        return last is not None and last.type == "arrangement_proposed"
+        return open_proposal(self.store.get_timeline(claim.tenant_id, claim.claim_id)) is not None
 
     def letter(self, token: str, claim_id: str, index: int) -> tuple[str, bytes]:
         """(file name, PDF) of one of the claim's letters, read from the tenant's documents."""
@@ -262,9 +261,7 @@ class PortalService:
         return Proposal(accepted=False, reason=why)
 
     def _record_proposal(self, tenant_id: str, claim_id: str, instalments: list[Instalment], why: str) -> None:
-        self.store.add_timeline_event(tenant_id, claim_id, "arrangement_proposed", {
-            "instalments": [i.model_dump(mode="json") for i in instalments], "beyond_policy": why,
-            "source": "portal"})
+        self.claims.record_proposal(tenant_id, claim_id, instalments, why)
         self._publish(tenant_id, "ArrangementProposed", {"claim_id": claim_id, "instalments": len(instalments)})
 
 
