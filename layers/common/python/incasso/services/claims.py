@@ -357,10 +357,12 @@ class ClaimService:
                             lambda claim: change(claim, self.store.get_ledger(tenant_id, claim_id)), gave_up=gave_up)
 
     # -- payments ------------------------------------------------------------------------------
-    def pay(self, tenant_id: str, claim_id: str, payment: NewPayment, *, payment_key: str | None = None) -> PaymentResult:
+    def pay(self, tenant_id: str, claim_id: str, payment: NewPayment, *, payment_key: str | None = None,
+            via: str | None = None) -> PaymentResult:
         """Book a payment on its value date (art. 6:114 lid 2 BW), whenever it is recorded: the account
         is replayed from that day, so a payment recorded late is charged exactly like a timely one;
-        a payment dated within a letter's term removes the costs it avoided (art. 6:96 lid 6 BW)."""
+        a payment dated within a letter's term removes the costs it avoided (art. 6:96 lid 6 BW).
+        ``via``: how the money came, where not by the tenant's own word (``portal``: the debtor's page)."""
         key = payment_key or uuid.uuid4().hex
         entry_key = f"payment#{key}"
         tenant = self.tenant(tenant_id)
@@ -396,7 +398,7 @@ class ClaimService:
             now = clock.now()
             events = [TimelineEvent(at=now, type="payment_received", details={
                 "amount": str(payment.amount), "paid_at": paid_at.isoformat(),
-                "allocation": allocation.model_dump(mode="json")})]
+                "allocation": allocation.model_dump(mode="json"), **({"via": via} if via else {})})]
             events += [TimelineEvent(at=now, type=_EVENT_OF_KIND[e.kind], details={
                 "amount": str(e.amount), "note": e.note or ""}) for e in entries if e.kind in _EVENT_OF_KIND
                 and (e.kind is not LedgerKind.COLLECTION_COSTS or e.amount < 0)]

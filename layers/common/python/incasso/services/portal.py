@@ -227,7 +227,8 @@ class PortalService:
                 return False
             amount = min(amount, outstanding)
         try:
-            self.claims.pay(tenant_id, claim_id, NewPayment(amount=amount, paid_at=paid_at), payment_key=key)
+            self.claims.pay(tenant_id, claim_id, NewPayment(amount=amount, paid_at=paid_at), payment_key=key,
+                            via="portal")
         except (ConflictError, InvalidRequestError) as error:
             logger.warning("portal payment not booked", extra={"claim_id": claim_id, "reason": error.message})
             self.store.add_timeline_event(tenant_id, claim_id, "portal_payment_not_booked", {
