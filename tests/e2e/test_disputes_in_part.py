@@ -40,7 +40,7 @@ def test_a_part_disputed_the_letter_costs_and_bailiff_go_on_over_the_undisputed_
     # then the claim is not paused: 2000.00 is collected on, 1000.00 held back
     assert status == 200, body
     assert body["status"] == "in_collection"
-    assert body["amounts"]["principal"] == "2000.00" and body["amounts"]["disputed"] == "1000.00"
+    assert body["amounts"]["principal"] == "2000.00" and body["disputed_amount"] == "1000.00"
     # when the trajectory runs on to the 14-day letter
     world.until(START + 35 * DAY)
     letter_day = world.get(claim)
@@ -60,7 +60,7 @@ def test_a_part_disputed_the_letter_costs_and_bailiff_go_on_over_the_undisputed_
     # when the tenant upholds the dispute
     status, body = api(world, "POST", f"/v1/claims/{claim.claim_id}/dispute/resolve", {"outcome": "upheld"})
     # then the part is written off by a correcting entry and the rest stays with the bailiff
-    assert status == 200 and body["status"] == "in_collection" and body["amounts"]["disputed"] == "0.00"
+    assert status == 200 and body["status"] == "in_collection" and body["disputed_amount"] is None
     assert body["amounts"]["principal"] == "2000.00"
     written_off = [e for e in world.store.get_ledger("acme", claim.claim_id) if e.kind is LedgerKind.PRINCIPAL]
     assert [e.amount for e in written_off] == [Decimal("-1000.00")]
@@ -114,6 +114,6 @@ def test_the_api_refuses_an_impossible_disputed_amount_and_keeps_the_whole_claim
         assert any("amount" in str(d.get("field", d.get("loc", ""))) for d in body["error"]["details"]), body
     # when a dispute names no amount / then the whole claim pauses, as the contract says
     status, body = api(world, "POST", f"/v1/claims/{claim.claim_id}/dispute", {"reason": "not ordered"})
-    assert status == 200 and body["status"] == "paused" and body["amounts"]["disputed"] == "0.00"
+    assert status == 200 and body["status"] == "paused" and body["disputed_amount"] is None
     status, body = api(world, "POST", f"/v1/claims/{claim.claim_id}/dispute/resolve", {"outcome": "upheld"})
     assert status == 200 and body["status"] == "cancelled"

@@ -102,8 +102,6 @@ class AmountsOut(BaseModel):
     collection_costs_vat: Money
     paid: Money
     outstanding: Money
-    disputed: Money = Field(default=Decimal("0.00"), description="the part of the principal a dispute in part "
-                            "holds back: in neither principal nor outstanding while that dispute is open")
 
 
 class ClaimOut(BaseModel):
@@ -126,6 +124,9 @@ class ClaimOut(BaseModel):
     consumer_sale: bool = Field(default=False, description="the price of a consumer sale (art. 7:28 BW)")
     legal_advice: LegalAdvice | None = Field(default=None, description="the legal review's advice before court "
                                              "action: recommendation, reasons, court and bailiff costs, limitation date")
+    disputed_amount: Money | None = Field(default=None, description="a dispute in part: the part of the principal "
+                                          "held back while it is open (in neither amounts.principal nor "
+                                          "amounts.outstanding); null otherwise (docs/law.md, \"Disputes in part\")")
     warnings: list[str] = Field(default_factory=list, description="caveats on the amounts, e.g. interest "
                                 "computed with an unverified or carried-forward statutory rate")
     timeline: list[dict[str, Any]] = Field(
@@ -147,7 +148,8 @@ class ClaimOut(BaseModel):
             amounts=AmountsOut(principal=amounts.principal, interest=amounts.interest,
                                collection_costs=amounts.collection_costs,
                                collection_costs_vat=amounts.collection_costs_vat,
-                               paid=amounts.paid, outstanding=amounts.outstanding, disputed=amounts.disputed),
+                               paid=amounts.paid, outstanding=amounts.outstanding),
+            disputed_amount=claim.disputed_amount,
             consumer_sale=claim.consumer_sale,
             legal_advice=claim.legal_advice,
             warnings=[*claim.flags, *claim.warnings],
