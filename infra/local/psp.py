@@ -2,7 +2,11 @@
 (CONTRACT.md §8). It lives with the local stack, never in the product.
 
 - ``POST /_local/psp/v2/payments`` and ``GET /_local/psp/v2/payments/ID``: Mollie's Payments API (the
-  part the product uses), with the API key ``incasso serve`` gave the product as a bearer token;
+  part the product's client, ``mollie-api-python``, calls), with the API key ``incasso serve`` gave the
+  product as a bearer token: answers in ``application/hal+json`` with Mollie's fields (``resource``,
+  ``id``, ``mode``, ``createdAt``, ``status``, ``amount``, ``paidAt``, ``_links.self``/``checkout``),
+  errors as Mollie's ``{status, title, detail}``, and a repeated ``Idempotency-Key`` answered with the
+  payment it created first, as Mollie does;
 - ``GET /_local/psp/checkout/ID``: the checkout page, where a person (or a test) chooses;
 - ``POST /_local/psp/checkout/ID`` with the form field ``result`` = ``paid``, ``failed`` or ``cancelled``
   completes it: the payment takes that status (paid: ``paidAt`` is the simulated clock's now), the
@@ -46,11 +50,12 @@ class FakeMollie:
         self._deliver = deliver_webhook or _post_form
         self._lock = threading.Lock()
         self.payments: dict[str, dict[str, Any]] = {}
+        self._idempotent: dict[str, str] = {}  # Idempotency-Key -> the payment it created
         self.now: Callable[[], str] = lambda: ""
 
     def handle(self, method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
         if path == f"{PREFIX}/v2/payments" and method == "POST":
-            return self._authorized(headers) or self._create(body)
+            return self._authorized(headers) or self._create(body, _header(headers, "idempotency-key"))
         match = _PAYMENT.match(path)
         if match and method == "GET":
             return self._authorized(headers) or self._get(match["id"])
@@ -62,12 +67,12 @@ class FakeMollie:
         return _json(404, {"status": 404, "title": "Not Found", "detail": "no such resource"})
 
     def _authorized(self, headers: dict[str, str]) -> Answer | None:
-        given = next((v for k, v in headers.items() if k.lower() == "authorization"), "")
+        given = _header(headers, "authorization")
         if secrets.compare_digest(given.encode(), f"Bearer {self.api_key}".encode()):
             return None
         return _json(401, {"status": 401, "title": "Unauthorized Request", "detail": "Missing or bad API key"})
 
-    def _create(self, body: bytes) -> Answer:
+    def _create(self, body: bytes, idempotency_key: str = "") -> Answer:
         try:
             request = json.loads(body)
             value = request["amount"]["value"]
@@ -75,12 +80,20 @@ class FakeMollie:
         except (ValueError, KeyError, TypeError):
             return _json(422, {"status": 422, "title": "Unprocessable Entity", "detail": "bad payment"})
         payment_id = f"tr_{secrets.token_hex(8)}"
-        payment = {"resource": "payment", "id": payment_id, "mode": "test", "status": "open",
+        payment = {"resource": "payment", "id": payment_id, "mode": "test", "createdAt": self.now(), "status": "open",
                    "amount": {"currency": "EUR", "value": value}, **fields,
                    "metadata": request.get("metadata") or {}, "method": "ideal",
-                   "_links": {"checkout": {"href": f"{self._endpoint()}{PREFIX}/checkout/{payment_id}"}}}
+                   "_links": {"self": {"href": f"{self._endpoint()}{PREFIX}/v2/payments/{payment_id}",
+                                       "type": "application/hal+json"},
+                              "checkout": {"href": f"{self._endpoint()}{PREFIX}/checkout/{payment_id}",
+                                           "type": "text/html"}}}
         with self._lock:
+            first = self._idempotent.get(idempotency_key) if idempotency_key else None
+            if first is not None:  # Mollie answers a repeated Idempotency-Key with what it did the first time
+                return _json(201, self.payments[first])
             self.payments[payment_id] = payment
+            if idempotency_key:
+                self._idempotent[idempotency_key] = payment_id
         return _json(201, payment)
 
     def _get(self, payment_id: str) -> Answer:
@@ -121,6 +134,10 @@ class FakeMollie:
             webhook, redirect = payment["webhookUrl"], payment["redirectUrl"]
         self._deliver(webhook, f"id={payment_id}".encode())
         return 303, {"Location": redirect, "Content-Type": "text/plain"}, b""
+
+
+def _header(headers: dict[str, str], name: str) -> str:
+    return next((value for key, value in headers.items() if key.lower() == name), "")
 
 
 def _json(status: int, payload: Any) -> Answer:

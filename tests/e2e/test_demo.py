@@ -4,6 +4,7 @@ as PDF files, the report and its CSV. The full run (100 invoices, 120 days) is m
 from __future__ import annotations
 
 import csv
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -24,6 +25,10 @@ def test_demo_runs_the_trajectory_and_writes_letters_and_the_report(tmp_path):
     assert run.returncode == 0, run.stderr[-3000:]
     assert "12 accepted, 2 rejected" in run.stdout
     assert "Summary" in run.stdout and "Recovery rate" in run.stdout
+    # and some debtors paid online: the personal link, the portal's pay form, the local checkout
+    online = re.search(r"Paid through the portal\s+(\d+) debtors, (\d+) payments", run.stdout)
+    assert online and int(online.group(1)) >= 1 and int(online.group(2)) >= int(online.group(1))
+    assert "online" in run.stdout
 
     # and the letters are real PDFs of the documents bucket, named by invoice and kind
     letters = sorted((out / "letters").glob("*.pdf"))

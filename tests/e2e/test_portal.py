@@ -186,3 +186,59 @@ def test_an_arrangement_within_the_limits_is_agreed_beyond_them_left_for_the_ten
     assert world.get(outside).status is ClaimStatus.OPEN
     proposed = [e for e in world.store.get_timeline("acme", outside.claim_id) if e.type == "arrangement_proposed"]
     assert len(proposed) == 1 and len(proposed[0].details["instalments"]) == 12
+
+
+def test_a_dispute_of_a_part_on_the_page_pauses_only_that_part(portal):
+    # Given a claim of 3000.00 and its page
+    world, service, _ = portal
+    claim = world.claim()
+    token = token_of(service.link_for(world.get(claim)))
+    _, csrf, cookie = page(service, token)
+    # When the debtor disputes 750,00 of it, in Dutch notation
+    answer = call(service, "POST", f"/p/{token}/dispute", cookie=cookie,
+                  form=f"csrf={csrf}&claim_id={claim.claim_id}&reason=Een+deel+niet+geleverd&amount=750%2C00")
+    # Then only that part is held back; the page shows it and offers no second dispute
+    assert answer["statusCode"] == 303 and "done=disputed_in_part" in answer["headers"]["Location"]
+    disputed = world.get(claim)
+    assert disputed.status is ClaimStatus.OPEN and disputed.disputed_amount == Decimal("750.00")
+    body = page(service, token)[0]["body"]
+    assert "Betwist deel" in body and 'action="' not in body.split("Betwist deel")[1].split("/dispute")[0][-5:]
+    assert f"{token}/dispute" not in body
+    # And an amount above what is owed is refused (422), nothing changed
+    other = world.claim(invoice="F-2", principal="100.00")
+    other_token = token_of(service.link_for(world.get(other)))
+    _, csrf, cookie = page(service, other_token)
+    answer = call(service, "POST", f"/p/{other_token}/dispute", cookie=cookie,
+                  form=f"csrf={csrf}&claim_id={other.claim_id}&reason=x&amount=500")
+    assert answer["statusCode"] == 422 and world.get(other).status is ClaimStatus.OPEN
+
+
+def test_the_tenant_refuses_a_proposal_left_for_it_and_the_debtor_is_told(portal):
+    import json
+
+    # Given a proposal beyond the policy's limits, left for the tenant
+    world, service, _ = portal
+    claim = world.claim(principal="300.00")
+    token = token_of(service.link_for(world.get(claim)))
+    _, csrf, cookie = page(service, token)
+    first = dt.date(2026, 1, 12).isoformat()
+    call(service, "POST", f"/p/{token}/arrangement", cookie=cookie,
+         form=f"csrf={csrf}&claim_id={claim.claim_id}&instalments=12&first_due={first}")
+
+    def refuse(reason):
+        event = proxy_event("POST", f"/v1/claims/{claim.claim_id}/arrangement/refuse", tenant_id="acme",
+                            body=json.dumps({"reason": reason}), headers={"Content-Type": "application/json"})
+        answer = world.stack.invoke("api", event)
+        return answer["statusCode"], json.loads(answer["body"])
+
+    # When the tenant refuses it through the API
+    status, body = refuse("twelve months is too long for this amount")
+    # Then the proposal is closed on the timeline, the debtor got a message saying why, the claim goes on
+    assert status == 200 and body["status"] == "open"
+    types = [e["type"] for e in body["timeline"]]
+    assert types.index("arrangement_refused") > types.index("arrangement_proposed")
+    refused = [r for r in world.store.list_messages("acme", claim.claim_id) if r["kind"] == "arrangement_refused"]
+    assert len(refused) == 1 and "twelve months is too long" in refused[0]["body"]
+    assert "Voorstel" not in page(service, token)[0]["body"] or "ligt bij de schuldeiser" not in page(service, token)[0]["body"]
+    # And a second refusal finds nothing waiting: 409
+    assert refuse("again")[0] == 409

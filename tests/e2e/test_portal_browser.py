@@ -5,6 +5,7 @@ propose an arrangement within the limits (agreed) and beyond them (left for the 
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import tempfile
@@ -16,7 +17,15 @@ from test_serve import Served, call, token
 from tenant_profiles import PROFILE_BODY
 
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
-SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "portal.png"
+# The README's screenshot is rewritten only when asked (INCASSO_UPDATE_SCREENSHOTS=1); otherwise the
+# test's screenshot goes to a temporary path, so a test run leaves the working tree as it was.
+README_SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "portal.png"
+
+
+def screenshot_path(tmp_path: Path) -> Path:
+    if os.environ.get("INCASSO_UPDATE_SCREENSHOTS") == "1":
+        return README_SCREENSHOT
+    return tmp_path / "portal.png"
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(
     not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()),
@@ -71,7 +80,7 @@ def _link(api: str, claim_id: str) -> str:
     return re.search(r"http://\S+/p/\S+", messages[0]["body"]).group(0)
 
 
-def test_a_debtor_pays_disputes_and_proposes_arrangements_in_the_browser(server, browser):
+def test_a_debtor_pays_disputes_and_proposes_arrangements_in_the_browser(server, browser, tmp_path):
     from selenium.webdriver.common.by import By
 
     # Given a tenant with three claims whose first reminders went out
@@ -87,7 +96,9 @@ def test_a_debtor_pays_disputes_and_proposes_arrangements_in_the_browser(server,
     assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
     invoice = browser.find_element(By.CSS_SELECTOR, "section.invoice")
     assert "2025-301" in invoice.text and "Outstanding" in invoice.text and "Acme Verhuur B.V." in browser.page_source
-    browser.save_screenshot(str(SCREENSHOT))
+    shot = screenshot_path(tmp_path)
+    browser.save_screenshot(str(shot))
+    assert shot.read_bytes().startswith(b"\x89PNG")
     # And switches to Dutch and back
     browser.find_element(By.ID, "switch-language").click()
     assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "nl"

@@ -21,6 +21,7 @@ def test_the_document_covers_every_route_of_the_contract():
         ("post", "/v1/claims"), ("get", "/v1/claims"), ("get", "/v1/claims/{claim_id}"),
         ("post", "/v1/claims/{claim_id}/payments"), ("post", "/v1/claims/{claim_id}/dispute"),
         ("post", "/v1/claims/{claim_id}/dispute/resolve"), ("post", "/v1/claims/{claim_id}/arrangement"),
+        ("post", "/v1/claims/{claim_id}/arrangement/refuse"),
         ("post", "/v1/claims/{claim_id}/bailiff"), ("get", "/v1/calls"), ("post", "/v1/claims/{claim_id}/call"),
         ("post", "/v1/imports"), ("get", "/v1/imports/{import_id}"),
         ("get", "/v1/reports/summary"),

@@ -56,6 +56,7 @@ def make_context(kind: str, *, tenant: Tenant | None = None, claim: Claim | None
         MessageKind.ARRANGEMENT_CONFIRMATION: dict(instalments=(
             Instalment(due_date=dt.date(2025, 7, 1), amount=Decimal("1500.00")),
             Instalment(due_date=dt.date(2025, 8, 1), amount=Decimal("1512.34")))),
+        MessageKind.ARRANGEMENT_REFUSED: dict(refusal_reason="twelve instalments are more than we can agree to"),
     }.get(kind, {})
     needs.update(fields)
     return LetterContext(tenant=tenant or make_tenant(), claim=claim or make_claim(), kind=kind, sent_on=SENT_ON,

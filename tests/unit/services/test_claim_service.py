@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from conftest import TENANT, new_claim
 
-from incasso.domain.models import ClaimStatus, LedgerKind
+from incasso.domain.models import ClaimStatus, Instalment, LedgerKind
 from incasso.services.claims import DisputeOutcome, NewPayment
 from incasso.services.errors import ConflictError, InvalidRequestError
 
@@ -89,3 +89,26 @@ def test_a_dispute_upheld_cancels_the_claim_and_resumes_its_waiting_execution(cl
     assert resolved.status is ClaimStatus.CANCELLED
     assert events.events[-1] == (TENANT, "ClaimClosed", {"claim_id": claim.claim_id, "outcome": "cancelled"})
     assert workflows.resumed == [("token-1", {"signal": "dispute_upheld"})]
+
+
+def test_refusing_a_waiting_arrangement_proposal_closes_it_tells_the_debtor_and_the_tenant(claims, store, events,
+                                                                                            messenger):
+    # given a claim with a debtor's proposal left for the tenant on its timeline
+    claim = claims.create(TENANT, new_claim())
+    claims.record_proposal(TENANT, claim.claim_id, [Instalment(due_date=dt.date(2025, 7, 1), amount="250.00")],
+                           "too many")
+    # when the tenant refuses it
+    claims.refuse_arrangement(TENANT, claim.claim_id, "not in one go this late")
+    # then the proposal is closed, the debtor is told, ArrangementRefused is published; once only
+    assert [e.type for e in store.get_timeline(TENANT, claim.claim_id)][-1] == "arrangement_refused"
+    assert messenger.notified[-1] == (claim.claim_id, "arrangement_refused")
+    assert events.events[-1] == (TENANT, "ArrangementRefused", {"claim_id": claim.claim_id})
+    with pytest.raises(ConflictError, match="no arrangement proposal"):
+        claims.refuse_arrangement(TENANT, claim.claim_id, "again")
+
+
+def test_without_a_waiting_proposal_there_is_nothing_to_refuse(claims):
+    # given a claim on which no proposal was made / when refused / then a conflict
+    claim = claims.create(TENANT, new_claim())
+    with pytest.raises(ConflictError, match="no arrangement proposal"):
+        claims.refuse_arrangement(TENANT, claim.claim_id, "no")

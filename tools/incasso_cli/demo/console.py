@@ -25,7 +25,7 @@ STATUS_STYLES = {
 }
 # The stories told in full: one claim of each.
 DETAILED_ROLES = ("disputes", "arrangement", "pays_part", "pays_after_costs", "bailiff_collects",
-                  "bailiff_uncollectible")
+                  "bailiff_uncollectible", "portal_second_try")
 
 
 def eur(amount: Any) -> str:
@@ -44,7 +44,8 @@ def route(claim: dict[str, Any]) -> str:
         if kind == "step_taken" and event.get("step") in STEP_CODES:
             parts.append(f"{STEP_CODES[event['step']]} {day}")
         elif kind == "payment_received":
-            parts.append(f"€{Decimal(event['amount']):,.0f} {day}")
+            online = " online" if event.get("via") == "portal" else ""
+            parts.append(f"€{Decimal(event['amount']):,.0f}{online} {day}")
         elif kind == "dispute_opened":
             parts.append(f"Dispute {day}")
         elif kind == "dispute_resolved":
@@ -93,7 +94,8 @@ def describe(event: dict[str, Any]) -> str:
         return f"  not sent (no longer due): {event.get('message', '')}"
     if kind == "payment_received":
         allocation = event.get("allocation") or {}
-        return (f"payment of {eur(event['amount'])}: costs {eur(allocation.get('costs', '0'))}, "
+        online = " online through the portal (iDEAL)" if event.get("via") == "portal" else ""
+        return (f"payment of {eur(event['amount'])}{online}: costs {eur(allocation.get('costs', '0'))}, "
                 f"interest {eur(allocation.get('interest', '0'))}, principal {eur(allocation.get('principal', '0'))}")
     if kind == "dispute_opened":
         return f"disputed: {event.get('reason', '')}"
@@ -191,11 +193,44 @@ def print_summary(console: Console, result: Any) -> None:
     table.add_row("Outstanding", eur(summary["outstanding"]))
     table.add_row("Recovery rate", percent(recovery_rate(result.claims)))
     table.add_row("DSO", "n/a" if summary.get("dso") is None else f"{summary['dso']:.1f} days")
+    online = portal_payments(result.claims)
+    checkouts = getattr(result, "checkouts", Counter())
+    table.add_row("Paid through the portal",
+                  f"{online.debtors} debtors, {online.payments} payments, {eur(online.amount)} "
+                  f"(checkouts: " + (", ".join(f"{status} {n}" for status, n in sorted(checkouts.items())) or "none")
+                  + ")")
     table.add_row("Messages sent", ", ".join(f"{kind} {n}" for kind, n in result.message_counts.most_common()))
     refused = [event for event in result.script.events if event.ok is False]
     table.add_row("Scripted debtor actions", f"{sum(1 for e in result.script.events if e.ok)} done"
                   + (f", {len(refused)} refused by the API" if refused else ""))
     console.print(Panel(table, title="Summary", title_align="left", expand=False))
+
+
+class PortalPayments:
+    """Payments that came through the debtors' portal (``via`` portal on the timeline)."""
+
+    def __init__(self) -> None:
+        self.payments = 0
+        self.amount = Decimal("0")
+        self.claims: set[str] = set()
+        self.debtor_keys: set[str] = set()
+
+    @property
+    def debtors(self) -> int:
+        return len(self.debtor_keys)
+
+
+def portal_payments(claims: list[dict[str, Any]]) -> PortalPayments:
+    """Count the portal's payments: per payment, its amount; per debtor (its reference, else its claim)."""
+    found = PortalPayments()
+    for claim in claims:
+        for event in claim["timeline"]:
+            if event["type"] == "payment_received" and event.get("via") == "portal":
+                found.payments += 1
+                found.amount += Decimal(event["amount"])
+                found.claims.add(claim["claim_id"])
+                found.debtor_keys.add(claim["debtor"].get("reference") or claim["claim_id"])
+    return found
 
 
 def print_files(console: Console, result: Any, out: Any) -> None:

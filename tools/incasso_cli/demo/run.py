@@ -3,12 +3,16 @@
 A sample tenant; a sample CSV of invoices dropped into the tenant's inbox through the upload URL the
 API hands out (S3's event runs the real ingest); then day after simulated day, the daily sweep and the
 state machine escalate every claim while scripted debtors pay, dispute and agree arrangements through
-the API. Afterwards: the timelines, the letters as PDF files, and the tenant report.
+the API — and some pay online: they open the personal link in their reminder and pay through the
+portal and the local payment provider's checkout, over HTTP on 127.0.0.1 as ``incasso serve`` serves
+them. Afterwards: the timelines, the letters as PDF files, and the tenant report.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
+import secrets
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -51,6 +55,7 @@ class DemoResult:
     letters: list[Path] = field(default_factory=list)
     report_files: list[Path] = field(default_factory=list)
     seconds: float = 0.0
+    checkouts: Counter[str] = field(default_factory=Counter)  # the local provider's payments by status
 
     @property
     def message_counts(self) -> Counter[str]:
@@ -76,14 +81,36 @@ def run_demo(out: Path, *, claims: int = 100, days: int = 120, start: dt.date = 
 
 def _run(out: Path, clock: Any, *, claims: int, days: int, start: dt.date, seed: int, progress: Any,
          began: float) -> DemoResult:
+    from infra.local.http import LocalFront
+
+    # The debtor's portal and the fake payment provider, as `incasso serve` serves them: the links in the
+    # messages point at this front, and the product's Mollie client talks to the fake over HTTP.
+    front = LocalFront("127.0.0.1", 0)
+    saved = dict(os.environ)
+    try:
+        os.environ.update(front.enable_portal(f"test_{secrets.token_hex(16)}"))
+        return _run_with_portal(out, clock, front, claims=claims, days=days, start=start, seed=seed,
+                                progress=progress, began=began)
+    finally:
+        front.stop()
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def _run_with_portal(out: Path, clock: Any, front: Any, *, claims: int, days: int, start: dt.date, seed: int,
+                     progress: Any, began: float) -> DemoResult:
     from infra.local import LocalStack
 
     from incasso_cli.reporting import build
     from incasso_cli.reporting.client import LambdaApi, expect
     from incasso.services import wiring
+    from incasso.settings import reset_settings
 
+    reset_settings()
     with LocalStack(clock=clock) as stack:
         wiring.reset()
+        front.attach(stack)
+        front.start()
         api = LambdaApi(stack, TENANT_ID)
         expect(api, 200, "PUT", "/v1/tenant/profile", PROFILE)
 
@@ -98,7 +125,7 @@ def _run(out: Path, clock: Any, *, claims: int, days: int, start: dt.date, seed:
 
         claim_ids = {claim["invoice_number"]: claim["claim_id"] for claim in _claims(api)}
         script = scenario.write_script(invoices, TENANT.policy, start=start, days=days, seed=seed)
-        actor = scenario.Actor(api, script, claim_ids)
+        actor = scenario.Actor(api, script, claim_ids, portal=scenario.PortalDebtor())
 
         today = start
         for number in range(1, days + 1):
@@ -116,9 +143,11 @@ def _run(out: Path, clock: Any, *, claims: int, days: int, start: dt.date, seed:
         letters = _save_letters(stack, out / "letters", final_claims)
         portfolio = build.build_portfolio(final_claims, summary, title=TENANT.profile.legal_name)
         report_files = build.write(portfolio, html_path=out / "report.html", csv_path=out / "claims.csv")
+        checkouts = Counter(payment["status"] for payment in front.psp.payments.values())
+    reset_settings()
     return DemoResult(start=start, end=today, tenant=TENANT, import_report=import_report, claims=final_claims,
                       summary=summary, script=script, messages=messages, letters=letters,
-                      report_files=report_files, seconds=time.perf_counter() - began)
+                      report_files=report_files, seconds=time.perf_counter() - began, checkouts=checkouts)
 
 
 def _claims(api: Any) -> list[dict[str, Any]]:

@@ -1,5 +1,6 @@
-"""What the debtors of the demo do: pay in full at various stages, pay part, dispute, agree an arrangement,
-and what the bailiff reports. Each story starts on a day fixed in advance from the day the claim is
+"""What the debtors of the demo do: pay in full at various stages (some online, through the personal
+link in their reminder: the portal and the local payment provider's checkout), pay part, dispute, agree
+an arrangement, and what the bailiff reports. Each story starts on a day fixed in advance from the day the claim is
 expected to reach a step (the domain's own schedule, ``scheduled_on``), so the same seed gives the same
 story; the escalation itself is left entirely to the system, and everything goes through the API.
 
@@ -10,15 +11,18 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import re
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
+from urllib.parse import urljoin
 
 from incasso_cli.demo.sample_data import SampleInvoice
 from incasso.domain.escalation import route, scheduled_on
 from incasso.domain.models import Claim, Debtor, DebtorType, Policy, Stage
 from incasso_cli.reporting.client import Api, ApiError, expect
 
+PORTAL_LINK = re.compile(r"https?://[^\s]+/p/[A-Za-z0-9._~-]+")
 NOTICE = Stage.FOURTEEN_DAY_LETTER  # in a role: the 14-day letter, or the notice of default on a business route
 
 
@@ -40,6 +44,8 @@ class Role:
 
 ROLES: tuple[Role, ...] = (
     Role("pays_early", "pays in full before the first reminder", 6, None, -2, "pay_all"),
+    Role("pays_in_portal", "opens the link in the first reminder and pays in full online (iDEAL)", 3,
+         Stage.REMINDER_1, 1, "portal_pay"),
     Role("pays_after_reminder_1", "pays in full after the first reminder", 6, Stage.REMINDER_1, 3, "pay_all"),
     Role("pays_after_reminder_2", "pays in full after the second reminder", 5, Stage.REMINDER_2, 4, "pay_all"),
     Role("pays_after_call", "pays in full after the phone call", 3, Stage.CALL_SCHEDULED, 2, "pay_all"),
@@ -58,6 +64,8 @@ ROLES: tuple[Role, ...] = (
          "bailiff_served", min_principal=Decimal("600"), room=30),
     Role("bailiff_uncollectible", "has nothing the bailiff can seize", 1, NOTICE, 30, "bailiff_uncollectible",
          min_principal=Decimal("500"), room=10),
+    Role("portal_second_try", "cancels the online payment once, pays online two days later", 1,
+         Stage.REMINDER_2, 1, "portal_cancel", room=25),
 )
 
 
@@ -85,7 +93,7 @@ class Event:
     day: dt.date
     invoice_number: str
     role: str
-    action: str  # pay_all | pay_part | dispute | resolve_dispute | arrange | pay_instalment | bailiff_*
+    action: str  # pay_all | pay_part | dispute | resolve_dispute | arrange | pay_instalment | bailiff_* | portal_*
     fraction: Decimal | None = None  # pay_part: the share of what is owed
     amount: Decimal | None = None  # pay_instalment: the instalment
     outcome: str = ""  # what happened, as the demo reports it
@@ -151,10 +159,11 @@ def _euros(amount: Decimal) -> str:
 class Actor:
     """Plays the script's events against the API, for the claims of one tenant."""
 
-    def __init__(self, api: Api, script: Script, claim_ids: dict[str, str]) -> None:
+    def __init__(self, api: Api, script: Script, claim_ids: dict[str, str], portal: "PortalDebtor | None" = None) -> None:
         self.api = api
         self.script = script
         self.claim_ids = claim_ids
+        self.portal = portal
 
     def play(self, today: dt.date) -> list[Event]:
         done = []
@@ -216,6 +225,23 @@ class Actor:
             assert event.amount is not None
             self._pay(claim_id, event.amount, today)
             return f"paid the instalment of EUR {_euros(event.amount)}"
+        if action in ("portal_pay", "portal_cancel"):
+            if self.portal is None:
+                return "no portal in this run"
+            link = self._portal_link(claim_id)
+            if link is None:
+                return "no message with a personal link yet"
+            owed = Decimal(self._claim(claim_id)["amounts"]["outstanding"])
+            if owed <= 0:
+                return "nothing owed any more"
+            result = "paid" if action == "portal_pay" else "cancelled"
+            total = self.portal.pay(link, result)
+            if result == "cancelled":
+                self._follow(event, "portal_pay", 2)
+                return f"opened the link, started paying EUR {_euros(total)} online and cancelled the checkout"
+            after = self._claim(claim_id)
+            return (f"paid EUR {_euros(total)} online through the personal link (iDEAL, local checkout): "
+                    f"{after['status']}")
         if action == "bailiff_served":
             claim = self._claim(claim_id)
             if claim["stage"] != "bailiff_filing":
@@ -234,6 +260,15 @@ class Actor:
             return "the bailiff found nothing to seize: uncollectible"
         raise ValueError(f"unknown scripted action {action!r}")
 
+    def _portal_link(self, claim_id: str) -> str | None:
+        """The personal link in the latest message the debtor received."""
+        messages = expect(self.api, 200, "GET", f"/v1/claims/{claim_id}/messages")["items"]
+        for message in reversed(messages):
+            found = PORTAL_LINK.search(message.get("body") or "")
+            if found:
+                return found.group(0)
+        return None
+
     def _follow(self, event: Event, action: str, after_days: int) -> None:
         self.script.schedule(Event(event.day + dt.timedelta(days=after_days), event.invoice_number, event.role, action))
 
@@ -243,3 +278,34 @@ def _instalments(owed: Decimal, today: dt.date, *, count: int) -> list[tuple[dt.
     share = (owed / count).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
     amounts = [share] * (count - 1) + [owed - share * (count - 1)]
     return [(today + dt.timedelta(days=7 + 30 * n), amount) for n, amount in enumerate(amounts)]
+
+
+class PortalDebtor:
+    """A debtor in a browser, over HTTP: opens the personal link, submits the page's pay form (with its
+    CSRF field and cookie) and completes the local provider's checkout with ``paid`` or ``cancelled``;
+    the provider's webhook then reaches the product as Mollie's would."""
+
+    def __init__(self, timeout: float = 60) -> None:
+        self.timeout = timeout
+
+    def pay(self, link: str, result: str) -> Decimal:
+        """Pay everything the page shows; the amount the checkout asked for."""
+        import requests  # deferred: only the demo's portal story needs an HTTP client
+
+        with requests.Session() as browser:
+            page = browser.get(link, timeout=self.timeout)
+            page.raise_for_status()
+            form = re.search(r'<form method="post" action="([^"]+/pay)" id="pay">(.*?)</form>', page.text, re.S)
+            if form is None:
+                raise ApiError("GET", link, page.status_code, "the page offers nothing to pay")
+            fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form.group(2)))
+            started = browser.post(urljoin(link, form.group(1)), data=fields, allow_redirects=False, timeout=self.timeout)
+            if started.status_code != 303:
+                raise ApiError("POST", form.group(1), started.status_code, started.text)
+            checkout = urljoin(link, started.headers["Location"])
+            shown = browser.get(checkout, timeout=self.timeout)
+            amount = re.search(r'<span id="amount">([0-9.]+)</span>', shown.text)
+            done = browser.post(checkout, data={"result": result}, allow_redirects=False, timeout=self.timeout)
+            if done.status_code != 303:
+                raise ApiError("POST", checkout, done.status_code, done.text)
+            return Decimal(amount.group(1)) if amount else Decimal("0")

@@ -46,6 +46,7 @@ from incasso.api.models import (
     ImportOut,
     ImportRequest,
     PaymentOut,
+    RefuseArrangementRequest,
     ResolveDisputeRequest,
 )
 from incasso.domain.errors import InvalidPageToken
@@ -234,11 +235,12 @@ def pay(
         claim=claim_out(tenant_id, result.claim)))
 
 
-@app.post("/v1/claims/<claim_id>/dispute", summary="Dispute a claim: escalation pauses", tags=["claims"],
-          responses=_responses(200, "the claim", ClaimOut, 404, 409))
+@app.post("/v1/claims/<claim_id>/dispute", summary="Dispute a claim (or a part of it): escalation pauses (for that part)",
+          tags=["claims"], responses=_responses(200, "the claim", ClaimOut, 404, 409))
 def dispute(claim_id: str, body: DisputeRequest) -> ClaimOut:
     tenant_id = tenant()
-    return claim_out(tenant_id, wiring.claim_service().dispute(tenant_id, _checked_id(claim_id, "claim"), body.reason))
+    claim = wiring.claim_service().dispute(tenant_id, _checked_id(claim_id, "claim"), body.reason, body.amount)
+    return claim_out(tenant_id, claim)
 
 
 @app.post("/v1/claims/<claim_id>/dispute/resolve", summary="Resolve a dispute", tags=["claims"],
@@ -255,6 +257,18 @@ def arrange(claim_id: str, body: ArrangementRequest) -> Response[ClaimOut]:
     tenant_id = tenant()
     claim = wiring.claim_service().arrange(tenant_id, _checked_id(claim_id, "claim"), list(body.instalments))
     return _json(201, claim_out(tenant_id, claim))
+
+
+@app.post("/v1/claims/<claim_id>/arrangement/refuse", summary="Refuse the debtor's proposed arrangement",
+          description="A proposal the debtor made on the portal beyond the policy's limits waits on the claim's "
+                      "timeline (`arrangement_proposed`). Refusing it closes it (`arrangement_refused`), tells the "
+                      "debtor why (message kind `arrangement_refused`) and publishes `arrangement.refused`; the "
+                      "trajectory goes on. No proposal waiting: 409.",
+          tags=["claims"], responses=_responses(200, "the claim", ClaimOut, 404, 409))
+def refuse_arrangement(claim_id: str, body: RefuseArrangementRequest) -> ClaimOut:
+    tenant_id = tenant()
+    claim = wiring.claim_service().refuse_arrangement(tenant_id, _checked_id(claim_id, "claim"), body.reason)
+    return claim_out(tenant_id, claim)
 
 
 @app.post("/v1/claims/<claim_id>/legal/approve", summary="Approve court action on the legal advice",

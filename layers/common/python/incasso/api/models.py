@@ -8,9 +8,10 @@ and the CSV import share one intake. Responses are built from domain objects and
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from incasso.domain.text import Text
 from incasso.domain.models import Claim, ClaimStatus, Debtor, Instalment, LegalAdvice, Stage, TimelineEvent
@@ -27,6 +28,17 @@ class Body(BaseModel):
 
 class DisputeRequest(Body):
     reason: Text = Field(min_length=1, max_length=2000, description="why the debtor disputes the claim")
+    amount: Money | None = Field(default=None, description="a dispute in part: the part of the principal "
+                                 "disputed; only that part pauses and the trajectory goes on over the rest. "
+                                 "Left out, or covering all the open principal: the whole claim pauses. "
+                                 "More than the outstanding amount or not positive: 422")
+
+    @field_validator("amount")
+    @classmethod
+    def _positive(cls, value: Decimal | None) -> Decimal | None:
+        if value is not None and value <= 0:
+            raise ValueError("a disputed amount must be more than 0.00")
+        return value
 
 
 class DeclineRequest(Body):
@@ -41,6 +53,11 @@ class ResolveDisputeRequest(Body):
 class ArrangementRequest(Body):
     instalments: list[Instalment] = Field(min_length=1, max_length=120,
                                           description="summing to the outstanding amount")
+
+
+class RefuseArrangementRequest(Body):
+    reason: Text = Field(min_length=1, max_length=2000, description="why the proposal is refused; the debtor "
+                         "is told in the message")
 
 
 class BailiffUpdateRequest(Body):
@@ -107,6 +124,9 @@ class ClaimOut(BaseModel):
     consumer_sale: bool = Field(default=False, description="the price of a consumer sale (art. 7:28 BW)")
     legal_advice: LegalAdvice | None = Field(default=None, description="the legal review's advice before court "
                                              "action: recommendation, reasons, court and bailiff costs, limitation date")
+    disputed_amount: Money | None = Field(default=None, description="a dispute in part: the part of the principal "
+                                          "held back while it is open (in neither amounts.principal nor "
+                                          "amounts.outstanding); null otherwise (docs/law.md, \"Disputes in part\")")
     warnings: list[str] = Field(default_factory=list, description="caveats on the amounts, e.g. interest "
                                 "computed with an unverified or carried-forward statutory rate")
     timeline: list[dict[str, Any]] = Field(
@@ -129,6 +149,7 @@ class ClaimOut(BaseModel):
                                collection_costs=amounts.collection_costs,
                                collection_costs_vat=amounts.collection_costs_vat,
                                paid=amounts.paid, outstanding=amounts.outstanding),
+            disputed_amount=claim.disputed_amount,
             consumer_sale=claim.consumer_sale,
             legal_advice=claim.legal_advice,
             warnings=[*claim.flags, *claim.warnings],

@@ -6,7 +6,8 @@ Cognito authorizer (rate-limited by the WAF), and by ``incasso serve``'s front l
 |--------------------------------------------|---------------------------------------------------------|
 | ``GET /p/TOKEN[?lang=nl|en]``              | the page (HTML)                                         |
 | ``POST /p/TOKEN/pay``                      | 303 to the payment provider's checkout                   |
-| ``POST /p/TOKEN/dispute``                  | ``claim_id``, ``reason``: the claim pauses; 303 back     |
+| ``POST /p/TOKEN/dispute``                  | ``claim_id``, ``reason``, ``amount``? (a part): the claim |
+|                                            | (or that part) pauses; 303 back                         |
 | ``POST /p/TOKEN/arrangement``              | ``claim_id``, ``instalments``, ``first_due``; 303 back   |
 | ``GET /p/TOKEN/letters/CLAIM_ID/N``        | one of the claim's letters as PDF                       |
 | ``POST /p/webhooks/payments``              | the provider's webhook: ``id`` only; fetched back        |
@@ -23,6 +24,7 @@ import datetime as dt
 import hmac
 import re
 import secrets
+from decimal import Decimal
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -41,7 +43,7 @@ MAX_FORM_BYTES = 16 * 1024
 # Where the pay form's redirect may lead (a browser applies form-action to the redirect too).
 CHECKOUT_ORIGINS = ("https://www.mollie.com",)
 _PAGE = re.compile(r"^/p/(?P<token>[^/]{1,200})(?P<rest>/(pay|dispute|arrangement|letters/[A-Za-z0-9_-]{1,64}/[0-9]{1,4}))?/?$")
-DONE = frozenset({"accepted", "left", "disputed", "payment_back"})
+DONE = frozenset({"accepted", "left", "disputed", "disputed_in_part", "payment_back"})
 
 
 def _headers(nonce: str, content_type: str = "text/html; charset=utf-8") -> dict[str, str]:
@@ -124,8 +126,10 @@ def handle(event: dict[str, Any], context: Any = None, *, service: PortalService
         if rest == "/pay":
             return _redirect(service.checkout(token), nonce)
         if rest == "/dispute":
-            service.dispute(token, request.form.get("claim_id", ""), request.form.get("reason", ""))
-            return _redirect(f"{here}?{_query(language, 'disputed')}", nonce)
+            claim = service.dispute(token, request.form.get("claim_id", ""), request.form.get("reason", ""),
+                                    _amount(request.form.get("amount")))
+            done = "disputed_in_part" if claim.disputed_amount is not None else "disputed"
+            return _redirect(f"{here}?{_query(language, done)}", nonce)
         proposal = service.propose(token, request.form.get("claim_id", ""), _int(request.form.get("instalments")),
                                    _date(request.form.get("first_due")))
         return _redirect(f"{here}?{_query(language, 'accepted' if proposal.accepted else 'left')}", nonce)
@@ -151,6 +155,16 @@ def _check_csrf(request: _Request) -> None:
     cookie, field = request.cookies.get(CSRF_COOKIE, ""), request.form.get("csrf", "")
     if not cookie or not field or not hmac.compare_digest(cookie.encode(), field.encode()):
         raise _BadForm("the form has expired: open the page again (CSRF)")
+
+
+def _amount(value: str | None) -> Decimal | None:
+    """The form's optional disputed amount ("125,50" or "125.50"); empty: the whole claim."""
+    text = (value or "").strip().replace(" ", "")
+    if not text:
+        return None
+    if not re.fullmatch(r"[0-9]{1,9}([.,][0-9]{1,2})?", text):
+        raise _BadForm("amount: an amount in euros, such as 125,50")
+    return Decimal(text.replace(",", ".")).quantize(Decimal("0.01"))
 
 
 def _int(value: str | None) -> int:

@@ -18,7 +18,7 @@ import datetime as dt
 from typing import Sequence
 
 from incasso.domain.escalation import INSTALMENT_GRACE_DAYS, first_open_instalment
-from incasso.domain.models import Claim, Instalment
+from incasso.domain.models import Claim, Instalment, TimelineEvent
 
 ARRANGEMENT_KEPT = "payment arrangement kept"
 ARRANGED_IN_TERM = "payment arrangement agreed within the letter's term"
@@ -50,3 +50,14 @@ def missed_instalment(claim: Claim, today: dt.date) -> Instalment | None:
     if instalment is not None and today > instalment.due_date + dt.timedelta(days=INSTALMENT_GRACE_DAYS):
         return instalment
     return None
+
+
+# A debtor's proposal (from the portal) waits for the tenant until an arrangement is agreed or the
+# tenant refuses it; the claim's timeline holds the record.
+PROPOSAL_EVENTS = ("arrangement_proposed", "arrangement_agreed", "arrangement_refused")
+
+
+def open_proposal(timeline: Sequence[TimelineEvent]) -> TimelineEvent | None:
+    """The debtor's arrangement proposal still waiting for the tenant, or None."""
+    last = next((event for event in reversed(timeline) if event.type in PROPOSAL_EVENTS), None)
+    return last if last is not None and last.type == "arrangement_proposed" else None

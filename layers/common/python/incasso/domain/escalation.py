@@ -161,6 +161,9 @@ def decide(claim: Claim, policy: Policy, today: dt.date, *, ready: bool = True,
                         reason="waiting for the creditor's profile")
     if claim.status in (ClaimStatus.CANCELLED, ClaimStatus.UNCOLLECTIBLE):
         return Decision(action=Action.CLOSE, outcome=claim.status, reason=f"claim is {claim.status.value}")
+    if claim.amounts.outstanding <= Decimal("0") and claim.disputed_amount is not None:
+        # Disputes in part (docs/law.md): the undisputed part is paid; the disputed part awaits resolution.
+        return Decision(action=Action.PAUSE, reason="the undisputed part is paid; the disputed part is disputed")
     if claim.amounts.outstanding <= Decimal("0"):
         return Decision(action=Action.CLOSE, outcome=ClaimStatus.PAID, reason="paid in full")
     if Stage.BAILIFF_FILING.value not in claim.step_dates and is_time_barred(claim, today):

@@ -119,7 +119,7 @@ def term_outcome(claim: Claim, ledger: Sequence[LedgerEntry], policy: Policy) ->
     if notice is None or notice.flat_fee:
         return None
     frozen = [*_interest_free(claim), InterestFree(notice.sent_on + ONE_DAY, notice.ends_on, "term")]
-    at_end = replay(claim.principal, due_date=claim.due_date, as_of=notice.ends_on,
+    at_end = replay(claim.collected_principal, due_date=claim.due_date, as_of=notice.ends_on,
                     kind=interest_kind_for(claim.debtor.type), payments=payments_of(ledger),
                     interest_free=frozen, contractual_rate=agreed_rate(claim, policy))
     unpaid = at_end.open_principal
@@ -180,7 +180,7 @@ def account_of(claim: Claim, ledger: Sequence[LedgerEntry], policy: Policy, as_o
         periods = [period for period in periods if period.reason != PAID_IN_TERM]
 
     def replay_until(day: dt.date) -> Account:
-        return replay(claim.principal, due_date=claim.due_date, as_of=day,
+        return replay(claim.collected_principal, due_date=claim.due_date, as_of=day,
                       kind=interest_kind_for(claim.debtor.type), payments=payments_of(ledger),
                       charges=charges_of(ledger), interest_free=periods,
                       contractual_rate=agreed_rate(claim, policy))

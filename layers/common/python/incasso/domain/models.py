@@ -84,6 +84,7 @@ class MessageKind(StrEnum):
     LIMITATION_NOTICE = "limitation_notice"  # debt monitoring: a written reservation of the right (art. 3:317 BW)
     PAYMENT_CONFIRMATION = "payment_confirmation"
     ARRANGEMENT_CONFIRMATION = "arrangement_confirmation"
+    ARRANGEMENT_REFUSED = "arrangement_refused"  # the creditor refused the debtor's proposal
 
 
 class Address(Model):
@@ -246,6 +247,9 @@ class Amounts(Model):
     collection_costs_vat: Money = ZERO
     paid: Money = ZERO
     outstanding: Money = ZERO
+    # The part of the principal a dispute in part holds back (docs/law.md, "Disputes in part"): not in
+    # ``principal`` nor ``outstanding`` while the dispute is open; escalation goes on over the rest.
+    disputed: Money = ZERO
 
     @model_validator(mode="after")
     def _adds_up(self) -> "Amounts":
@@ -406,6 +410,10 @@ class Claim(Model):
     promised_on: dt.date | None = None
     arrangement: Arrangement | None = None
     dispute_reason: str | None = None
+    # A dispute in part: the part of the principal disputed (None: no dispute, or one of the whole claim).
+    disputed_amount: Money | None = None
+    # Principal written off by disputes upheld in part (each a correcting PRINCIPAL ledger entry).
+    principal_written_off: Money = ZERO
     # The price of a consumer sale (art. 7:28 BW): limitation after two years instead of five.
     consumer_sale: bool = False
     # A yearly rate agreed with this (business) debtor, replacing the statutory one where higher.
@@ -444,3 +452,9 @@ class Claim(Model):
     @property
     def is_closed(self) -> bool:
         return self.status in CLOSED_STATUSES
+
+    @property
+    def collected_principal(self) -> Decimal:
+        """The principal the trajectory collects: the invoice's, less what a dispute in part holds back
+        and what upheld disputes wrote off (docs/law.md, "Disputes in part")."""
+        return self.principal - self.principal_written_off - (self.disputed_amount or ZERO)

@@ -32,6 +32,8 @@ EVENT_TYPES = {
     "PaymentReceived": "payment.received",
     "ClaimDisputed": "dispute.opened",
     "ArrangementAgreed": "arrangement.agreed",
+    "ArrangementProposed": "arrangement.proposed",
+    "ArrangementRefused": "arrangement.refused",
     "ImportCompleted": "import.completed",
     "BankStatementProcessed": "bank_statement.processed",
     "LegalApproved": "claim.legal_approved",

@@ -151,6 +151,10 @@ def build_dossier(
     elif (limitation_date - as_of).days <= LIMITATION_WARNING_DAYS:
         warnings.append(f"the limitation period ends on {limitation_date.isoformat()}: interrupt it in writing "
                         "before then (art. 3:317 BW)")
+    if claim.disputed_amount is not None:
+        # docs/law.md, "Disputes in part": only the undisputed part goes to the bailiff.
+        warnings.append(f"{claim.disputed_amount} of the principal is disputed by the debtor and is not part of "
+                        "this file: claim only the undisputed part")
     if claim.debtor.address is None:
         warnings.append("the debtor has no postal address: the summons cannot be served (art. 45 Rv)")
     if estimate.court != "kantonrechter":

@@ -23,7 +23,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "left": "Uw voorstel valt buiten wat direct kan worden aanvaard; de schuldeiser beoordeelt het.",
         "disputed": "Uw betwisting is ontvangen. De incasso is gepauzeerd.",
         "payment_back": "Dank u. Zodra de betaling is bevestigd, ziet u dat hier.", "contact": "Contact",
-        "iban": "IBAN", "kvk": "KvK",
+        "iban": "IBAN", "kvk": "KvK", "disputed_part": "Betwist deel (gepauzeerd)",
+        "disputed_amount": "Betwist bedrag (optioneel)",
+        "disputed_amount_hint": "Laat leeg als u de hele factuur betwist. Het overige deel blijft verschuldigd.",
+        "disputed_in_part": "Uw betwisting van een deel is ontvangen. Dat deel is gepauzeerd; het overige blijft verschuldigd.",
     },
     "en": {
         "title": "Your open invoices", "creditor": "Creditor", "invoice": "Invoice", "due": "Due date",
@@ -39,7 +42,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "left": "Your proposal is beyond what can be accepted at once; the creditor will review it.",
         "disputed": "Your dispute has been received. Collection is paused.",
         "payment_back": "Thank you. Once the payment is confirmed you will see it here.", "contact": "Contact",
-        "iban": "IBAN", "kvk": "Chamber of Commerce",
+        "iban": "IBAN", "kvk": "Chamber of Commerce", "disputed_part": "Disputed part (paused)",
+        "disputed_amount": "Disputed amount (optional)",
+        "disputed_amount_hint": "Leave empty to dispute the whole invoice. The rest remains due.",
+        "disputed_in_part": "Your dispute of a part has been received. That part is paused; the rest remains due.",
     },
 }
 

@@ -121,6 +121,7 @@ class LetterContext(_Model):
     instalments: tuple[Instalment, ...] = ()
     bailiff_name: str | None = None
     portal_link: str | None = Field(default=None, description="the debtor's personal link (CONTRACT.md §8)")
+    refusal_reason: str | None = Field(default=None, description="why the creditor refused the proposed arrangement")
 
     @property
     def creditor(self) -> Profile:
@@ -157,6 +158,8 @@ class LetterContext(_Model):
             raise ValueError("a payment_confirmation needs the allocation of the payment")
         if kind is MessageKind.ARRANGEMENT_CONFIRMATION and not self.instalments:
             raise ValueError("an arrangement_confirmation needs the instalments")
+        if kind is MessageKind.ARRANGEMENT_REFUSED and not self.refusal_reason:
+            raise ValueError("an arrangement_refused needs the refusal_reason")
         return self
 
     @property
@@ -281,6 +284,7 @@ def _variables(ctx: LetterContext) -> dict[str, Any]:
         "paid_on": ctx.paid_on,
         "instalments": ctx.instalments,
         "instalments_total": instalments_total,
+        "refusal_reason": ctx.refusal_reason,
         "bailiff_name": ctx.bailiff_name,
         "sent_on": ctx.sent_on,
         "reference": ctx.payment_reference,

@@ -17,11 +17,18 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from incasso import clock
-from incasso.domain.arrangements import ARRANGED_IN_TERM, ARRANGEMENT_KEPT, instalments_problem
+from incasso.domain.arrangements import ARRANGED_IN_TERM, ARRANGEMENT_KEPT, instalments_problem, open_proposal
 from incasso.domain.channels import BAILIFF_DOSSIER
 from incasso.domain.errors import AlreadyDoneError, DuplicateInvoiceError
 from incasso.domain.escalation import first_action_on
-from incasso.domain.ledger import PaymentExceedsClaimError, open_claim_amounts, recompute, settle
+from incasso.domain.ledger import (
+    PaymentExceedsClaimError,
+    book_costs,
+    open_claim_amounts,
+    recompute,
+    settle,
+    term_outcome,
+)
 from incasso.domain.limitation import with_interruption
 from incasso.domain.models import (
     Allocation,
@@ -41,7 +48,7 @@ from incasso.domain.models import (
 from incasso.domain.intake import due_date_problem, invoice_date_problem
 from incasso.domain.ports import ClaimsStore, EventBus, Messenger, Workflows
 from incasso.law.terms import next_call_slot
-from incasso.money import Money
+from incasso.money import ZERO, Money
 from incasso.services.errors import ConflictError, InvalidRequestError, NotFoundError
 from incasso.services.versioned import Change, Changed, change_claim
 from incasso.settings import get_settings
@@ -209,6 +216,31 @@ def b2b_term_flags(new: "NewClaim") -> list[str]:
     return []
 
 
+def _resumed_status(claim: Claim) -> ClaimStatus:
+    """Where a claim goes when its dispute is rejected: back to its arrangement or its trajectory."""
+    if claim.arrangement is not None:
+        return ClaimStatus.ARRANGEMENT
+    return ClaimStatus.IN_COLLECTION if claim.stage is not Stage.NONE else ClaimStatus.OPEN
+
+
+def _costs_restored(claim: Claim, ledger: list[LedgerEntry], tenant: Tenant, key: str,
+                    at: dt.datetime) -> tuple[Claim, list[LedgerEntry]]:
+    """After a dispute in part is rejected: the collection costs the disputed part's pause reversed are
+    charged again, up to what the letter announced over the whole principal (docs/law.md)."""
+    costs_booked = [entry for entry in ledger if entry.kind is LedgerKind.COLLECTION_COSTS]
+    outcome = term_outcome(claim, ledger, tenant.policy)
+    if not costs_booked or outcome is None:
+        return claim, []
+    missing = outcome.costs - sum((entry.amount for entry in costs_booked), ZERO)
+    missing_vat = outcome.vat - sum((entry.amount for entry in ledger if entry.kind is LedgerKind.COLLECTION_COSTS_VAT),
+                                    ZERO)
+    if missing <= 0:
+        return claim, []
+    return book_costs(claim, costs=missing, vat=max(missing_vat, ZERO), key=f"{key}#costs-restored", at=at,
+                      note="collection costs over the disputed part charged again: the dispute was rejected",
+                      value_date=min(entry.effective_on for entry in costs_booked))
+
+
 def new_claim_id() -> str:
     return f"clm_{uuid.uuid4().hex[:20]}"
 
@@ -325,10 +357,12 @@ class ClaimService:
                             lambda claim: change(claim, self.store.get_ledger(tenant_id, claim_id)), gave_up=gave_up)
 
     # -- payments ------------------------------------------------------------------------------
-    def pay(self, tenant_id: str, claim_id: str, payment: NewPayment, *, payment_key: str | None = None) -> PaymentResult:
+    def pay(self, tenant_id: str, claim_id: str, payment: NewPayment, *, payment_key: str | None = None,
+            via: str | None = None) -> PaymentResult:
         """Book a payment on its value date (art. 6:114 lid 2 BW), whenever it is recorded: the account
         is replayed from that day, so a payment recorded late is charged exactly like a timely one;
-        a payment dated within a letter's term removes the costs it avoided (art. 6:96 lid 6 BW)."""
+        a payment dated within a letter's term removes the costs it avoided (art. 6:96 lid 6 BW).
+        ``via``: how the money came, where not by the tenant's own word (``portal``: the debtor's page)."""
         key = payment_key or uuid.uuid4().hex
         entry_key = f"payment#{key}"
         tenant = self.tenant(tenant_id)
@@ -364,12 +398,17 @@ class ClaimService:
             now = clock.now()
             events = [TimelineEvent(at=now, type="payment_received", details={
                 "amount": str(payment.amount), "paid_at": paid_at.isoformat(),
-                "allocation": allocation.model_dump(mode="json")})]
+                "allocation": allocation.model_dump(mode="json"), **({"via": via} if via else {})})]
             events += [TimelineEvent(at=now, type=_EVENT_OF_KIND[e.kind], details={
                 "amount": str(e.amount), "note": e.note or ""}) for e in entries if e.kind in _EVENT_OF_KIND
                 and (e.kind is not LedgerKind.COLLECTION_COSTS or e.amount < 0)]
             withdraw = False
-            if claim.amounts.outstanding <= 0:
+            if claim.amounts.outstanding <= 0 and claim.disputed_amount is not None:
+                # The undisputed part is paid: the claim waits for the disputed part's resolution.
+                claim = claim.model_copy(update={"status": ClaimStatus.PAUSED})
+                events.append(TimelineEvent(at=now, type="undisputed_part_paid", details={
+                    "disputed": str(claim.disputed_amount)}))
+            elif claim.amounts.outstanding <= 0:
                 claim = claim.model_copy(update={"status": ClaimStatus.PAID, "next_action_on": None})
                 events.append(TimelineEvent(at=now, type="claim_closed", details={"outcome": "paid"}))
                 withdraw = was_with_bailiff
@@ -406,31 +445,73 @@ class ClaimService:
             self._resume(claim.task_token, output)
 
     # -- disputes ------------------------------------------------------------------------------
-    def dispute(self, tenant_id: str, claim_id: str, reason: str) -> Claim:
+    def dispute(self, tenant_id: str, claim_id: str, reason: str, amount: Decimal | None = None) -> Claim:
+        """Dispute the claim. Without ``amount`` (or with one that covers the whole open principal) the
+        whole claim pauses; with a smaller amount only that part of the principal is held back and the
+        trajectory goes on over the rest (docs/law.md, "Disputes in part")."""
+        tenant = self.tenant(tenant_id)
+        if amount is not None and amount <= 0:
+            raise InvalidRequestError("a disputed amount must be more than 0.00",
+                                      [{"field": "amount", "message": "must be more than 0.00"}])
+
         def change(claim: Claim, ledger: list[LedgerEntry]) -> Change[Any]:
             if claim.is_closed:
                 raise ConflictError(f"claim {claim_id} is {claim.status.value}; it cannot be disputed")
-            if claim.status is ClaimStatus.PAUSED:
+            if claim.status is ClaimStatus.PAUSED or claim.disputed_amount is not None:
                 raise ConflictError(f"claim {claim_id} is already disputed")
-            return Change(
-                claim.model_copy(update={"status": ClaimStatus.PAUSED, "dispute_reason": reason}),
-                timeline=[TimelineEvent(at=clock.now(), type="dispute_opened", details={"reason": reason})],
-            )
+            now, today = clock.now(), clock.today()
+            part = None
+            if amount is not None:
+                # What is owed today (interest up to today included), as GET shows it.
+                current, _, _ = settle(claim, ledger, tenant.policy, as_of=max(today, claim.interest_until or today),
+                                       key="view", at=now)
+                if amount > current.amounts.outstanding:
+                    raise InvalidRequestError(
+                        f"the disputed amount is more than the {current.amounts.outstanding} outstanding",
+                        [{"field": "amount", "message": f"more than the outstanding {current.amounts.outstanding}"}])
+                # A dispute concerns the invoice, i.e. its principal; one that covers all the principal still
+                # open is a dispute of the whole claim (interest and costs follow the principal).
+                if amount < current.collected_principal - current.paid_principal:
+                    part = amount
+            if part is None:
+                details: dict[str, Any] = {"reason": reason}
+                if amount is not None:
+                    details["amount"] = str(amount)
+                return Change(
+                    claim.model_copy(update={"status": ClaimStatus.PAUSED, "dispute_reason": reason}),
+                    timeline=[TimelineEvent(at=now, type="dispute_opened", details=details)],
+                )
+            # Only the disputed part pauses: the account is replayed over the undisputed principal, so that
+            # what the letters demand, the costs and the bailiff's file are over that alone.
+            held = claim.model_copy(update={"disputed_amount": part, "dispute_reason": reason})
+            held = held.model_copy(update={"amounts": held.amounts.model_copy(update={
+                "principal": held.collected_principal, "disputed": part})})
+            held, entries, _ = settle(held, ledger, tenant.policy, as_of=max(today, claim.interest_until or today),
+                                      key=f"dispute#{uuid.uuid4().hex}", at=now,
+                                      why=f"{part} of the principal disputed")
+            return Change(held, entries, [TimelineEvent(at=now, type="dispute_opened", details={
+                "reason": reason, "amount": str(part), "scope": "part",
+                "undisputed_outstanding": str(held.amounts.outstanding)})])
 
         claim = self._update(tenant_id, claim_id, change).claim
-        self._publish(tenant_id, "ClaimDisputed", {"claim_id": claim_id})
+        detail: dict[str, Any] = {"claim_id": claim_id}
+        if claim.disputed_amount is not None:
+            detail["disputed_amount"] = str(claim.disputed_amount)
+        self._publish(tenant_id, "ClaimDisputed", detail)
         return claim
 
     def resolve_dispute(self, tenant_id: str, claim_id: str, outcome: DisputeOutcome) -> Claim:
+        tenant = self.tenant(tenant_id)
+
         def change(claim: Claim, ledger: list[LedgerEntry]) -> Change[Any]:
+            if claim.disputed_amount is not None:
+                return _resolve_part(claim, ledger)
             if claim.status is not ClaimStatus.PAUSED:
                 raise ConflictError(f"claim {claim_id} is not disputed")
             if outcome is DisputeOutcome.UPHELD:
                 status = ClaimStatus.CANCELLED
-            elif claim.arrangement is not None:
-                status = ClaimStatus.ARRANGEMENT
             else:
-                status = ClaimStatus.IN_COLLECTION if claim.stage is not Stage.NONE else ClaimStatus.OPEN
+                status = _resumed_status(claim)
             updates: dict[str, Any] = {"status": status}
             if status is ClaimStatus.CANCELLED:
                 updates["next_action_on"] = None
@@ -438,6 +519,40 @@ class ClaimService:
             if status is ClaimStatus.CANCELLED:
                 events.append(TimelineEvent(at=clock.now(), type="claim_closed", details={"outcome": "cancelled"}))
             return Change(claim.model_copy(update=updates), timeline=events)
+
+        def _resolve_part(claim: Claim, ledger: list[LedgerEntry]) -> Change[Any]:
+            part = claim.disputed_amount
+            assert part is not None
+            now, today = clock.now(), clock.today()
+            key = f"dispute-resolved#{uuid.uuid4().hex}"
+            entries: list[LedgerEntry] = []
+            written_off = claim.principal_written_off
+            if outcome is DisputeOutcome.UPHELD:
+                # The disputed part was never owed: a correcting entry writes it off from the due date
+                # (the ledger is never edited), and the interest on it goes with it.
+                written_off += part
+                entries.append(LedgerEntry(key=f"{key}#principal", kind=LedgerKind.PRINCIPAL, amount=-part,
+                                           booked_at=now, value_date=claim.due_date,
+                                           note=f"disputed part of {part} upheld: written off"))
+            back = claim.model_copy(update={"disputed_amount": None, "principal_written_off": written_off})
+            back = back.model_copy(update={"amounts": back.amounts.model_copy(update={
+                "principal": back.collected_principal, "disputed": ZERO})})
+            back, settled, _ = settle(back, ledger, tenant.policy, as_of=max(today, claim.interest_until or today),
+                                      key=key, at=now, new=entries,
+                                      why=f"disputed part of {part} {outcome.value}")
+            if outcome is DisputeOutcome.REJECTED:
+                back, restored = _costs_restored(back, [*ledger, *settled], tenant, key, now)
+                settled += restored
+            events = [TimelineEvent(at=now, type="dispute_resolved", details={
+                "outcome": outcome.value, "amount": str(part), "scope": "part"})]
+            updates: dict[str, Any] = {}
+            if back.amounts.outstanding <= 0:
+                # Nothing remains: the rest was paid and the disputed part is written off.
+                updates = {"status": ClaimStatus.CANCELLED, "next_action_on": None}
+                events.append(TimelineEvent(at=now, type="claim_closed", details={"outcome": "cancelled"}))
+            elif back.status is ClaimStatus.PAUSED:  # the rest was paid while the part was disputed
+                updates = {"status": _resumed_status(back)}
+            return Change(back.model_copy(update=updates), settled, events)
 
         claim = self._update(tenant_id, claim_id, change).claim
         if claim.status is ClaimStatus.CANCELLED:
@@ -492,6 +607,39 @@ class ClaimService:
         claim = self._update(tenant_id, claim_id, change).claim
         self._publish(tenant_id, "ArrangementAgreed", {"claim_id": claim_id})
         self._notify(tenant, claim, "arrangement_confirmation", {})
+        return claim
+
+    def record_proposal(self, tenant_id: str, claim_id: str, instalments: list[Instalment], why: str) -> Claim:
+        """A debtor's arrangement proposal beyond the policy's limits, left on the claim's timeline for the
+        tenant to agree (``arrange``) or refuse (``refuse_arrangement``). Written with the claim's version,
+        so that the proposal, its agreement and its refusal keep their order on the timeline."""
+        def change(claim: Claim, ledger: list[LedgerEntry]) -> Change[Any]:
+            return Change(claim.model_copy(), timeline=[TimelineEvent(at=clock.now(), type="arrangement_proposed", details={
+                "instalments": [i.model_dump(mode="json") for i in instalments], "beyond_policy": why,
+                "source": "portal"})])
+
+        return self._update(tenant_id, claim_id, change).claim
+
+    def refuse_arrangement(self, tenant_id: str, claim_id: str, reason: str) -> Claim:
+        """The tenant refuses the debtor's arrangement proposal that waits on the claim (one the portal
+        left for the tenant): the proposal closes on the timeline, the debtor is told why, and the
+        trajectory goes on as it stood (ArrangementRefused; webhook ``arrangement.refused``)."""
+        tenant = self.tenant(tenant_id)
+        refused: dict[str, Any] = {}
+
+        def change(claim: Claim, ledger: list[LedgerEntry]) -> Change[Any]:
+            proposal = open_proposal(self.store.get_timeline(tenant_id, claim_id))
+            if proposal is None or claim.is_closed or claim.status is ClaimStatus.ARRANGEMENT:
+                raise ConflictError(f"claim {claim_id} has no arrangement proposal waiting")
+            refused.update(instalments=proposal.details.get("instalments", []), proposed_at=proposal.at.isoformat())
+            # Written with the claim's version: a refusal and an acceptance racing each other cannot both land.
+            return Change(claim.model_copy(), timeline=[TimelineEvent(at=clock.now(), type="arrangement_refused", details={
+                "reason": reason, "proposed_at": proposal.at.isoformat()})])
+
+        claim = self._update(tenant_id, claim_id, change).claim
+        self._publish(tenant_id, "ArrangementRefused", {"claim_id": claim_id})
+        self._notify(tenant, claim, "arrangement_refused", {"reason": reason, "instalments": refused["instalments"],
+                                                            "key": refused["proposed_at"]})
         return claim
 
     # -- the legal phase: the tenant's approval ------------------------------------------------

@@ -10,7 +10,7 @@ from incasso import clock
 from incasso.domain.channels import choose_channel, policy_channel
 from incasso.domain.errors import SendError
 from incasso.domain.limitation import claim_limitation_date
-from incasso.domain.models import Channel, Claim, DebtorType, MessageKind, Tenant
+from incasso.domain.models import Channel, Claim, DebtorType, Instalment, MessageKind, Tenant
 from incasso.domain.ports import ClaimsStore, Documents
 from incasso.handlers import logger
 from incasso.letters.dossier import build_dossier
@@ -41,6 +41,9 @@ def letter_context(tenant: Tenant, claim: Claim, kind: MessageKind, extra: dict[
         fields["paid_on"] = extra.get("paid_on", clock.today())
     if kind is MessageKind.ARRANGEMENT_CONFIRMATION and claim.arrangement is not None:
         fields["instalments"] = tuple(claim.arrangement.instalments)
+    if kind is MessageKind.ARRANGEMENT_REFUSED:
+        fields["refusal_reason"] = extra.get("reason")
+        fields["instalments"] = tuple(Instalment.model_validate(i) for i in extra.get("instalments", ()))
     if extra.get("portal_link"):
         fields["portal_link"] = extra["portal_link"]
     return LetterContext(**fields)

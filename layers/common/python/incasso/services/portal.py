@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict
 
 from incasso import clock
 from incasso.domain import portal as rules
+from incasso.domain.arrangements import open_proposal
 from incasso.domain.models import Claim, ClaimStatus, Instalment, Tenant
 from incasso.domain.portal import PaymentProvider, PortalToken, ProviderPayment
 from incasso.domain.ports import ClaimsStore, Documents, PortalRecords
@@ -157,9 +158,7 @@ class PortalService:
     def _proposed(self, claim: Claim) -> bool:
         if claim.status is ClaimStatus.ARRANGEMENT:
             return False
-        events = self.store.get_timeline(claim.tenant_id, claim.claim_id)
-        last = next((e for e in reversed(events) if e.type in ("arrangement_proposed", "arrangement_agreed")), None)
-        return last is not None and last.type == "arrangement_proposed"
+        return open_proposal(self.store.get_timeline(claim.tenant_id, claim.claim_id)) is not None
 
     def letter(self, token: str, claim_id: str, index: int) -> tuple[str, bytes]:
         """(file name, PDF) of one of the claim's letters, read from the tenant's documents."""
@@ -228,7 +227,8 @@ class PortalService:
                 return False
             amount = min(amount, outstanding)
         try:
-            self.claims.pay(tenant_id, claim_id, NewPayment(amount=amount, paid_at=paid_at), payment_key=key)
+            self.claims.pay(tenant_id, claim_id, NewPayment(amount=amount, paid_at=paid_at), payment_key=key,
+                            via="portal")
         except (ConflictError, InvalidRequestError) as error:
             logger.warning("portal payment not booked", extra={"claim_id": claim_id, "reason": error.message})
             self.store.add_timeline_event(tenant_id, claim_id, "portal_payment_not_booked", {
@@ -237,13 +237,14 @@ class PortalService:
         return True
 
     # -- dispute and arrangement ---------------------------------------------------------------------
-    def dispute(self, token: str, claim_id: str, reason: str) -> Claim:
+    def dispute(self, token: str, claim_id: str, reason: str, amount: Decimal | None = None) -> Claim:
+        """The debtor disputes a claim, or (with ``amount``) a part of it, as the tenant API's dispute does."""
         view = self.open(token)
         claim = view.claim(claim_id).claim
         reason = " ".join(reason.split())[:1000]
         if not reason:
             raise InvalidRequestError("a reason is needed", [{"field": "reason", "message": "empty"}])
-        return self.claims.dispute(view.tenant.tenant_id, claim.claim_id, f"(portal) {reason}")
+        return self.claims.dispute(view.tenant.tenant_id, claim.claim_id, f"(portal) {reason}", amount)
 
     def propose(self, token: str, claim_id: str, count: int, first_due: dt.date) -> Proposal:
         view = self.open(token)
@@ -261,9 +262,7 @@ class PortalService:
         return Proposal(accepted=False, reason=why)
 
     def _record_proposal(self, tenant_id: str, claim_id: str, instalments: list[Instalment], why: str) -> None:
-        self.store.add_timeline_event(tenant_id, claim_id, "arrangement_proposed", {
-            "instalments": [i.model_dump(mode="json") for i in instalments], "beyond_policy": why,
-            "source": "portal"})
+        self.claims.record_proposal(tenant_id, claim_id, instalments, why)
         self._publish(tenant_id, "ArrangementProposed", {"claim_id": claim_id, "instalments": len(instalments)})
 
 
