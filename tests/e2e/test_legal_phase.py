@@ -63,3 +63,30 @@ def test_without_approval_a_debtor_without_a_postal_address_is_parked_not_handed
     events = [e for e in world.store.get_timeline("acme", claim.claim_id) if e.type == "claim_parked"]
     assert len(events) == 1 and "postal address" in events[0].details["reason"]
     assert "bailiff_filing" not in world.sent(claim)
+
+
+def test_art_6_96_lid_5_agreed_costs_of_a_business_debtor_are_announced_as_agreed_and_booked_after_the_term(world):
+    from incasso.domain.models import Address, AgreedCollectionCosts
+
+    # given a business debtor with whom 15 % collection costs (at least 150.00) were agreed
+    world.tenant(business_flat_fee=True)
+    debtor = Debtor(name="Bakkerij Jansen B.V.", type="business", email="info@jansen.example",
+                    address=Address(street="Kerkstraat 1", postal_code="1234 AB", city="Utrecht"))
+    claim = world.claims.create("acme", NewClaim(
+        invoice_number="B-1", debtor=debtor, principal=Decimal("3000.00"), invoice_date=START - dt.timedelta(days=30),
+        due_date=START, agreed_collection_costs=AgreedCollectionCosts(percentage=Decimal("15"),
+                                                                      minimum=Decimal("150.00"))))
+    # when the trajectory runs until well after the notice of default's term
+    world.until(START + dt.timedelta(days=90))
+    after = world.get(claim)
+    # then the notice of default announced the agreed 450.00 (not the staffel's 425.00, not the flat 40.00) as agreed
+    letters = [r for r in world.store.list_messages("acme", claim.claim_id) if r["kind"] == "notice_of_default"]
+    assert len(letters) == 1
+    assert "de met u overeengekomen buitengerechtelijke incassokosten verschuldigd van € 450,00" in letters[0]["body"]
+    assert "Besluit" not in letters[0]["body"] and "vaste vergoeding" not in letters[0]["body"]
+    # and, the term having run out unpaid, exactly those costs were booked once, with no VAT uplift
+    assert after.amounts.collection_costs == Decimal("450.00") and after.amounts.collection_costs_vat == 0
+    costs = [e for e in world.store.get_ledger("acme", claim.claim_id) if e.key == "legal_review#costs"]
+    assert len(costs) == 1 and costs[0].note.startswith("agreed collection costs (art. 6:96 lid 5 BW)")
+    # and the legal advice warns that a court may reduce the 25.00 above the staffel
+    assert any("25.00 above the staffel" in reason for reason in after.legal_advice.reasons)

@@ -10,8 +10,10 @@ from api_support import TENANT_A, TENANT_B, call, claim_body, events_on_bus
 
 CLAIM_FIELDS = {"claim_id", "invoice_number", "debtor", "currency", "invoice_date", "due_date", "status", "stage",
                 "amounts", "timeline", "payment_reference",
-                # beside the contract's fields: the limitation of a consumer sale, caveats on the amounts
-                "consumer_sale", "warnings", "legal_advice", "disputed_amount"}
+                # beside the contract's fields: the limitation of a consumer sale, caveats on the amounts,
+                # what was agreed with a business debtor
+                "consumer_sale", "warnings", "legal_advice", "disputed_amount", "agreed_interest_rate",
+                "agreed_collection_costs"}
 AMOUNT_FIELDS = {"principal", "interest", "collection_costs", "collection_costs_vat", "paid", "outstanding"}
 
 

@@ -138,3 +138,23 @@ def test_art_6_119a_lid_5_an_agreed_business_term_over_60_days_is_flagged(api):
     answer = call("POST", "/v1/claims", TENANT_A, body)
     assert answer.status == 201
     assert any("over 60" in warning for warning in answer.body["warnings"])
+
+
+def test_art_6_96_lid_5_agreed_collection_costs_are_kept_for_a_business_debtor_and_422_for_a_consumer(api):
+    # given a claim body with 15 % agreed costs (at least 150.00) and an agreed rate of 12 %
+    agreement = {"agreed_collection_costs": {"percentage": "15", "minimum": "150.00"}, "agreed_interest_rate": "12"}
+    consumer = {**claim_body("F-AGR-C"), **agreement}
+    # when a consumer's claim names them / then 422 naming both fields: the staffel and statutory rate are mandatory
+    answer = call("POST", "/v1/claims", TENANT_A, consumer)
+    assert answer.status == 422 and {"agreed_collection_costs", "agreed_interest_rate"} <= fields(answer)
+    # when a business debtor's claim names them / then they are kept and shown on the claim
+    business = {**claim_body("F-AGR-B"), **agreement}
+    business["debtor"] = {**business["debtor"], "type": "business"}
+    created = call("POST", "/v1/claims", TENANT_A, business)
+    assert created.status == 201
+    assert created.body["agreed_collection_costs"] == {"percentage": "15", "fixed": None, "minimum": "150.00"}
+    assert created.body["agreed_interest_rate"] == "12"
+    # and an agreement naming both a percentage and a fixed sum is refused
+    both = {**business, "invoice_number": "F-AGR-X",
+            "agreed_collection_costs": {"percentage": "15", "fixed": "100.00"}}
+    assert "agreed_collection_costs" in fields(call("POST", "/v1/claims", TENANT_A, both))

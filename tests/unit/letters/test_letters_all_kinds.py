@@ -215,3 +215,47 @@ def test_context_survives_a_round_trip_through_json():
     data["amounts"]["outstanding"] = "1.00"
     with pytest.raises(ValidationError, match="does not add up"):
         LetterContext.model_validate(data)
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_art_6_96_lid_5_and_6_119_lid_3_letters_call_agreed_costs_and_an_agreed_rate_agreed_never_statutory(language):
+    from incasso.domain.models import AgreedCollectionCosts
+
+    # given a business debtor with agreed costs (15 %) and an agreed rate of 14 % (above the commercial rate)
+    business = make_claim(debtor_type="business", name="Bakkerij Jansen B.V.", language=language).model_copy(
+        update={"agreed_collection_costs": AgreedCollectionCosts(percentage=Decimal("15")),
+                "agreed_interest_rate": Decimal("14")})
+    agreed = CostNotice(costs=Decimal("450.00"), agreed=True)
+    # when every letter that speaks of costs or interest is rendered
+    bodies = {kind: render_message(make_context(kind, claim=business, costs_notice=agreed)).body_text
+              for kind in ("reminder_1", "reminder_2", "notice_of_default")}
+    # then each calls the rate and the costs agreed, and none calls them statutory
+    if language == "nl":
+        assert "de overeengekomen rente van 14% per jaar verschuldigd (artikel 6:119 lid 3 BW)" in bodies["reminder_1"]
+        assert "de met u overeengekomen buitengerechtelijke incassokosten in rekening" in bodies["reminder_2"]
+        assert "de met u overeengekomen buitengerechtelijke incassokosten verschuldigd van € 450,00" in \
+            bodies["notice_of_default"]
+        struck = ("wettelijke handelsrente", "wettelijke staffel", "Besluit vergoeding", "thans 10,15%")
+    else:
+        assert "The agreed interest of 14% a year has been running" in bodies["reminder_1"]
+        assert "the extrajudicial collection costs agreed with you" in bodies["reminder_2"]
+        assert "the extrajudicial collection costs agreed with you of €450.00" in bodies["notice_of_default"]
+        struck = ("statutory commercial interest", "statutory scale", "Decree on compensation", "currently 10.15%")
+    for kind, body in bodies.items():
+        for wording in struck:
+            assert wording not in body, (kind, wording)
+
+
+def test_an_agreed_rate_below_the_statutory_one_is_not_named_the_statutory_rate_applies():
+    # given an agreed rate of 2 %, below the commercial rate (art. 6:119 lid 3 BW: only a higher rate replaces it)
+    business = make_claim(debtor_type="business").model_copy(update={"agreed_interest_rate": Decimal("2")})
+    # when the notice of default is rendered / then it speaks of the statutory commercial rate
+    body = render_message(make_context("notice_of_default", claim=business)).body_text
+    assert "wettelijke handelsrente (artikel 6:119a BW) verschuldigd, thans 10,15% per jaar" in body
+    assert "overeengekomen" not in body
+
+
+def test_agreed_costs_never_appear_in_a_consumers_14_day_letter():
+    # given a 14-day letter context that names agreed costs / then it is refused before rendering
+    with pytest.raises(ValidationError, match="agreed collection costs are for business debtors"):
+        make_context("fourteen_day_letter", costs_notice=CostNotice(costs=Decimal("450.00"), agreed=True))

@@ -14,7 +14,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from incasso.domain.text import Text
-from incasso.domain.models import Claim, ClaimStatus, Debtor, Instalment, LegalAdvice, Stage, TimelineEvent
+from incasso.domain.models import AgreedCollectionCosts, Claim, ClaimStatus, Debtor, Instalment, LegalAdvice, Stage, TimelineEvent
 from incasso.money import Money
 from incasso.services.claims import BailiffUpdateKind, CallOutcome, DisputeOutcome
 
@@ -127,6 +127,11 @@ class ClaimOut(BaseModel):
     disputed_amount: Money | None = Field(default=None, description="a dispute in part: the part of the principal "
                                           "held back while it is open (in neither amounts.principal nor "
                                           "amounts.outstanding); null otherwise (docs/law.md, \"Disputes in part\")")
+    agreed_interest_rate: Decimal | None = Field(default=None, description="a yearly % agreed with this "
+                                                 "business debtor (art. 6:119 lid 3 BW); null: the statutory rate")
+    agreed_collection_costs: AgreedCollectionCosts | None = Field(
+        default=None, description="collection costs agreed with this business debtor (art. 6:96 lid 5 BW); "
+        "null: the staffel of the Besluit BIK")
     warnings: list[str] = Field(default_factory=list, description="caveats on the amounts, e.g. interest "
                                 "computed with an unverified or carried-forward statutory rate")
     timeline: list[dict[str, Any]] = Field(
@@ -151,6 +156,8 @@ class ClaimOut(BaseModel):
                                paid=amounts.paid, outstanding=amounts.outstanding),
             disputed_amount=claim.disputed_amount,
             consumer_sale=claim.consumer_sale,
+            agreed_interest_rate=claim.agreed_interest_rate,
+            agreed_collection_costs=claim.agreed_collection_costs,
             legal_advice=claim.legal_advice,
             warnings=[*claim.flags, *claim.warnings],
             timeline=[timeline_item(event) for event in timeline],

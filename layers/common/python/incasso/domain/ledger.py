@@ -129,7 +129,8 @@ def term_outcome(claim: Claim, ledger: Sequence[LedgerEntry], policy: Policy) ->
     if unpaid <= 0:  # only interest of before the letter left unpaid: no principal to charge costs over
         return TermOutcome(paid_in_time=False, unpaid_principal=ZERO, costs=ZERO, vat=ZERO)
     costs = compute_collection_costs([unpaid], debtor_type=claim.debtor.type,
-                                     creditor_vat_deductible=not policy.vat_uplift)
+                                     creditor_vat_deductible=not policy.vat_uplift,
+                                     agreed=claim.agreed_collection_costs if notice.agreed else None)
     return TermOutcome(paid_in_time=False, unpaid_principal=unpaid,
                        costs=min(costs.costs, notice.costs), vat=min(costs.vat, notice.vat))
 

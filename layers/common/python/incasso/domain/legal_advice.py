@@ -25,6 +25,7 @@ from importlib import resources
 from incasso.domain.limitation import claim_limitation_date
 from incasso.domain.models import Claim, LegalAdvice, Policy, Recommendation, Tenant
 from incasso.law.court_fees import estimate_court_fee
+from incasso.law.wik import collection_costs
 from incasso.money import ZERO, money
 
 BAILIFF_TARIFFS_ENV = "INCASSO_BAILIFF_TARIFFS_FILE"
@@ -85,8 +86,26 @@ def legal_advice(claim: Claim, tenant: Tenant, today: dt.date) -> LegalAdvice:
         reasons.append(f"{outstanding} outstanding against {advanced} to advance (court fee and bailiff's fees, "
                        "recoverable if the court awards them)")
     reasons.append(f"competent court: the {fee.court} (art. 93 Rv)")
+    above_staffel = agreed_costs_above_staffel(claim)
+    if above_staffel > 0:
+        # HR 10-07-2015, ECLI:NL:HR:2015:1868: the court may reduce agreed costs to the staffel of its own motion.
+        reasons.append(f"the agreed collection costs are {above_staffel} above the staffel of the Besluit BIK: the "
+                       "court may reduce them to the staffel unless higher actual costs are shown (HR 10-07-2015, "
+                       "ECLI:NL:HR:2015:1868)")
+        net -= above_staffel
     return LegalAdvice(
         recommendation=recommendation, reasons=reasons, blocking=blocking, court=fee.court, claim_value=claim_value,
         court_fee=fee.fee, bailiff_costs=bailiff, limitation_date=lapses_on, address_known=address_known,
         expected_net_recovery=net, verified=fee.verified and bailiff_verified,
     )
+
+
+def agreed_costs_above_staffel(claim: Claim) -> Decimal:
+    """How far the agreed collection costs booked exceed the staffel over the whole principal (zero when
+    the staffel was used, or the agreement asks less): at least the part a court may strike (HR 10-07-2015).
+    The whole principal, not what was unpaid at the term's end, so the excess is never overstated."""
+    notice = claim.notice
+    if notice is None or not notice.agreed or claim.amounts.collection_costs <= 0:
+        return ZERO
+    staffel = collection_costs(claim.amounts.principal) if claim.amounts.principal > 0 else ZERO
+    return max(claim.amounts.collection_costs - staffel, ZERO)

@@ -324,6 +324,30 @@ class Arrangement(Model):
     paid_at_start: Money = ZERO
 
 
+class AgreedCollectionCosts(Model):
+    """Collection costs agreed with a business debtor (art. 6:96 lid 5 BW: for a non-consumer the staffel
+    is only the default, so other costs may be agreed — ⚠️ wording of lid 5–7 not checked). Either a
+    ``fixed`` sum or a ``percentage`` of the principal still unpaid, optionally with a ``minimum``.
+    The court may reduce agreed costs to the staffel (HR 10-07-2015, ECLI:NL:HR:2015:1868)."""
+
+    percentage: Decimal | None = Field(default=None, gt=Decimal("0"), le=Decimal("50"), max_digits=5,
+                                       decimal_places=2, description="% of the principal still unpaid")
+    fixed: Money | None = Field(default=None, description="a fixed sum, whatever the principal")
+    minimum: Money | None = Field(default=None, description="with a percentage: at least this sum")
+
+    @model_validator(mode="after")
+    def _one_basis(self) -> "AgreedCollectionCosts":
+        if (self.percentage is None) == (self.fixed is None):
+            raise ValueError("name either a percentage or a fixed sum")
+        if self.minimum is not None and self.percentage is None:
+            raise ValueError("a minimum goes with a percentage")
+        for name in ("fixed", "minimum"):
+            value = getattr(self, name)
+            if value is not None and not Decimal("0") < value <= Decimal("100000.00"):
+                raise ValueError(f"{name} must be more than 0.00 and at most 100000.00")
+        return self
+
+
 class Notice(Model):
     """The 14-day letter (art. 6:96 lid 6 BW) or notice of default as it went out: its term follows
     the channel actually used, and what it demanded decides whether costs are owed."""
@@ -339,6 +363,7 @@ class Notice(Model):
     costs: Money  # the collection costs it announced (without VAT)
     vat: Money = ZERO
     flat_fee: bool = False  # art. 6:96 lid 4 BW: the fixed EUR 40, owed whatever the term
+    agreed: bool = False  # the costs agreed with a business debtor, not the staffel (art. 6:96 lid 5 BW)
 
 
 class InterestFreePeriod(Model):
@@ -418,6 +443,8 @@ class Claim(Model):
     consumer_sale: bool = False
     # A yearly rate agreed with this (business) debtor, replacing the statutory one where higher.
     agreed_interest_rate: Decimal | None = Field(default=None, ge=Decimal("0"), le=Decimal("100"))
+    # Collection costs agreed with this (business) debtor, instead of the staffel.
+    agreed_collection_costs: AgreedCollectionCosts | None = None
     # The letter that started the statutory term, as it went out.
     notice: Notice | None = None
     # Periods without interest: kept arrangements, the letter's total paid in its term.

@@ -16,16 +16,22 @@ from __future__ import annotations
 import datetime as dt
 
 from incasso.domain.channels import channel_for
-from incasso.domain.models import Channel, Claim, MessageKind, Notice, Policy, Stage
+from incasso.domain.models import AgreedCollectionCosts, Channel, Claim, DebtorType, MessageKind, Notice, Policy, Stage
 from incasso.law.terms import fourteen_day_term
 from incasso.law.wik import CollectionCosts, compute_collection_costs
 
 
 def notice_costs(claim: Claim, policy: Policy) -> CollectionCosts:
-    """The costs the letter names: the staffel over the principal still unpaid (or the flat EUR 40)."""
+    """The costs the letter names: the staffel over the principal still unpaid (or the flat EUR 40), or
+    the costs agreed with a business debtor (art. 6:96 lid 5 BW)."""
     return compute_collection_costs([claim.amounts.principal - claim.paid_principal], debtor_type=claim.debtor.type,
                                     creditor_vat_deductible=not policy.vat_uplift,
-                                    business_flat_fee=policy.business_flat_fee)
+                                    business_flat_fee=policy.business_flat_fee, agreed=agreed_costs(claim))
+
+
+def agreed_costs(claim: Claim) -> AgreedCollectionCosts | None:
+    """The claim's agreed collection costs where they may apply: with a business debtor only."""
+    return claim.agreed_collection_costs if claim.debtor.type is DebtorType.BUSINESS else None
 
 
 def build_notice(claim: Claim, policy: Policy, step: Stage, today: dt.date, costs: CollectionCosts) -> Notice:
@@ -36,4 +42,4 @@ def build_notice(claim: Claim, policy: Policy, step: Stage, today: dt.date, cost
     term = fourteen_day_term(posted_on, channel=channel, email_delivery_days=policy.email_delivery_days)
     return Notice(step=step, sent_on=today, channel=channel, posted_on=posted_on, delivered_on=term.delivered_on,
                   starts_on=term.starts_on, ends_on=term.ends_on, demanded=claim.amounts.outstanding,
-                  costs=costs.costs, vat=costs.vat, flat_fee=costs.flat_fee)
+                  costs=costs.costs, vat=costs.vat, flat_fee=costs.flat_fee, agreed=costs.agreed)

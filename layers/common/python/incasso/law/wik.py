@@ -15,7 +15,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Sequence
 
-from incasso.domain.models import DebtorType
+from incasso.domain.models import AgreedCollectionCosts, DebtorType
 from incasso.law import _checks as checks
 from incasso.money import ZERO, round_cents
 
@@ -92,7 +92,8 @@ class CollectionCosts:
     """What a letter may claim: the costs, the VAT uplift on them, and the two together.
 
     ``basis`` is the hoofdsom the staffel was applied to (principals + capitalised interest);
-    ``flat_fee`` says the fixed EUR 40 of art. 6:96 lid 4 BW was used instead of the staffel.
+    ``flat_fee`` says the fixed EUR 40 of art. 6:96 lid 4 BW was used instead of the staffel;
+    ``agreed`` that costs agreed with a business debtor were (art. 6:96 lid 5 BW).
     """
 
     costs: Decimal
@@ -100,6 +101,7 @@ class CollectionCosts:
     total: Decimal | None = None  # filled in as costs + vat
     basis: Decimal = ZERO
     flat_fee: bool = False
+    agreed: bool = False
 
     def __post_init__(self) -> None:
         expected = self.costs + self.vat
@@ -117,6 +119,7 @@ def compute_collection_costs(
     business_flat_fee: bool = False,
     capitalised_interest: Decimal = ZERO,
     vat_rate: Decimal = DEFAULT_VAT_RATE,
+    agreed: AgreedCollectionCosts | None = None,
 ) -> CollectionCosts:
     """The collection costs for one letter.
 
@@ -131,6 +134,10 @@ def compute_collection_costs(
       VAT uplift on the flat fee: it is a fixed statutory sum, not costs under the Besluit.
     - VAT: art. 2 lid 3 Besluit BIK — only a creditor that cannot deduct the VAT it pays for
       collection may add it (and must declare so in the letter).
+    - ``agreed``: costs agreed with a business debtor replace the staffel and the flat fee (art. 6:96
+      lid 5 BW: for a non-consumer the Besluit is only the default). Refused for a consumer, for whom
+      the staffel is mandatory. No VAT uplift on an agreed sum: the uplift of art. 2 lid 3 is a rule of
+      the Besluit's own computation (docs/law.md, "Agreed collection costs").
     """
     if isinstance(principals, (Decimal, int, str)):
         raise TypeError("principals must be a sequence of amounts")
@@ -141,6 +148,12 @@ def compute_collection_costs(
     debtor_type = DebtorType(debtor_type)
     if not (isinstance(vat_rate, Decimal) and Decimal(0) <= vat_rate < 1):
         raise ValueError(f"vat_rate is a fraction such as Decimal('0.21'), got {vat_rate!r}")
+
+    if agreed is not None:
+        if debtor_type is not DebtorType.BUSINESS:
+            raise ValueError("agreed collection costs apply to business debtors only: a consumer owes the "
+                             "staffel of the Besluit BIK (art. 6:96 lid 5 BW)")
+        return CollectionCosts(costs=agreed_collection_costs(agreed, basis), vat=ZERO, basis=basis, agreed=True)
 
     if debtor_type is DebtorType.BUSINESS and business_flat_fee:
         return CollectionCosts(costs=BUSINESS_FLAT_FEE, vat=ZERO, basis=basis, flat_fee=True)
@@ -159,3 +172,18 @@ def collection_costs_after_partial_payment(principal: Decimal, paid_within_term:
         raise ValueError(f"paid within the term ({paid_within_term}) exceeds the principal ({principal})")
     unpaid = principal - paid_within_term
     return ZERO if unpaid == 0 else collection_costs(unpaid)
+
+
+def agreed_collection_costs(agreed: AgreedCollectionCosts, basis: Decimal) -> Decimal:
+    """Costs agreed with a business debtor over ``basis`` (the principal still unpaid): the fixed sum, or
+    the percentage with its minimum; rounded half up to cents (art. 6:96 lid 5 BW).
+
+    >>> agreed_collection_costs(AgreedCollectionCosts(percentage=Decimal("15"), minimum=Decimal("75")), Decimal("400"))
+    Decimal('75.00')
+    """
+    basis = _check_amount("basis", basis, allow_zero=False)
+    if agreed.fixed is not None:
+        return round_cents(agreed.fixed)
+    assert agreed.percentage is not None  # the model holds one of the two
+    costs = round_cents(basis * agreed.percentage / 100)
+    return max(costs, round_cents(agreed.minimum)) if agreed.minimum is not None else costs

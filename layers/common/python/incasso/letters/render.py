@@ -29,7 +29,9 @@ from incasso.domain.models import (
     MessageKind,
     Tenant,
 )
+from incasso.domain.ledger import agreed_rate
 from incasso.domain.profile import require_profile
+from incasso.law.interest import InterestKind, RateNotKnownError, default_rate_table
 from incasso.letters.formatting import format_date, format_iban, format_money, format_percent, format_slot
 from incasso.money import ZERO, Money, money
 
@@ -71,6 +73,8 @@ class CostNotice(_Model):
     vat_rate: Decimal = Decimal("21")
     # art. 6:96 lid 4 BW — fixed EUR 40 in a commercial contract instead of the staffel.
     flat_fee: bool = False
+    # art. 6:96 lid 5 BW — costs agreed with a business debtor: the letter calls them agreed, never statutory.
+    agreed: bool = False
 
     @field_validator("costs")
     @classmethod
@@ -151,6 +155,8 @@ class LetterContext(_Model):
                 raise ValueError("a fourteen_day_letter needs costs_notice: the exact collection costs")
             if self.costs_notice.flat_fee:
                 raise ValueError("the flat fee of art. 6:96 lid 4 BW is for business debtors, not in a 14-day letter")
+            if self.costs_notice.agreed:
+                raise ValueError("agreed collection costs are for business debtors, not in a 14-day letter")
         if kind is MessageKind.CALL_SCHEDULED:
             if self.call_slot is None or self.call_slot.tzinfo is None:
                 raise ValueError("a call_scheduled message needs a timezone-aware call_slot")
@@ -263,6 +269,19 @@ def salutation(ctx: "LetterContext") -> str:
     return f"Dear Mr/Ms {known}," if known else "Dear Sir or Madam,"
 
 
+def agreed_rate_in_force(ctx: LetterContext) -> Decimal | None:
+    """The rate agreed with a business debtor where it replaces the statutory commercial rate on the
+    letter's date (art. 6:119 lid 3 BW: only where higher): the letter then calls it agreed, not statutory."""
+    rate = agreed_rate(ctx.claim, ctx.tenant.policy)
+    if rate is None:
+        return None
+    try:
+        statutory = default_rate_table().rate_on(ctx.sent_on, InterestKind.COMMERCIAL).rate
+    except RateNotKnownError:
+        return rate
+    return rate if rate > statutory else None
+
+
 def _variables(ctx: LetterContext) -> dict[str, Any]:
     claim = ctx.claim
     instalments_total = sum((i.amount for i in ctx.instalments), ZERO)
@@ -277,6 +296,8 @@ def _variables(ctx: LetterContext) -> dict[str, Any]:
         "costs_notice": ctx.costs_notice,
         "term": ctx.term,
         "interest_rate": ctx.interest_rate,
+        "agreed_rate": agreed_rate_in_force(ctx),
+        "agreed_costs": claim.debtor.type is DebtorType.BUSINESS and claim.agreed_collection_costs is not None,
         "interest_from": claim.due_date + dt.timedelta(days=1),  # art. 6:119 BW — from the day after the due date
         "interest_until": claim.interest_until or ctx.sent_on,
         "call_slot": ctx.call_slot,

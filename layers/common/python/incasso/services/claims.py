@@ -31,6 +31,7 @@ from incasso.domain.ledger import (
 )
 from incasso.domain.limitation import with_interruption
 from incasso.domain.models import (
+    AgreedCollectionCosts,
     Allocation,
     Arrangement,
     Claim,
@@ -78,6 +79,11 @@ class NewClaim(Command):
         description="a yearly % agreed with a business debtor; replaces the statutory rate where higher "
                     "(art. 6:119 lid 3 BW); refused for consumers")
 
+    agreed_collection_costs: AgreedCollectionCosts | None = Field(
+        default=None, description="collection costs agreed with a business debtor, instead of the staffel: "
+        "{percentage, minimum?} of the principal still unpaid or {fixed}; letters call them agreed "
+        "(art. 6:96 lid 5 BW); refused for consumers")
+
     @field_validator("debtor")
     @classmethod
     def _reachable_in_writing(cls, debtor: Debtor) -> Debtor:
@@ -95,6 +101,17 @@ class NewClaim(Command):
         if value is not None and debtor is not None and debtor.type is not DebtorType.BUSINESS:
             raise ValueError("an agreed interest rate applies to business debtors only: a consumer always gets "
                              "the statutory rate (art. 6:119 BW)")
+        return value
+
+    @field_validator("agreed_collection_costs")
+    @classmethod
+    def _agreed_costs_business_only(cls, value: AgreedCollectionCosts | None,
+                                    info: ValidationInfo) -> AgreedCollectionCosts | None:
+        # art. 6:96 lid 5 BW: only with a non-consumer may costs other than the staffel be agreed.
+        debtor = info.data.get("debtor")
+        if value is not None and debtor is not None and debtor.type is not DebtorType.BUSINESS:
+            raise ValueError("agreed collection costs apply to business debtors only: a consumer owes at most "
+                             "the staffel of the Besluit BIK (art. 6:96 lid 5 BW)")
         return value
 
     @field_validator("principal")
@@ -310,6 +327,7 @@ class ClaimService:
             consumer_sale=new.consumer_sale,
             flags=b2b_term_flags(new),
             agreed_interest_rate=new.agreed_interest_rate,
+            agreed_collection_costs=new.agreed_collection_costs,
             amounts=open_claim_amounts(new.principal),
             status=ClaimStatus.OPEN,
             stage=Stage.NONE,

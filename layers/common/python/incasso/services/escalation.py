@@ -341,8 +341,8 @@ class EscalationService:
             assert claim.notice is not None
             claim, entries = book_costs(claim, costs=outcome.costs, vat=outcome.vat, key="legal_review#costs", at=at,
                                         value_date=claim.notice.ends_on + dt.timedelta(days=1),
-                                        note=f"collection costs (WIK staffel) over the {outcome.unpaid_principal} "
-                                             "unpaid when the term of the notice ended")
+                                        note=f"{'agreed collection costs (art. 6:96 lid 5 BW)' if claim.notice.agreed else 'collection costs (WIK staffel)'} "
+                                             f"over the {outcome.unpaid_principal} unpaid when the term of the notice ended")
             # Payments made after the term went to the costs first (art. 6:44 BW): settle again.
             claim, settled, _ = settle(claim, ledger, policy, as_of=today, key="legal_review#costs-owed", at=at,
                                        new=entries)

@@ -22,10 +22,11 @@ from incasso.letters.render import CostNotice, LetterContext, LetterTerm, render
 def letter_context(tenant: Tenant, claim: Claim, kind: MessageKind, extra: dict[str, Any]) -> LetterContext:
     fields: dict[str, Any] = {"tenant": tenant, "claim": claim, "kind": kind, "sent_on": clock.today()}
     if kind in (MessageKind.FOURTEEN_DAY_LETTER, MessageKind.NOTICE_OF_DEFAULT) and claim.announced_costs:
-        flat_fee = claim.debtor.type is DebtorType.BUSINESS and tenant.policy.business_flat_fee
-        fields["costs_notice"] = CostNotice(costs=claim.announced_costs, vat=claim.announced_costs_vat or 0,
-                                            flat_fee=flat_fee)
         notice = claim.notice
+        agreed = notice is not None and notice.agreed
+        flat_fee = claim.debtor.type is DebtorType.BUSINESS and tenant.policy.business_flat_fee and not agreed
+        fields["costs_notice"] = CostNotice(costs=claim.announced_costs, vat=claim.announced_costs_vat or 0,
+                                            flat_fee=flat_fee, agreed=agreed)
         if notice is not None and notice.step.value == kind.value:
             # The dates the engine computed for the channel the letter actually goes by.
             fields["term"] = LetterTerm.model_validate(notice, from_attributes=True)
