@@ -19,6 +19,7 @@ from incasso.domain.errors import (
     DuplicateInvoiceError,
     InvalidPageToken,
 )
+from incasso.domain.debtor_letters import LetterGroup
 from incasso.domain.import_records import ImportRecord
 from incasso.domain.models import Claim, ClaimStatus, LedgerEntry, Tenant, TimelineEvent
 from incasso.domain.ports import DueClaim, Dossier
@@ -108,11 +109,49 @@ class InMemoryClaims:
         page = claims[start:start + limit]
         return page, str(start + limit) if start + limit < len(claims) else None
 
+    def claims_of_debtor(self, tenant_id: str, reference: str) -> list[Claim]:
+        return sorted((c for (t, _), c in self.claims.items() if t == tenant_id and c.debtor.reference == reference),
+                      key=lambda c: (c.created_at, c.claim_id))
+
     def due_claims(self, tenant_id: str, day: dt.date) -> Iterator[DueClaim]:
         due = [c for (t, _), c in self.claims.items()
                if t == tenant_id and c.next_action_on is not None and c.next_action_on <= day]
         for claim in sorted(due, key=lambda c: c.next_action_on):
             yield DueClaim(claim.claim_id, claim.next_action_on, claim.phase)
+
+
+class InMemoryDebtorLetters:
+    """``DebtorLetters``: groups by (tenant, reference, kind, day); the send taken with a lease."""
+
+    def __init__(self) -> None:
+        self.letter_groups: dict[tuple, dict[str, Any]] = {}
+
+    @staticmethod
+    def _key(tenant_id: str, reference: str, kind: Any, day: dt.date) -> tuple:
+        return tenant_id, reference, str(getattr(kind, "value", kind)), day
+
+    def letter_group(self, tenant_id: str, reference: str, kind: str, day: dt.date) -> LetterGroup | None:
+        held = self.letter_groups.get(self._key(tenant_id, reference, kind, day))
+        return held["group"] if held else None
+
+    def put_letter_group(self, group: LetterGroup) -> LetterGroup:
+        held = self.letter_groups.setdefault(self._key(group.tenant_id, group.debtor_reference, group.kind, group.day),
+                                             {"group": group})
+        return held["group"]
+
+    def take_letter_send(self, group: LetterGroup, claim_id: str, *, now: dt.datetime,
+                         lease: dt.timedelta) -> dict[str, Any] | bool:
+        held = self.letter_groups[self._key(group.tenant_id, group.debtor_reference, group.kind, group.day)]
+        if "record" in held:
+            return held["record"]
+        if held.get("sender") not in (None, claim_id) and held["until"] >= now:
+            return False
+        held.update(sender=claim_id, until=now + lease)
+        return True
+
+    def finish_letter_send(self, group: LetterGroup, record: dict[str, Any]) -> None:
+        self.letter_groups[self._key(group.tenant_id, group.debtor_reference, group.kind, group.day)]["record"] = \
+            json.loads(json.dumps(record, default=str))
 
 
 class InMemoryMessages:
@@ -168,10 +207,11 @@ class InMemoryImports:
         return self.imports.get((tenant_id, import_id))
 
 
-class InMemoryStore(InMemoryClaims, InMemoryMessages, InMemoryTenants, InMemoryImports):
-    """``ClaimsStore``: the four record kinds together, as the services take them."""
+class InMemoryStore(InMemoryClaims, InMemoryMessages, InMemoryTenants, InMemoryImports, InMemoryDebtorLetters):
+    """``ClaimsStore``: the record kinds together, as the services take them."""
 
     def __init__(self) -> None:
+        InMemoryDebtorLetters.__init__(self)
         InMemoryClaims.__init__(self)
         InMemoryMessages.__init__(self)
         InMemoryTenants.__init__(self)

@@ -5,11 +5,12 @@ this class only puts them together on one table and one client."""
 from __future__ import annotations
 
 from incasso.adapters.dynamodb.claims import ClaimRecords
+from incasso.adapters.dynamodb.debtor_letters import DebtorLetterRecords
 from incasso.adapters.dynamodb.import_records import ImportRecords
 from incasso.adapters.dynamodb.messages import MessageRecords
 from incasso.adapters.dynamodb.statements import StatementRecords
 from incasso.adapters.dynamodb.tenants import TenantRecords
 
 
-class ClaimsStore(ClaimRecords, MessageRecords, TenantRecords, ImportRecords, StatementRecords):
+class ClaimsStore(ClaimRecords, MessageRecords, TenantRecords, ImportRecords, StatementRecords, DebtorLetterRecords):
     """Claims, messages, tenants, imports and bank statements of the claims table (the table of the settings unless named)."""

@@ -364,6 +364,9 @@ class Notice(Model):
     vat: Money = ZERO
     flat_fee: bool = False  # art. 6:96 lid 4 BW: the fixed EUR 40, owed whatever the term
     agreed: bool = False  # the costs agreed with a business debtor, not the staffel (art. 6:96 lid 5 BW)
+    # A combined letter (one debtor, many invoices): the claims whose unpaid principal the staffel was
+    # applied to together, this one included; empty when the letter stood alone.
+    shared_with: list[str] = Field(default_factory=list)
 
 
 class InterestFreePeriod(Model):

@@ -24,6 +24,7 @@ from decimal import Decimal
 from typing import Any, NamedTuple, Protocol
 
 from incasso.domain.api_clients import ApiClient
+from incasso.domain.debtor_letters import LetterGroup
 from incasso.domain.bank.records import StatementItem, StatementRecord
 from incasso.domain.import_records import ImportRecord
 from incasso.domain.models import Claim, ClaimStatus, LedgerEntry, Tenant, TimelineEvent
@@ -75,6 +76,10 @@ class ClaimRepository(Protocol):
         ...
 
     def due_claims(self, tenant_id: str, day: dt.date) -> Iterator[DueClaim]: ...
+
+    def claims_of_debtor(self, tenant_id: str, reference: str) -> list[Claim]:
+        """All of the tenant's claims with this ``debtor.reference``, oldest first."""
+        ...
 
 
 class MessageLog(Protocol):
@@ -133,8 +138,28 @@ class StatementRecords(Protocol):
         ...
 
 
-class ClaimsStore(ClaimRepository, MessageLog, TenantDirectory, ImportRecords, StatementRecords, Protocol):
-    """The four record kinds of the claims table together, as the services take them."""
+class DebtorLetters(Protocol):
+    """The letter groups of one debtor (``incasso.domain.debtor_letters``): decided once by the first
+    claim to take a step, sent once by the first to send (a lease, taken over only when it ran out)."""
+
+    def letter_group(self, tenant_id: str, reference: str, kind: str, day: dt.date) -> LetterGroup | None: ...
+
+    def put_letter_group(self, group: LetterGroup) -> LetterGroup:
+        """Keeps ``group`` unless one was decided already; answers the group that holds."""
+        ...
+
+    def take_letter_send(self, group: LetterGroup, claim_id: str, *, now: dt.datetime,
+                         lease: dt.timedelta) -> dict[str, Any] | bool:
+        """The record of the letter when it went out already; True: this claim sends it now; False:
+        another claim is sending it (its lease has not run out)."""
+        ...
+
+    def finish_letter_send(self, group: LetterGroup, record: dict[str, Any]) -> None: ...
+
+
+class ClaimsStore(ClaimRepository, MessageLog, TenantDirectory, ImportRecords, StatementRecords, DebtorLetters,
+                  Protocol):
+    """The record kinds of the claims table together, as the services take them."""
 
 
 # -- files -------------------------------------------------------------------------------------------

@@ -29,6 +29,7 @@ from incasso.domain.models import (
     MessageKind,
     Tenant,
 )
+from incasso.domain.debtor_letters import LetterInvoice
 from incasso.domain.ledger import agreed_rate
 from incasso.domain.profile import require_profile
 from incasso.law.interest import InterestKind, RateNotKnownError, default_rate_table
@@ -126,6 +127,8 @@ class LetterContext(_Model):
     bailiff_name: str | None = None
     portal_link: str | None = Field(default=None, description="the debtor's personal link (CONTRACT.md §8)")
     refusal_reason: str | None = Field(default=None, description="why the creditor refused the proposed arrangement")
+    invoices: tuple[LetterInvoice, ...] = Field(
+        default=(), description="a combined letter: every invoice of the debtor it covers (``amounts``: their sum)")
 
     @property
     def creditor(self) -> Profile:
@@ -171,8 +174,15 @@ class LetterContext(_Model):
     @property
     def payment_reference(self) -> str:
         """What the debtor writes with a payment: the claim's betalingskenmerk (16 digits with its check
-        digit), which bank statements are matched by (CONTRACT.md §9)."""
+        digit), which bank statements are matched by (CONTRACT.md §9); for a combined letter the
+        debtor's customer number, by which one payment is divided over the invoices (art. 6:43 BW)."""
+        if self.combined and self.claim.debtor.reference:
+            return self.claim.debtor.reference
         return self.claim.payment_reference or self.claim.invoice_number
+
+    @property
+    def combined(self) -> bool:
+        return len(self.invoices) > 1
 
     @property
     def is_consumer(self) -> bool:
@@ -282,6 +292,25 @@ def agreed_rate_in_force(ctx: LetterContext) -> Decimal | None:
     return rate if rate > statutory else None
 
 
+def invoice_label(ctx: LetterContext) -> str:
+    """``factuur 2025-001`` or ``facturen 2025-001, 2025-002 en 2025-003`` (EN: invoice/invoices, and)."""
+    numbers = [invoice.claim.invoice_number for invoice in ctx.invoices] or [ctx.claim.invoice_number]
+    nl = ctx.language is Language.NL
+    if len(numbers) == 1:
+        return f"{'factuur' if nl else 'invoice'} {numbers[0]}"
+    listed = f"{', '.join(numbers[:-1])} {'en' if nl else 'and'} {numbers[-1]}"
+    return f"{'facturen' if nl else 'invoices'} {listed}"
+
+
+def interest_from_phrase(ctx: LetterContext) -> str:
+    """When interest began to run: the day after the due date (art. 6:119, 6:119a BW); in a combined
+    letter that day differs per invoice, and the letter says so instead of naming one date."""
+    if ctx.combined:
+        return "de dag na de vervaldatum van elke factuur" if ctx.language is Language.NL \
+            else "the day after each invoice's due date"
+    return format_date(ctx.claim.due_date + dt.timedelta(days=1), ctx.language.value)
+
+
 def _variables(ctx: LetterContext) -> dict[str, Any]:
     claim = ctx.claim
     instalments_total = sum((i.amount for i in ctx.instalments), ZERO)
@@ -299,6 +328,10 @@ def _variables(ctx: LetterContext) -> dict[str, Any]:
         "agreed_rate": agreed_rate_in_force(ctx),
         "agreed_costs": claim.debtor.type is DebtorType.BUSINESS and claim.agreed_collection_costs is not None,
         "interest_from": claim.due_date + dt.timedelta(days=1),  # art. 6:119 BW — from the day after the due date
+        "interest_from_phrase": interest_from_phrase(ctx),
+        "combined": ctx.combined,
+        "invoices": ctx.invoices,
+        "invoice_label": invoice_label(ctx),
         "interest_until": claim.interest_until or ctx.sent_on,
         "call_slot": ctx.call_slot,
         "allocation": ctx.allocation,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from dataclasses import replace
 from collections.abc import Callable
 from enum import Enum, auto
 from typing import Any, TypeVar
@@ -18,7 +19,7 @@ from typing import Any, TypeVar
 from incasso import clock
 from incasso.domain.arrangements import ARRANGEMENT_KEPT, missed_instalment
 from incasso.domain.channels import BAILIFF_DOSSIER, COLLECTION_KINDS, channel_for
-from incasso.domain.errors import ConcurrentModificationError
+from incasso.domain.errors import ConcurrentModificationError, TransientSendError
 from incasso.domain.escalation import TIME_BARRED, Action, Decision, bailiff_worthwhile, decide
 from incasso.domain.incidents import parked_incident
 from incasso.domain.ledger import book_costs, close_interest_free, recompute, settle, term_outcome
@@ -29,6 +30,15 @@ from incasso.domain.limitation import (
     limitation_notice_due,
     received_on,
     with_interruption,
+)
+from incasso.domain.debtor_letters import (
+    COMBINED_KINDS,
+    LetterGroup,
+    LetterInvoice,
+    MemberAtTermEnd,
+    decide_group,
+    shared_term_costs,
+    takes_step_today,
 )
 from incasso.domain.notices import build_notice, notice_costs
 from incasso.domain.ports import Bailiff, ClaimsStore, EventBus, Messenger, TransientErrors, Workflows
@@ -42,6 +52,8 @@ from incasso.domain.models import (
     TimelineEvent,
 )
 from incasso.law.terms import next_call_slot
+from incasso.law.wik import CollectionCosts
+from incasso.money import ZERO
 from incasso.services.versioned import Change, Changed, change_claim
 from incasso.settings import get_settings
 
@@ -49,6 +61,8 @@ MESSAGE_STEPS = (Stage.REMINDER_1, Stage.REMINDER_2, Stage.FOURTEEN_DAY_LETTER, 
 # Writing the record of a message that has left (real seconds; the SDK's own DynamoDB retries come first).
 RECORD_ATTEMPTS = 10
 RECORD_BACKOFF_SECONDS = 0.025
+# How long one claim may take to send the debtor's combined letter before another may take it over.
+COMBINED_SEND_LEASE = dt.timedelta(minutes=5)
 
 
 T = TypeVar("T")
@@ -134,8 +148,13 @@ class EscalationService:
             if kind in COLLECTION_KINDS and claim.amounts.outstanding <= 0:
                 claim = self._confirm(tenant, claim, key, None, "cancelled: paid before sending")
                 continue
+            group = self._group_letter(claim, kind)
             if kind == BAILIFF_DOSSIER:
                 record = {"channel": "bailiff", "document": self._bailiff().hand_over(tenant, claim)}
+            elif group is not None:
+                # Checked before ``fresh``: the debtor's letter may have gone out with another claim.
+                record = self._send_combined(tenant, claim, key, group)
+                self._keep_record(tenant_id, claim_id, key, record)
             elif key in fresh or not self.store.has_message(tenant_id, claim_id, key):
                 record = self.messenger.deliver(tenant, claim, kind, {})
                 self._keep_record(tenant_id, claim_id, key, record)
@@ -143,6 +162,52 @@ class EscalationService:
                 record = None
             claim = self._confirm(tenant, claim, key, record, "sent")
         return tenant, claim
+
+    def _group_letter(self, claim: Claim, kind: str) -> LetterGroup | None:
+        """The combined letter of the debtor that this pending message belongs to, if any."""
+        reference = claim.debtor.reference
+        day = claim.step_dates.get(kind)
+        if not reference or day is None or kind not in COMBINED_KINDS:
+            return None
+        group = self.store.letter_group(claim.tenant_id, reference, kind, day)
+        return group if group is not None and group.combined and claim.claim_id in group.members else None
+
+    def _send_combined(self, tenant: Tenant, claim: Claim, key: str, group: LetterGroup) -> dict[str, Any]:
+        """One letter for the debtor's invoices of the group (CONTRACT.md §6): the first of its claims
+        to get here sends it, for all of them, under a lease; the others keep its record."""
+        taken = self.store.take_letter_send(group, claim.claim_id, now=clock.now(), lease=COMBINED_SEND_LEASE)
+        if isinstance(taken, dict):
+            return {**taken, "claim_id": claim.claim_id}
+        if taken is False:
+            raise TransientSendError("the debtor's combined letter is being sent with another of its claims",
+                                     claim_id=claim.claim_id, kind=group.kind.value)
+        invoices = self._letter_invoices(tenant, claim, group)
+        record = self.messenger.deliver(tenant, claim, group.kind.value,
+                                        {"invoices": invoices} if len(invoices) > 1 else {})
+        self.store.finish_letter_send(group, record)
+        for invoice in invoices:
+            if invoice.claim.claim_id != claim.claim_id:  # each claim's outbox shows the one letter
+                self._keep_record(claim.tenant_id, invoice.claim.claim_id, key,
+                                  {**record, "claim_id": invoice.claim.claim_id})
+        return record
+
+    def _letter_invoices(self, tenant: Tenant, claim: Claim, group: LetterGroup) -> list[LetterInvoice]:
+        """The group's invoices as the letter lists them: each member that took the step today, or
+        still takes it (then as its step will leave it: that step is computed here, not written),
+        while something is owed; the oldest due first (the order a payment of the total goes in)."""
+        step, now = Stage(group.kind.value), clock.now()
+        invoices: list[LetterInvoice] = []
+        for claim_id in [claim.claim_id, *(m for m in group.members if m != claim.claim_id)]:
+            member = claim if claim_id == claim.claim_id else self.store.get_claim(claim.tenant_id, claim_id)
+            if member is None or not takes_step_today(member, tenant, step, group.day, now):
+                continue
+            if member.step_dates.get(step.value) != group.day:
+                member = self._take(tenant, member, step, group.day).claim
+            if member.amounts.outstanding <= 0:
+                continue
+            invoices.append(LetterInvoice(claim=member, amounts=member.amounts, costs=member.announced_costs or ZERO,
+                                          vat=member.announced_costs_vat or ZERO))
+        return sorted(invoices, key=lambda i: (i.claim.due_date, i.claim.invoice_date, i.claim.invoice_number))
 
     def _bailiff(self) -> Bailiff:
         if self.bailiff is None:
@@ -268,6 +333,8 @@ class EscalationService:
         updates: dict[str, Any] = {"stage": step, "status": ClaimStatus.IN_COLLECTION,
                                    "step_dates": {**claim.step_dates, step.value: today}}
         messages: list[str] = []
+        if step in (Stage.PRE_DUE_REMINDER, Stage.REMINDER_1, Stage.REMINDER_2):
+            self._letter_group(tenant, claim, step, today)
         if step is Stage.PRE_DUE_REMINDER:
             # Before the due date: the claim is not overdue yet (it stays open), nothing is owed but the
             # invoice, and limitation has not begun to run (art. 3:307 BW: from the day after the due date).
@@ -282,12 +349,14 @@ class EscalationService:
                     today, channel, email_delivery_days=policy.email_delivery_days,
                     posting_days=policy.letter_posting_days))
         elif step is Stage.CALL_SCHEDULED:
+            self._letter_group(tenant, claim, step, today)  # one call per debtor: the message is combined
             slot = next_call_slot(at, start=policy.business_hours_start, end=policy.business_hours_end)
             updates["call_at"] = slot
             details["call_at"] = slot.isoformat()
             messages.append(step.value)
         elif step in (Stage.FOURTEEN_DAY_LETTER, Stage.NOTICE_OF_DEFAULT):
-            claim, entries, notice_updates = self._notice(tenant, claim, step, today, at)
+            claim, entries, notice_updates = self._notice(tenant, claim, step, today, at,
+                                                          self._letter_group(tenant, claim, step, today))
             ledger_entries += entries
             updates.update(notice_updates)
             notice = notice_updates["notice"]
@@ -312,22 +381,66 @@ class EscalationService:
                 "error": "legal_review", "reason": details.get("parked", "")}))
         return Change(updated, ledger_entries, events, outcome=step)
 
-    def _notice(self, tenant: Tenant, claim: Claim, step: Stage, today: dt.date, at: dt.datetime):
+    def _letter_group(self, tenant: Tenant, claim: Claim, step: Stage, today: dt.date) -> LetterGroup | None:
+        """The letter of ``step`` this claim goes out in, with the debtor's other claims taking the same
+        step today (``incasso.domain.debtor_letters``): decided by the first of them and kept, so each
+        takes its share from one record. None: the claim has no debtor reference, or a letter of the
+        debtor's was decided today without it (it then stands alone)."""
+        reference = claim.debtor.reference
+        if not reference or MessageKind(step.value) not in COMBINED_KINDS:
+            return None
+        kind = MessageKind(step.value)
+        held = self.store.letter_group(claim.tenant_id, reference, kind.value, today)
+        if held is None:
+            now = clock.now()
+            companions = [other for other in self.store.claims_of_debtor(claim.tenant_id, reference)
+                          if other.claim_id != claim.claim_id and takes_step_today(other, tenant, step, today, now)]
+            held = self.store.put_letter_group(decide_group(claim.tenant_id, claim, kind, today, companions,
+                                                            tenant.policy))
+        return held if claim.claim_id in held.members else None
+
+    def _notice(self, tenant: Tenant, claim: Claim, step: Stage, today: dt.date, at: dt.datetime,
+                group: LetterGroup | None = None):
         """The 14-day letter (art. 6:96 lid 6 BW) or notice of default: names the exact costs, and its
-        term is computed for the channel it actually goes by (``incasso.domain.notices``)."""
+        term is computed for the channel it actually goes by (``incasso.domain.notices``). In a
+        combined letter the staffel is applied once, over the sum of its invoices, and this claim
+        announces its share (``incasso.domain.debtor_letters``)."""
         policy = tenant.policy
         costs = notice_costs(claim, policy)
+        share = group.shares.get(claim.claim_id) if group is not None else None
+        if share is not None:
+            costs = CollectionCosts(costs=share.costs, vat=share.vat, basis=group.basis)
         entries: list = []
         if costs.flat_fee:
             # art. 6:96 lid 4 BW: in a commercial contract the flat EUR 40 is due without any notice.
             claim, entries = book_costs(claim, costs=costs.costs, vat=costs.vat, key=f"{step.value}#costs", at=at,
                                         note="flat compensation art. 6:96 lid 4 BW")
         notice = build_notice(claim, policy, step, today, costs)
+        if share is not None:
+            notice = notice.model_copy(update={"shared_with": sorted(group.shares)})
         updates = {"announced_costs": costs.costs, "announced_costs_vat": costs.vat, "term_ends_on": notice.ends_on,
                    "notice": notice,
                    # art. 3:317 BW: the letter interrupts limitation once received.
                    "limitation_interruptions": with_interruption(claim, notice.delivered_on)}
         return claim, entries, updates
+
+    def _shared_term_outcome(self, claim: Claim, ledger: list, policy, outcome):
+        """A combined notice's costs after its term: the staffel over what stayed unpaid of all its
+        invoices, this claim's share of it (``incasso.domain.debtor_letters.shared_term_costs``)."""
+        members: dict[str, MemberAtTermEnd] = {}
+        for claim_id in claim.notice.shared_with:
+            member = claim if claim_id == claim.claim_id else self.store.get_claim(claim.tenant_id, claim_id)
+            if member is None or member.notice is None:
+                continue
+            at_end = outcome if member is claim else term_outcome(
+                member, self.store.get_ledger(claim.tenant_id, claim_id), policy)
+            if at_end is None:
+                continue
+            members[claim_id] = MemberAtTermEnd(principal=member.amounts.principal, unpaid=at_end.unpaid_principal,
+                                                announced_costs=member.notice.costs, announced_vat=member.notice.vat)
+        share = shared_term_costs(claim.claim_id, members, debtor_type=claim.debtor.type,
+                                  creditor_vat_deductible=not policy.vat_uplift)
+        return replace(outcome, costs=share.costs, vat=share.vat)
 
     def _legal_review(self, tenant: Tenant, claim: Claim, ledger: list, today: dt.date, at: dt.datetime):
         """The term has run out unpaid: the costs it announced are now owed (HR 13-06-2014), over what
@@ -336,6 +449,8 @@ class EscalationService:
         entries: list = []
         review: dict[str, Any] = {}
         outcome = term_outcome(claim, ledger, policy)
+        if outcome is not None and claim.notice is not None and len(claim.notice.shared_with) > 1:
+            outcome = self._shared_term_outcome(claim, ledger, policy, outcome)
         already_booked = any(entry.kind is LedgerKind.COLLECTION_COSTS for entry in ledger)
         if outcome is not None and outcome.costs > 0 and not already_booked:
             assert claim.notice is not None

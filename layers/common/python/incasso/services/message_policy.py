@@ -10,13 +10,15 @@ from incasso import clock
 from incasso.domain.channels import choose_channel, policy_channel
 from incasso.domain.errors import SendError
 from incasso.domain.limitation import claim_limitation_date
-from incasso.domain.models import Channel, Claim, DebtorType, Instalment, MessageKind, Tenant
+from incasso.domain.models import Amounts, Channel, Claim, DebtorType, Instalment, MessageKind, Tenant
 from incasso.domain.ports import ClaimsStore, Documents
 from incasso.handlers import logger
 from incasso.letters.dossier import build_dossier
 from incasso.letters.message_text import OutgoingMessage, SentMessage, compose
 from incasso.letters.pdf import render_pdf
+from incasso.domain.debtor_letters import LetterInvoice
 from incasso.letters.render import CostNotice, LetterContext, LetterTerm, render_message
+from incasso.money import ZERO
 
 
 def letter_context(tenant: Tenant, claim: Claim, kind: MessageKind, extra: dict[str, Any]) -> LetterContext:
@@ -31,6 +33,15 @@ def letter_context(tenant: Tenant, claim: Claim, kind: MessageKind, extra: dict[
             # The dates the engine computed for the channel the letter actually goes by.
             fields["term"] = LetterTerm.model_validate(notice, from_attributes=True)
             fields["sent_on"] = notice.sent_on
+    invoices: tuple[LetterInvoice, ...] = tuple(extra.get("invoices") or ())
+    if len(invoices) > 1:
+        # One debtor, many invoices (CONTRACT.md §6): the letter lists each and asks for their sum.
+        fields["invoices"] = invoices
+        fields["amounts"] = sum_amounts([invoice.amounts for invoice in invoices])
+        if "costs_notice" in fields:
+            fields["costs_notice"] = fields["costs_notice"].model_copy(update={
+                "costs": sum((invoice.costs for invoice in invoices), ZERO),
+                "vat": sum((invoice.vat for invoice in invoices), ZERO)})
     if kind is MessageKind.BAILIFF_WITHDRAWAL:
         fields["paid_on"] = extra.get("paid_on")
         if claim.notice is not None:
@@ -48,6 +59,11 @@ def letter_context(tenant: Tenant, claim: Claim, kind: MessageKind, extra: dict[
     if extra.get("portal_link"):
         fields["portal_link"] = extra["portal_link"]
     return LetterContext(**fields)
+
+
+def sum_amounts(parts: list[Amounts]) -> Amounts:
+    """The amounts of several invoices added up, field by field."""
+    return Amounts(**{name: sum((getattr(part, name) for part in parts), ZERO) for name in Amounts.model_fields})
 
 
 class Sender(Protocol):
