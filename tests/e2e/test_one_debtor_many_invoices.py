@@ -116,3 +116,32 @@ def test_without_a_debtor_reference_each_claim_stands_alone(world):
     assert letters(world, first, "fourteen_day_letter")[0]["document"] != \
         letters(world, second, "fourteen_day_letter")[0]["document"]
     assert (world.get(first).announced_costs, world.get(second).announced_costs) == (Decimal("40.00"), Decimal("40.00"))
+
+
+def test_art_6_43_a_debtor_payment_settles_two_invoices_and_part_of_a_third_and_their_letters_stop(world):
+    from incasso.domain.models import ClaimStatus
+    from incasso.services import wiring
+    from incasso.services.claims import NewPayment
+
+    # given three invoices of one debtor due on three days, past their first reminders, interest running
+    world.tenant()
+    claims = [world.claims.create("acme", NewClaim(
+        invoice_number=f"F-{n}", debtor=debtor(), principal=Decimal(principal),
+        invoice_date=START - dt.timedelta(days=30), due_date=START + dt.timedelta(days=n - 1)))
+        for n, principal in enumerate(["100.00", "200.00", "300.00"], 1)]
+    world.until(START + dt.timedelta(days=10))
+    owed = [world.claims.current("acme", c.claim_id).amounts.outstanding for c in claims]
+    # when the debtor pays the first two in full and 50.00 more, quoting only the customer number
+    today = START + dt.timedelta(days=10)
+    result = wiring.debtor_payment_service().pay("acme", "K-100", NewPayment(amount=owed[0] + owed[1] + Decimal("50.00"),
+                                                                             paid_at=today))
+    # then the two oldest are paid and closed, the third has 50.00 off, in that order
+    assert [claim_id for claim_id, _ in result.parts] == [c.claim_id for c in claims]
+    first, second, third = (world.get(c) for c in claims)
+    assert first.status is ClaimStatus.PAID and second.status is ClaimStatus.PAID
+    assert third.amounts.paid == Decimal("50.00") and third.amounts.outstanding == owed[2] - Decimal("50.00")
+    # and the trajectory goes on for the third only: the second reminder names it alone
+    world.until(AFTER_THE_LETTER)
+    assert not letters(world, claims[0], "reminder_2") and not letters(world, claims[1], "reminder_2")
+    reminder = letters(world, claims[2], "reminder_2")
+    assert len(reminder) == 1 and "F-3" in reminder[0]["subject"] and "F-1" not in reminder[0]["body"]

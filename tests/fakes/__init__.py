@@ -149,6 +149,13 @@ class InMemoryDebtorLetters:
         held.update(sender=claim_id, until=now + lease)
         return True
 
+    def debtor_payment(self, tenant_id: str, reference: str, key: str) -> dict[str, Any] | None:
+        return self.letter_groups.get((tenant_id, reference, "PAYMENT", key))
+
+    def put_debtor_payment(self, tenant_id: str, reference: str, key: str, plan: dict[str, Any]) -> dict[str, Any]:
+        return self.letter_groups.setdefault((tenant_id, reference, "PAYMENT", key),
+                                             json.loads(json.dumps(plan, default=str)))
+
     def finish_letter_send(self, group: LetterGroup, record: dict[str, Any]) -> None:
         self.letter_groups[self._key(group.tenant_id, group.debtor_reference, group.kind, group.day)]["record"] = \
             json.loads(json.dumps(record, default=str))

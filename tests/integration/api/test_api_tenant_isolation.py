@@ -26,19 +26,22 @@ ATTEMPTS = [
     ("PUT", "/v1/tenant/users/{user}", {"role": "viewer"}),
     ("DELETE", "/v1/tenant/users/{user}", None),
     ("DELETE", "/v1/tenant/clients/{client}", None),
+    ("POST", "/v1/debtors/{debtor}/payments", {"amount": "1.00", "paid_at": "2025-05-01"}),
 ]
 
 
 @pytest.fixture
 def tenant_a_resources(api):
-    claim = call("POST", "/v1/claims", TENANT_A, claim_body()).body
+    body = claim_body()
+    claim = call("POST", "/v1/claims", TENANT_A, {**body, "debtor": {**body["debtor"], "reference": "K-7"}}).body
     imported = call("POST", "/v1/imports", TENANT_A, {"filename": "facturen.csv"}).body
     webhook = call("POST", "/v1/webhooks", TENANT_A, {"url": "https://hooks.example.com/acme"}).body
     statement = call("POST", "/v1/bank-statements", TENANT_A, {"filename": "juni.xml"}).body
     user = call("POST", "/v1/tenant/users", TENANT_A, {"email": "piet@acme.example", "role": "clerk"}).body
     client = call("POST", "/v1/tenant/clients", TENANT_A, {"name": "ERP"}).body
     return {"claim": claim["claim_id"], "import": imported["import_id"], "webhook": webhook["webhook_id"],
-            "statement": statement["statement_id"], "user": user["user_id"], "client": client["client_id"]}
+            "statement": statement["statement_id"], "user": user["user_id"], "client": client["client_id"],
+            "debtor": "K-7"}
 
 
 @pytest.mark.parametrize("method,template,body", ATTEMPTS)
@@ -47,7 +50,7 @@ def test_another_tenants_resource_is_404_like_a_missing_one(tenant_a_resources, 
     path = template.format(**tenant_a_resources)
     missing = template.format(claim="clm_00000000000000000000", webhook="wh_00000000000000000000",
                               statement="stm_00000000000000000000", user="usr_00000000000000000000",
-                              client="cli.acme.00000000000000000000000000000000",
+                              client="cli.acme.00000000000000000000000000000000", debtor="K-0",
                               **{"import": "imp_00000000000000000000"})
     # when tenant B tries the route on A's resource, and on one that does not exist
     theirs = call(method, path, TENANT_B, body)
@@ -61,7 +64,8 @@ def test_another_tenants_resource_is_404_like_a_missing_one(tenant_a_resources, 
         return text
     assert anonymous(theirs.body, *tenant_a_resources.values()) == \
         anonymous(nothing.body, "clm_00000000000000000000", "imp_00000000000000000000", "wh_00000000000000000000",
-                  "stm_00000000000000000000", "usr_00000000000000000000", "cli.acme.00000000000000000000000000000000")
+                  "stm_00000000000000000000", "usr_00000000000000000000", "cli.acme.00000000000000000000000000000000",
+                  "K-0")
     # and A's resources are untouched
     claim = call("GET", f"/v1/claims/{tenant_a_resources['claim']}", TENANT_A).body
     assert claim["status"] == "open" and claim["amounts"]["paid"] == "0.00"

@@ -22,6 +22,8 @@ NOW = dt.datetime(2026, 1, 5, 8, 0, tzinfo=dt.timezone.utc)
     ("GET", "/v1/webhooks", "manager"), ("POST", "/v1/webhooks", "manager"),
     ("DELETE", "/v1/webhooks/wh_1", "manager"), ("POST", "/v1/claims/clm_1/legal/approve", "manager"),
     ("GET", "/v1/tenants", "viewer"),  # not the tenant's account: no prefix match on a longer word
+    ("POST", "/v1/debtors/K-1/payments", "clerk"), ("GET", "/v1/debtors/K-1/export", "manager"),
+    ("POST", "/v1/debtors/K-1/erase", "manager"),
 ])
 def test_each_route_needs_its_role(method, path, needed):
     assert required_role(method, path) == needed

@@ -15,8 +15,10 @@ from incasso.api.errors import ApiError
 
 VIEWER, CLERK, MANAGER = ROLES
 # Paths (and their sub-paths) that only a manager may change; reading the tenant is open to all.
-MANAGER_PREFIXES = ("/v1/tenant", "/v1/webhooks", "/v1/debtors")  # debtors: personal data export, erasure
+MANAGER_PREFIXES = ("/v1/tenant", "/v1/webhooks")
 MANAGER_SEGMENTS = ("/legal/",)  # approvals and write-offs of a claim: /v1/claims/{id}/legal/approve|decline
+# A debtor's personal data: /v1/debtors/{reference}/export and /erase (a debtor's payment is a clerk's).
+MANAGER_SUFFIXES = ("/export", "/erase")
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -27,7 +29,8 @@ def _under(path: str, prefix: str) -> bool:
 def required_role(method: str, path: str) -> str:
     """The least role that may call ``method path``."""
     method = method.upper()
-    if any(_under(path, prefix) for prefix in MANAGER_PREFIXES) or any(s in path for s in MANAGER_SEGMENTS):
+    if any(_under(path, prefix) for prefix in MANAGER_PREFIXES) or any(s in path for s in MANAGER_SEGMENTS) \
+            or (_under(path, "/v1/debtors") and path.endswith(MANAGER_SUFFIXES)):
         return VIEWER if method in READ_METHODS and path == "/v1/tenant" else MANAGER
     return VIEWER if method in READ_METHODS else CLERK
 

@@ -289,3 +289,21 @@ def close_interest_free(claim: Claim, reason: str, end: dt.date) -> list[Interes
     """The claim's interest-free periods with the open one for ``reason`` ended on ``end``."""
     return [period.model_copy(update={"end": end}) if period.reason == reason and period.end is None else period
             for period in claim.interest_free]
+
+
+def payoff_on(claim: Claim, ledger: Sequence[LedgerEntry], policy: Policy, paid_on: dt.date, *,
+              at: dt.datetime) -> Decimal:
+    """The payment dated ``paid_on`` that settles the claim exactly: interest up to that day, and any
+    costs a payment within a letter's term would avoid left out (what ``settle`` would accept)."""
+    owed = account_of(claim, ledger, policy, paid_on)[0].outstanding
+    as_of = max(paid_on, claim.interest_until or paid_on)
+    for _ in range(3):  # a payment within the term also reverses costs: then less is owed
+        if owed <= 0:
+            return ZERO
+        probe = LedgerEntry(key="payoff#probe", kind=LedgerKind.PAYMENT, amount=owed, booked_at=at, value_date=paid_on)
+        try:
+            settle(claim, ledger, policy, as_of=as_of, key="payoff", at=at, new=[probe])
+            return owed
+        except PaymentExceedsClaimError as exc:
+            owed -= exc.excess
+    return owed

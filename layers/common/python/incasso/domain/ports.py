@@ -156,6 +156,13 @@ class DebtorLetters(Protocol):
 
     def finish_letter_send(self, group: LetterGroup, record: dict[str, Any]) -> None: ...
 
+    def debtor_payment(self, tenant_id: str, reference: str, key: str) -> dict[str, Any] | None: ...
+
+    def put_debtor_payment(self, tenant_id: str, reference: str, key: str, plan: dict[str, Any]) -> dict[str, Any]:
+        """Keeps how a payment to the debtor is divided over its invoices, unless a plan was kept under
+        ``key`` already (a retried request): answers the plan that holds."""
+        ...
+
 
 class ClaimsStore(ClaimRepository, MessageLog, TenantDirectory, ImportRecords, StatementRecords, DebtorLetters,
                   Protocol):

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from incasso.adapters.events import EventPublisher
     from incasso.adapters.workflows import StepFunctionsWorkflows
     from incasso.services.claims import ClaimService
+    from incasso.services.debtor_payments import DebtorPaymentService
     from incasso.services.documents import DocumentService
     from incasso.services.escalation import EscalationService
     from incasso.services.imports import ImportService
@@ -106,6 +107,13 @@ def sweep_service() -> SweepService:
 
 
 @lru_cache(maxsize=1)
+def debtor_payment_service() -> DebtorPaymentService:
+    from incasso.services.debtor_payments import DebtorPaymentService  # deferred: cold start (module docstring)
+
+    return DebtorPaymentService(claims_store(), claim_service())
+
+
+@lru_cache(maxsize=1)
 def privacy_service() -> PrivacyService:
     from incasso.services.privacy import PrivacyService  # deferred: cold start (module docstring)
 
@@ -176,5 +184,5 @@ def api_client_service() -> ApiClientService:
 
 def reset() -> None:
     for cached in (claims_store, publisher, workflows, documents, messenger, claim_service, escalation_service,
-                   privacy_service, portal_links, portal_service):
+                   privacy_service, portal_links, portal_service, debtor_payment_service):
         cached.cache_clear()

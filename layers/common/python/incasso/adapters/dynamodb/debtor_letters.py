@@ -1,4 +1,4 @@
-"""A debtor's letter groups (``incasso.domain.debtor_letters``): one item per debtor, kind and day under
+"""A debtor's letter groups and payments (``incasso.domain.debtor_letters``): one item per debtor, kind and day under
 the debtor's own partition ``<tenant>#DEBTOR#<reference>``, sort key ``LETTER#<kind>#<day>``. The group
 is written once (the first claim to take the step decides it); the send is taken with a lease, so two
 claims of the group never both send the letter, and a send that crashed is taken over when it ran out."""
@@ -66,3 +66,19 @@ class DebtorLetterRecords(Table):
             UpdateExpression="SET #record = :record REMOVE sending_until",
             ExpressionAttributeNames={"#record": "record"},
             ExpressionAttributeValues={":record": {"S": json.dumps(record, separators=(",", ":"), default=str)}})
+
+    def debtor_payment(self, tenant_id: str, reference: str, key: str) -> dict[str, Any] | None:
+        item = self._item({"pk": {"S": keys.debtor_pk(tenant_id, reference)}, "sk": {"S": f"PAYMENT#{key}"}})
+        return json.loads(item["plan"]["S"]) if item else None
+
+    def put_debtor_payment(self, tenant_id: str, reference: str, key: str, plan: dict[str, Any]) -> dict[str, Any]:
+        """The division of a payment over the debtor's invoices, under ``PAYMENT#<key>``; the first stays."""
+        item_key = {"pk": {"S": keys.debtor_pk(tenant_id, reference)}, "sk": {"S": f"PAYMENT#{key}"}}
+        try:
+            self.client.put_item(TableName=self.table_name,
+                                 Item={**item_key, "entity": {"S": "debtor_payment"},
+                                       "plan": {"S": json.dumps(plan, separators=(",", ":"), default=str)}},
+                                 ConditionExpression="attribute_not_exists(pk)")
+            return json.loads(json.dumps(plan, default=str))
+        except self.client.exceptions.ConditionalCheckFailedException:
+            return json.loads((self._item(item_key) or {})["plan"]["S"])
