@@ -2,7 +2,7 @@
 S3's event runs the ingest Lambda, the claims appear, the report names every refused invoice, and the
 original of each claim is kept in the documents bucket."""
 
-from api_support import TENANT_A, TENANT_B, call, setup_client
+from api_support import TENANT_A, TENANT_B, call, claim_body, setup_client
 from ingest_support import ingest, s3_event, upload
 from infra.topology import DOCUMENTS
 from ubl_files import BILLION_LAUGHS, ubl_credit_note, ubl_invoice, zip_of
@@ -41,7 +41,10 @@ def test_a_ubl_invoice_dropped_through_the_import_url_becomes_a_claim_with_its_o
     assert claim["debtor"]["address"]["postal_code"] == "5611 AA"
     # and the original XML is kept in the tenant's own prefix of the documents bucket, byte for byte
     assert kept(f"tenants/{TENANT_A}/documents/{claim['claim_id']}/invoice.xml") == data
-    # and the other tenant sees nothing of it
+    # and the tenant gets a short-lived link to it as the claim's document invoice.xml; the other tenant nothing
+    link = call("GET", f"/v1/claims/{claim['claim_id']}/documents/invoice.xml", TENANT_A)
+    assert link.status == 200 and f"/tenants/{TENANT_A}/documents/{claim['claim_id']}/invoice.xml?" in link.body["url"]
+    assert call("GET", f"/v1/claims/{claim['claim_id']}/documents/invoice.xml", TENANT_B).status == 404
     assert claims_of(TENANT_B) == {}
 
 
@@ -79,6 +82,11 @@ def test_the_same_invoice_again_and_the_same_event_again_make_no_second_claim(ap
     assert (second["accepted"], second["rejected"]) == (0, 1) and second["errors"][0]["field"] == "invoice_number"
     listed = setup_client("s3").list_objects_v2(Bucket=DOCUMENTS.name, Prefix=f"tenants/{TENANT_A}/documents/")
     assert [o["Key"].rsplit("/", 1)[-1] for o in listed.get("Contents", [])] == ["invoice.xml"]
+
+
+def test_a_claim_not_imported_from_ubl_has_no_invoice_xml(api):
+    created = call("POST", "/v1/claims", TENANT_A, claim_body())
+    assert call("GET", f"/v1/claims/{created.body['claim_id']}/documents/invoice.xml", TENANT_A).status == 404
 
 
 def test_a_credit_note_alone_fails_the_import_with_a_file_error(api):
