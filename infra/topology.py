@@ -242,9 +242,12 @@ TOPOLOGY = Topology(
                  buckets=("imports", "documents"), erases_in=("documents",), uses_event_bus=True,
                  uses_state_machines=("escalation",),
                  sends_messages=True),
-        Function("ingest", "Streams a dropped CSV into claims and writes the import report; large files "
-                 "go to the import state machine, whose batches and final tally it also runs", memory_mb=512,
-                 timeout_s=900, tables=("claims", "idempotency"), buckets=("imports",), uses_event_bus=True,
+        # The documents bucket: the original of each UBL invoice is kept as its claim's document (and the
+        # copy of a duplicate deleted again).
+        Function("ingest", "Streams a dropped CSV (or reads UBL invoices, one XML or a zip) into claims and writes "
+                 "the import report; large CSV files go to the import state machine, whose batches and final "
+                 "tally it also runs", memory_mb=512, timeout_s=900, tables=("claims", "idempotency"),
+                 buckets=("imports", "documents"), erases_in=("documents",), uses_event_bus=True,
                  uses_state_machines=("import",), reserved_concurrency=10),
         Function("reconcile", "Reads a dropped bank statement (CAMT.053, MT940), matches its credits to claims "
                  "and books them as payments", memory_mb=1024, timeout_s=900, tables=("claims",),

@@ -252,7 +252,7 @@ class InMemoryFiles:
 
 @dataclass
 class InMemoryDocuments:
-    """``Documents``: what went into the bailiff's inbox, by key."""
+    """``Documents``: what went into the bailiff's inbox and the claims' documents, by key."""
 
     inbox: dict[str, str | bytes] = field(default_factory=dict)
 
@@ -265,6 +265,26 @@ class InMemoryDocuments:
         key = f"tenants/{tenant_id}/bailiff-inbox/{claim_id}/{kind}.pdf"
         self.inbox[key] = pdf
         return key
+
+    def put_original_invoice(self, tenant_id: str, claim_id: str, data: bytes) -> str:
+        key = f"tenants/{tenant_id}/documents/{claim_id}/invoice.xml"
+        self.inbox[key] = data
+        return key
+
+    def get(self, key: str) -> bytes:
+        value = self.inbox[key]
+        return value.encode() if isinstance(value, str) else value
+
+    def exists(self, key: str) -> bool:
+        return key in self.inbox
+
+    def delete_claim_documents(self, tenant_id: str, claim_id: str) -> int:
+        gone = [key for key in self.inbox
+                if any(key.startswith(f"tenants/{tenant_id}/{folder}/{claim_id}/")
+                       for folder in ("documents", "print-outbox", "bailiff-inbox"))]
+        for key in gone:
+            del self.inbox[key]
+        return len(gone)
 
 
 @dataclass

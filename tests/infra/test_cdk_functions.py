@@ -144,3 +144,20 @@ def test_only_messaging_functions_may_send_mail(synthesized, spec):
     if spec.sends_messages:
         ses = next(s for s in _role_policy_statements(synthesized, role_id) if "ses:SendEmail" in s["Action"])
         assert ses["Condition"] == {"StringEquals": {"ses:FromAddress": "incasso@collect.example.nl"}}
+
+
+def test_the_ingest_function_may_keep_and_remove_the_originals_of_ubl_invoices(synthesized):
+    # given the ingest function's role
+    stack = synthesized.stack
+    _, resource = _function_resource(synthesized, "ingest")
+    (role_id,) = refs(resource["Properties"]["Role"])
+    documents = synthesized.logical_id(stack.storage.buckets["documents"])
+    # when the actions it may take on the documents bucket's objects are collected
+    actions = {action for statement in _role_policy_statements(synthesized, role_id)
+               if documents in refs(statement["Resource"])
+               for action in ([statement["Action"]] if isinstance(statement["Action"], str) else statement["Action"])}
+    # then it may write an original (and read it), and delete the copy of a duplicate, every version
+    assert {"s3:PutObject", "s3:GetObject", "s3:DeleteObject", "s3:DeleteObjectVersion",
+            "s3:ListBucketVersions"} <= actions
+    # and it learns the bucket's name from its environment
+    assert "DOCUMENTS_BUCKET" in resource["Properties"]["Environment"]["Variables"]

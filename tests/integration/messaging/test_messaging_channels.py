@@ -72,3 +72,25 @@ def test_letter_by_post_lands_in_the_print_outbox(sender, store):
         "tenants/acme/documents/c-2025-001/fourteen_day_letter.pdf", outbox_key]
     # and nothing went out by e-mail
     assert ses_backends[DEFAULT_ACCOUNT_ID][REGION].sent_messages == []
+
+
+def test_the_first_reminder_by_email_carries_the_original_ubl_invoice_through_ses(sender, store):
+    # given a claim imported from a UBL invoice, its original kept in the documents bucket
+    from incasso.services.message_policy import Notifier
+    from fakes import InMemoryStore
+    from ubl_files import ubl_invoice
+
+    original = ubl_invoice("2025-001")
+    key = store.put_original_invoice("acme", "c-2025-001", original)
+    ctx = letter_context(MessageKind.REMINDER_1)
+    claim = ctx.claim.model_copy(update={"original_invoice": key})
+    # when the notifier sends the first reminder by e-mail through SES
+    record = Notifier(InMemoryStore(), sender, store).deliver(ctx.tenant, claim, "reminder_1", {})
+    # then the raw e-mail carries the XML under the invoice's name, byte for byte
+    raw = ses_backends[DEFAULT_ACCOUNT_ID][REGION].sent_messages[-1]
+    mail = email.message_from_string(raw.raw_data)
+    attachment = next(part for part in mail.walk() if part.get_content_type() == "application/xml")
+    assert attachment.get_filename() == "factuur-2025-001.xml"
+    assert attachment.get_payload(decode=True) == original
+    # and the record of what went out names the document it attached
+    assert record["attachments"] == [key] and record["channel"] == "email"

@@ -3,6 +3,7 @@
 Keys are tenant-scoped (every key begins with ``tenants/{tenant}/``):
 
 - ``tenants/{tenant}/documents/{claim_id}/{kind}.pdf`` — every PDF that went out, kept for the file;
+- ``tenants/{tenant}/documents/{claim_id}/invoice.xml`` — the UBL invoice the claim was imported from;
 - ``tenants/{tenant}/print-outbox/{claim_id}/{kind}.pdf`` — letters to be printed and posted;
 - ``tenants/{tenant}/bailiff-inbox/{claim_id}/dossier.json`` — the dossier handed to the bailiff;
 - ``tenants/{tenant}/bailiff-inbox/{claim_id}/{kind}.pdf`` — letters to the bailiff (a withdrawal).
@@ -15,7 +16,13 @@ from __future__ import annotations
 from typing import Any
 
 from incasso.adapters import aws
-from incasso.domain.document_keys import _segment, document_key, dossier_key, print_outbox_key  # noqa: F401 - re-exported
+from incasso.domain.document_keys import (  # noqa: F401 - re-exported
+    _segment,
+    document_key,
+    dossier_key,
+    original_invoice_key,
+    print_outbox_key,
+)
 from incasso.domain.ports import Dossier
 from incasso.settings import get_settings
 
@@ -45,6 +52,10 @@ class DocumentStore:
     def put_document(self, tenant_id: str, claim_id: str, kind: str, pdf: bytes) -> str:
         """Keep a letter's PDF in the claim's file; returns its key."""
         return self._put(document_key(tenant_id, claim_id, kind), pdf, "application/pdf")
+
+    def put_original_invoice(self, tenant_id: str, claim_id: str, data: bytes) -> str:
+        """Keep the UBL invoice a claim is imported from (the same key on every delivery); returns its key."""
+        return self._put(original_invoice_key(tenant_id, claim_id), data, "application/xml")
 
     def put_print_letter(self, tenant_id: str, claim_id: str, kind: str, pdf: bytes) -> str:
         """Queue a letter for printing and posting (the print outbox); returns its key."""

@@ -1,4 +1,5 @@
-"""Sending messages: e-mail (SES v2, raw MIME with the PDF attached), SMS (SNS) and letters by post
+"""Sending messages: e-mail (SES v2, raw MIME with the PDF and any other attachment, such as the original
+UBL invoice, attached), SMS (SNS) and letters by post
 (the PDF into the print outbox of the documents bucket).
 
 Errors are sorted for the state machine: ``TransientSendError`` (throttling, 5xx, connection
@@ -144,6 +145,7 @@ class MessageSender:
             body=body,
             document=document,
             provider_message_id=provider_id,
+            attachments=[attachment.document for attachment in message.attachments] if message.channel is Channel.EMAIL else [],
         )
 
     # --- before anything goes out ---------------------------------------------------------------
@@ -199,6 +201,9 @@ class MessageSender:
         if message.pdf is not None:
             mail.add_attachment(message.pdf, maintype="application", subtype="pdf",
                                 filename=message.attachment_name)
+        for attachment in message.attachments:
+            maintype, subtype = attachment.content_type.split("/", 1)
+            mail.add_attachment(attachment.data, maintype=maintype, subtype=subtype, filename=attachment.filename)
         return mail.as_bytes()
 
     def _send_email(self, message: OutgoingMessage) -> str:

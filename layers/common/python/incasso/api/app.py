@@ -317,8 +317,8 @@ def record_call(claim_id: str, body: CallOutcomeRequest) -> ClaimOut:
 
 
 # -- imports -----------------------------------------------------------------------------------------
-@app.post("/v1/imports", summary="Start a CSV import: get an upload URL", tags=["imports"],
-          responses=_responses(201, "where to PUT the file", ImportCreated))
+@app.post("/v1/imports", summary="Start an import of invoices (CSV, UBL XML or a zip of UBL): get an upload URL",
+          tags=["imports"], responses=_responses(201, "where to PUT the file", ImportCreated))
 def start_import(body: ImportRequest) -> Response[ImportCreated]:
     started = wiring.import_service().start(tenant(), body.filename)
     return _json(201, ImportCreated(import_id=started.import_id, upload_url=started.upload_url,

@@ -83,8 +83,8 @@ def messages(claim_id: str) -> MessageList:
     return MessageList(items=[MessageOut.model_validate(record) for record in records])
 
 
-@router.get("/v1/claims/<claim_id>/documents/<name>", summary="A short-lived link to a letter's PDF",
-            tags=["documents"], responses=responses(200, "a presigned GET", DocumentLinkOut, 404))
+@router.get("/v1/claims/<claim_id>/documents/<name>",
+            summary="A short-lived link to a letter's PDF, or to the original UBL invoice (invoice.xml)", tags=["documents"], responses=responses(200, "a presigned GET", DocumentLinkOut, 404))
 def document(claim_id: str, name: str) -> DocumentLinkOut:
     link = wiring.document_service().document_url(current_tenant(router), _claim_id(claim_id), name)
     return DocumentLinkOut(name=link.name, url=link.url, expires_in=link.expires_in)

@@ -88,7 +88,8 @@ class CallList(BaseModel):
 
 class ImportRequest(Body):
     filename: str = Field(min_length=1, max_length=255, pattern=r"^[^\x00-\x1f\x7f/\\]+$",
-                          description="the name of the CSV file to upload (no folders)")
+                          description="the name of the file to upload (no folders): a CSV export, one UBL 2.1 / "
+                                      "Peppol BIS 3.0 invoice (.xml) or a zip of them")
 
 
 # ----------------------------------------------------------------------------------------------------

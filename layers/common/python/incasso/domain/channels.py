@@ -15,7 +15,7 @@ runs from the day after receipt), so the letter's dates and the engine's agree.
 from __future__ import annotations
 
 from incasso.domain.errors import PermanentSendError
-from incasso.domain.models import Channel, Debtor, MessageKind, Tenant
+from incasso.domain.models import Channel, Claim, Debtor, MessageKind, Stage, Tenant
 
 # The legal notices: in writing, with their full contents (art. 6:96 lid 6 BW; art. 6:82 BW).
 LEGAL_NOTICE_KINDS = frozenset({
@@ -33,6 +33,18 @@ BAILIFF_DOSSIER = "bailiff_dossier"
 # Messages about collection: never sent once the claim is settled, even if decided just before.
 COLLECTION_KINDS = frozenset({"pre_due_reminder", "reminder_1", "reminder_2", "call_scheduled", "fourteen_day_letter",
                               "notice_of_default", "bailiff_filing", BAILIFF_DOSSIER, "limitation_notice"})
+
+
+def attaches_original_invoice(claim: Claim, kind: MessageKind, channel: Channel) -> bool:
+    """Whether the message carries the UBL invoice the claim was imported from: the first reminder does
+    (the pre-due reminder where the policy sends one, else ``reminder_1``), so the debtor has the invoice
+    asked for in hand. Only an e-mail can carry the file; a letter by post or an SMS goes without it
+    (README, "Invoices in")."""
+    if claim.original_invoice is None or Channel(channel) is not Channel.EMAIL:
+        return False
+    if kind is MessageKind.PRE_DUE_REMINDER:
+        return True
+    return kind is MessageKind.REMINDER_1 and Stage.PRE_DUE_REMINDER.value not in claim.step_dates
 
 
 def policy_channel(tenant: Tenant, kind: MessageKind) -> Channel:

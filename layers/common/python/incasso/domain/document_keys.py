@@ -21,6 +21,15 @@ def document_key(tenant_id: str, claim_id: str, kind: str) -> str:
     return f"tenants/{_segment('tenant_id', tenant_id)}/documents/{_segment('claim_id', claim_id)}/{_segment('kind', kind)}.pdf"
 
 
+# The name of the original invoice in the claim's documents (a UBL file the claim was imported from).
+ORIGINAL_INVOICE_NAME = "invoice.xml"
+
+
+def original_invoice_key(tenant_id: str, claim_id: str) -> str:
+    """The UBL invoice a claim was imported from, kept beside its letters."""
+    return f"tenants/{_segment('tenant_id', tenant_id)}/documents/{_segment('claim_id', claim_id)}/{ORIGINAL_INVOICE_NAME}"
+
+
 def print_outbox_key(tenant_id: str, claim_id: str, kind: str) -> str:
     return f"tenants/{_segment('tenant_id', tenant_id)}/print-outbox/{_segment('claim_id', claim_id)}/{_segment('kind', kind)}.pdf"
 

@@ -1,4 +1,5 @@
-"""An import of a CSV file of invoices (CONTRACT.md §3 ``/v1/imports``, §5): its state and its report."""
+"""An import of invoices — a CSV file (CONTRACT.md §3 ``/v1/imports``, §5), a UBL invoice or a zip of them
+(README, "Invoices in") — its state and its report."""
 
 from __future__ import annotations
 

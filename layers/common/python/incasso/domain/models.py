@@ -468,6 +468,9 @@ class Claim(Model):
     # derived from tenant and claim id (``incasso.domain.payment_reference``), so a claim stored before
     # references existed gets, on read, the one it would have had.
     payment_reference: str | None = Field(default=None, pattern=r"^[0-9]{16}$")
+    # The documents-bucket key of the UBL invoice the claim was imported from (None: not from UBL); it
+    # goes with the first reminder (``incasso.domain.channels.attaches_original_invoice``).
+    original_invoice: str | None = None
     version: int = 0
     created_at: dt.datetime
     updated_at: dt.datetime

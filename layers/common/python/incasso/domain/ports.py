@@ -9,7 +9,7 @@ adapters raise.
   due index), ``MessageLog`` (the record of each message sent), ``TenantDirectory``, ``ImportRecords``;
   ``ClaimsStore`` is the four together, as one table holds them;
 - ``ImportFiles``: the imports bucket (uploads, the file as a stream, the batches' reports);
-- ``Documents``: letters and the dossier into the bailiff's inbox;
+- ``Documents``: letters, the original of an imported UBL invoice, and the dossier into the bailiff's inbox;
 - ``Workflows``: start a claim's escalation or a large import, resume an execution waiting on a token;
 - ``EventBus``: domain events for tenants' integrations;
 - ``Messenger`` and ``Bailiff``: a message rendered and sent; the dossier handed over.
@@ -107,7 +107,7 @@ class TenantDirectory(Protocol):
 
 
 class ImportRecords(Protocol):
-    """Imports of CSV files: their state and report."""
+    """Imports of invoices (CSV, UBL): their state and report."""
 
     def put_import(self, tenant_id_or_record: str | ImportRecord, record: ImportRecord | None = None) -> ImportRecord:
         ...
@@ -212,6 +212,10 @@ class Documents(Protocol):
     def deliver_dossier(self, dossier: Dossier) -> str: ...
 
     def put_bailiff_letter(self, tenant_id: str, claim_id: str, kind: str, pdf: bytes) -> str: ...
+
+    def put_original_invoice(self, tenant_id: str, claim_id: str, data: bytes) -> str:
+        """Keeps the UBL invoice a claim is imported from (``document_keys.original_invoice_key``)."""
+        ...
 
     def get(self, key: str) -> bytes: ...
 

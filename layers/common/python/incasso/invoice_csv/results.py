@@ -24,7 +24,9 @@ class ParsedInvoice:
     principal: Decimal
     currency: str
     invoice_date: dt.date
-    due_date: dt.date
+    # None only from a UBL invoice of a business debtor that names no term: the statutory 30 days
+    # after the invoice date apply (art. 6:119a lid 2 BW, applied by ``NewClaim``). A CSV row has one.
+    due_date: dt.date | None
 
 
 @dataclass(frozen=True, slots=True)

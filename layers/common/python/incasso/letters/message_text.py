@@ -7,6 +7,7 @@ Pure: no AWS here. ``compose`` renders a message for a channel and adds the PDF 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -16,6 +17,26 @@ from incasso.letters.pdf import render_pdf
 from incasso.letters.render import LetterContext, needs_pdf, render_message
 
 OUTBOX_FIELDS = ("claim_id", "kind", "channel", "sent_at", "subject", "body", "document")
+
+
+class Attachment(BaseModel):
+    """A file that goes with a message beside its letter's PDF (the original invoice of a UBL import)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    filename: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+    content_type: str = Field(pattern=r"^[a-z]+/[a-z0-9.+-]+$")
+    data: bytes
+    document: str = Field(description="where it is kept in the documents bucket")
+
+
+_UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def original_invoice_filename(invoice_number: str, language: Language | str = Language.NL) -> str:
+    """``factuur-2025-001.xml`` (``invoice-...`` in English): the name of the original invoice attached."""
+    word = "invoice" if Language(language) is Language.EN else "factuur"
+    return f"{word}-{_UNSAFE_NAME.sub('_', invoice_number).strip('._-')[:64] or 'origineel'}.xml"
 
 
 class OutgoingMessage(BaseModel):
@@ -35,6 +56,7 @@ class OutgoingMessage(BaseModel):
     body_text: str
     sms_text: str
     pdf: bytes | None = None
+    attachments: tuple[Attachment, ...] = ()
 
     @property
     def attachment_name(self) -> str:
@@ -55,10 +77,16 @@ class SentMessage(BaseModel):
     body: str = Field(description="the text of the message or letter (the SMS text for an SMS)")
     document: str | None = Field(default=None, description="S3 key of the stored PDF in the documents bucket")
     provider_message_id: str | None = Field(default=None, description="SES/SNS message id, or the print-outbox key")
+    attachments: list[str] = Field(default_factory=list, description="documents-bucket keys of the files that went "
+                                   "with the message beside its PDF (the original invoice of a UBL import)")
 
     def to_outbox(self) -> dict[str, Any]:
-        """``{"claim_id", "kind", "channel", "sent_at", "subject", "body", "document"}`` as JSON values."""
-        return self.model_dump(mode="json", include=set(OUTBOX_FIELDS))
+        """``{"claim_id", "kind", "channel", "sent_at", "subject", "body", "document"}`` as JSON values, and
+        ``attachments`` where files went with the message."""
+        outbox = self.model_dump(mode="json", include=set(OUTBOX_FIELDS))
+        if self.attachments:
+            outbox["attachments"] = list(self.attachments)
+        return outbox
 
 
 def compose(ctx: LetterContext, channel: Channel) -> OutgoingMessage:

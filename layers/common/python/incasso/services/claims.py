@@ -313,7 +313,9 @@ class ClaimService:
         return view
 
     # -- creating ------------------------------------------------------------------------------
-    def build_claim(self, tenant: Tenant, new: NewClaim, *, claim_id: str | None = None) -> Claim:
+    def build_claim(self, tenant: Tenant, new: NewClaim, *, claim_id: str | None = None,
+                    original_invoice: str | None = None) -> Claim:
+        """``original_invoice``: where the UBL file the claim is imported from is kept (an import's)."""
         at = clock.now()
         return Claim(
             tenant_id=tenant.tenant_id,
@@ -325,6 +327,7 @@ class ClaimService:
             due_date=new.due_date,
             principal=new.principal,
             consumer_sale=new.consumer_sale,
+            original_invoice=original_invoice,
             flags=b2b_term_flags(new),
             agreed_interest_rate=new.agreed_interest_rate,
             agreed_collection_costs=new.agreed_collection_costs,

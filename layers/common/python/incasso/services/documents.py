@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from incasso import clock
-from incasso.domain.document_keys import document_key
+from incasso.domain.document_keys import ORIGINAL_INVOICE_NAME, document_key, original_invoice_key
 from incasso.domain.escalation import notice_step
 from incasso.domain.models import Claim, MessageKind, Stage, Tenant
 from incasso.domain.notices import build_notice, notice_costs
@@ -115,12 +115,16 @@ class DocumentService:
                  "document": document_name(record.get("document"), tenant_id, claim_id)} for record in records]
 
     def document_url(self, tenant_id: str, claim_id: str, name: str) -> DocumentLink:
-        """A presigned GET of the claim's PDF ``name`` (``reminder_2.pdf``); 404 for any other name."""
+        """A presigned GET of the claim's PDF ``name`` (``reminder_2.pdf``), or of ``invoice.xml``, the UBL
+        invoice the claim was imported from; 404 for any other name."""
         self.claims.get(tenant_id, claim_id)
         match = DOCUMENT_NAME.fullmatch(name)
-        if match is None:
+        if name == ORIGINAL_INVOICE_NAME:
+            key = original_invoice_key(tenant_id, claim_id)
+        elif match is None:
             raise NotFoundError(f"document {name[:64]} not found")
-        key = document_key(tenant_id, claim_id, match["kind"])
+        else:
+            key = document_key(tenant_id, claim_id, match["kind"])
         if not self.documents.exists(key):
             raise NotFoundError(f"document {name[:64]} not found")
         return DocumentLink(name=name, url=self.documents.download_url(key, expires_in=DOCUMENT_URL_SECONDS),

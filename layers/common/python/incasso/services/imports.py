@@ -1,10 +1,15 @@
-"""CSV imports (CONTRACT.md §5): an upload URL into the tenant's own prefix, the streaming ingest of the
-dropped file, and the import report.
+"""Imports of invoices — CSV exports (CONTRACT.md §5) and UBL 2.1 / Peppol BIS 3.0 invoices, one XML or a
+zip of them (README, "Invoices in") — through an upload URL into the tenant's own prefix, the ingest of
+the dropped file, and the import report.
 
 The flow: ``POST /v1/imports`` records a pending import and answers a presigned PUT for
 ``tenants/{tenant}/inbox/{import_id}/{file}``; the S3 event runs ``ingest_object``, which streams the
-object through ``parse_invoices``, turns each good row into a claim (``ClaimService.build_claim``, the
-API's own intake), writes them in batches and finishes the import record with its report.
+object through ``parse_invoices`` (or, when its first bytes are XML or a zip, reads it whole, bounded,
+through ``parse_ubl_upload``), turns each good row or invoice into a claim (``new_claim``: the API's own
+``NewClaim``, then ``ClaimService.build_claim``), writes them in batches and finishes the import record
+with its report. The original of a UBL invoice is kept in the claim's documents before its claim is
+written (``Documents.put_original_invoice``), so a claim made from one always has it; the copy of an
+invoice refused as a duplicate is removed again.
 
 Exactly once, on an at-least-once event source:
 - a claim made from a row has a deterministic id (tenant, import, object ETag/version, row), so a
@@ -22,9 +27,10 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import itertools
 import re
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Callable
 from urllib.parse import unquote_plus
@@ -32,11 +38,13 @@ from urllib.parse import unquote_plus
 from pydantic import ValidationError
 
 from incasso import clock
+from incasso.domain.document_keys import original_invoice_key
 from incasso.domain.import_records import MAX_LISTED_ERRORS, ImportRecord, ImportRowError, ImportStatus
 from incasso.domain.models import Claim
-from incasso.domain.ports import ClaimsStore, EventBus, ImportFiles, Workflows
+from incasso.domain.ports import ClaimsStore, Documents, EventBus, ImportFiles, Workflows
 from incasso.invoice_csv.csv_parser import parse_invoices
-from incasso.invoice_csv.results import FileError, ParsedInvoice
+from incasso.invoice_csv.results import FileError, ParsedInvoice, RowResult
+from incasso.invoice_ubl import MAX_ARCHIVE_BYTES, ParsedUblInvoice, UploadKind, parse_ubl_upload, upload_kind
 from incasso.services.claims import ClaimService, NewClaim
 from incasso.services.errors import NotFoundError
 
@@ -152,12 +160,15 @@ class Tally:
 class ImportService:
     def __init__(self, store: ClaimsStore, claims: ClaimService, *, bucket: str, files: ImportFiles,
                  events: EventBus | None = None, workflows: Workflows | None = None,
+                 documents: Documents | None = None,
                  distributed_threshold_bytes: int = DISTRIBUTED_THRESHOLD_BYTES) -> None:
-        """``workflows`` left out: every file is read in one run (no import state machine is deployed)."""
+        """``workflows`` left out: every file is read in one run (no import state machine is deployed).
+        ``documents`` left out: UBL invoices are refused (their originals could not be kept)."""
         self.store = store
         self.claims = claims
         self.bucket = bucket
         self.files = files
+        self.documents = documents
         self._publish_many = events.publish_many if events else (lambda events: None)
         self._start_distributed = workflows.start_import if workflows else None
         self.distributed_threshold_bytes = distributed_threshold_bytes
@@ -210,13 +221,32 @@ class ImportService:
         return updated
 
     def ingest(self, record: ImportRecord, chunks: Iterable[bytes]) -> ImportRecord:
-        """Stream ``chunks`` (the whole file) into claims and finish ``record`` with the report."""
-        tally = self.ingest_results(record, parse_invoices(chunks))
+        """Read ``chunks`` (the whole file) into claims and finish ``record`` with the report: a CSV
+        streamed, UBL (one XML or a zip of them, told by the first bytes) read whole up to its limit."""
+        chunks = iter(chunks)
+        first = next(chunks, b"")
+        if upload_kind(first[:512], record.filename) is UploadKind.CSV:
+            tally = self.ingest_results(record, parse_invoices(itertools.chain([first], chunks)))
+        else:
+            tally = self.ingest_results(record, self._ubl_results(record, first, chunks), header_warnings=False)
         return self._finish(record, tally)
 
+    def _ubl_results(self, record: ImportRecord, first: bytes, chunks: Iterator[bytes]) -> Iterable[RowResult]:
+        if self.documents is None:
+            return [FileError(0, "file", "UBL invoices are not taken here: upload a CSV export")]
+        data = bytearray(first)
+        for chunk in chunks:  # never more than the limit (+1, to know it was more) in memory
+            data += chunk[: MAX_ARCHIVE_BYTES + 1 - len(data)]
+            if len(data) > MAX_ARCHIVE_BYTES:
+                return [FileError(0, "file", f"the file is larger than {MAX_ARCHIVE_BYTES // (1024 * 1024)} MB: "
+                                  "an XML invoice is far smaller; split a zip into several")]
+        return parse_ubl_upload(bytes(data), record.filename)
+
     def ingest_results(self, record: ImportRecord, results: Iterable[Any],
-                       row_of: Callable[[int], int] = lambda row: row) -> Tally:
-        """Turn the parser's results into claims and a tally; ``row_of`` maps parser rows to file rows."""
+                       row_of: Callable[[int], int] = lambda row: row, *, header_warnings: bool = True) -> Tally:
+        """Turn the parser's results into claims and a tally; ``row_of`` maps parser rows to file rows.
+        ``header_warnings``: a CSV's first problems may be unknown columns of its header (noted, no row
+        rejected); an upload of UBL has no header, so each of its problems rejects its invoice."""
         tenant = self.claims.tenant(record.tenant_id)
         tally = Tally()
         writer = _BatchWriter(self, record, tally)
@@ -232,11 +262,16 @@ class ImportService:
                         tally.note(row, _field(error.get("loc", ())), str(error.get("msg", "invalid")))
                     continue
                 claim_id = import_claim_id(record.tenant_id, record.import_id, record.source or "", row)
-                writer.add(row, self.claims.build_claim(tenant, new, claim_id=claim_id))
+                if isinstance(result, ParsedUblInvoice):
+                    key = original_invoice_key(record.tenant_id, claim_id)
+                    writer.add(row, self.claims.build_claim(tenant, new, claim_id=claim_id, original_invoice=key),
+                               original=result.original)
+                else:
+                    writer.add(row, self.claims.build_claim(tenant, new, claim_id=claim_id))
             elif isinstance(result, FileError):
                 tally.file_error = True
                 tally.note(row_of(result.row) if result.row else 0, result.field, result.message, rejects_row=False)
-            elif not seen_rows and result.field not in _KNOWN_FIELDS:
+            elif header_warnings and not seen_rows and result.field not in _KNOWN_FIELDS:
                 # An unknown column on the header row: ignored, and said so; no row is rejected.
                 tally.note(row_of(result.row), result.field, result.message, rejects_row=False)
             else:
@@ -258,7 +293,13 @@ class ImportService:
 
     # -- large files: the Distributed Map ------------------------------------------------------
     def _hand_over(self, record: ImportRecord, bucket: str) -> ImportRecord:
-        delimiter, problem = _distributed_dialect(self.files.head(bucket, record.key))
+        head = self.files.head(bucket, record.key)
+        if upload_kind(head[:512], record.filename) is not UploadKind.CSV:
+            tally = Tally(file_error=True)
+            tally.note(0, "file", f"the file is larger than {MAX_ARCHIVE_BYTES // (1024 * 1024)} MB: an XML invoice "
+                                  "is far smaller; split a zip into several", rejects_row=False)
+            return self._finish(record, tally)
+        delimiter, problem = _distributed_dialect(head)
         if problem:
             tally = Tally(file_error=True)
             tally.note(0, "file", problem, rejects_row=False)
@@ -374,11 +415,12 @@ class _BatchWriter:
         self.service = service
         self.record = record
         self.tally = tally
-        self.pending: list[tuple[int, Claim]] = []
+        self.pending: list[tuple[int, Claim, bytes | None]] = []
         self.events: list[tuple[str, str, dict]] = []
 
-    def add(self, row: int, claim: Claim) -> None:
-        self.pending.append((row, claim))
+    def add(self, row: int, claim: Claim, *, original: bytes | None = None) -> None:
+        """``original``: the UBL file the claim was made from, kept as its document."""
+        self.pending.append((row, claim, original))
         if len(self.pending) >= WRITE_BATCH:
             self._write()
 
@@ -390,9 +432,17 @@ class _BatchWriter:
         if not self.pending:
             return
         batch, self.pending = self.pending, []
-        duplicates = self.service.store.create_claims_batch([claim for _, claim in batch])
-        for row, claim in batch:
+        documents = self.service.documents
+        for _, claim, original in batch:
+            # First the original, then the claim: no claim made from a UBL invoice is ever without it.
+            if original is not None and documents is not None:
+                documents.put_original_invoice(claim.tenant_id, claim.claim_id, original)
+        duplicates = self.service.store.create_claims_batch([claim for _, claim, _ in batch])
+        for row, claim, original in batch:
             existing = duplicates.get(claim.claim_id)
+            if existing is not None and existing != claim.claim_id and original is not None and documents is not None:
+                # A duplicate: no claim holds this copy (its id is this upload's own), so it goes again.
+                documents.delete_claim_documents(claim.tenant_id, claim.claim_id)
             if existing is None or existing == claim.claim_id:
                 # New, or made by an earlier delivery of this very upload: accepted either way.
                 self.tally.accepted += 1

@@ -7,14 +7,14 @@ import uuid
 from typing import Any, Protocol
 
 from incasso import clock
-from incasso.domain.channels import choose_channel, policy_channel
+from incasso.domain.channels import attaches_original_invoice, choose_channel, policy_channel
 from incasso.domain.errors import SendError
 from incasso.domain.limitation import claim_limitation_date
 from incasso.domain.models import Amounts, Channel, Claim, DebtorType, Instalment, MessageKind, Tenant
 from incasso.domain.ports import ClaimsStore, Documents
 from incasso.handlers import logger
 from incasso.letters.dossier import build_dossier
-from incasso.letters.message_text import OutgoingMessage, SentMessage, compose
+from incasso.letters.message_text import Attachment, OutgoingMessage, SentMessage, compose, original_invoice_filename
 from incasso.letters.pdf import render_pdf
 from incasso.domain.debtor_letters import LetterInvoice
 from incasso.letters.render import CostNotice, LetterContext, LetterTerm, render_message
@@ -94,8 +94,17 @@ class Notifier:
             return self._to_bailiff(tenant, claim, message_kind, extra)
         channel = choose_channel(policy_channel(tenant, message_kind), claim.debtor, message_kind)
         extra = {**extra, "portal_link": self.portal_link(claim)}
-        sent = self.sender.send(compose(letter_context(tenant, claim, message_kind, extra), channel))
+        message = compose(letter_context(tenant, claim, message_kind, extra), channel)
+        if attaches_original_invoice(claim, message_kind, channel):
+            message = message.model_copy(update={"attachments": (self.original_invoice(claim),)})
+        sent = self.sender.send(message)
         return sent.model_dump(mode="json")
+
+    def original_invoice(self, claim: Claim) -> Attachment:
+        """The UBL invoice the claim was imported from, as the debtor gets it with the first reminder."""
+        key = claim.original_invoice or ""
+        return Attachment(filename=original_invoice_filename(claim.invoice_number, claim.debtor.language), content_type="application/xml",
+                          data=self.documents.get(key), document=key)
 
     def portal_link(self, claim: Claim) -> str | None:
         """The debtor's personal link to the portal (CONTRACT.md §8), new for each message."""

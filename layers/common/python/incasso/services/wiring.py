@@ -97,7 +97,8 @@ def import_service() -> ImportService:
     settings = get_settings()
     # Large files go to the import state machine only where one is deployed.
     return ImportService(claims_store(), claim_service(), bucket=settings.imports_bucket, files=ImportFiles(),
-                         events=publisher(), workflows=workflows() if settings.import_state_machine_arn else None)
+                         events=publisher(), workflows=workflows() if settings.import_state_machine_arn else None,
+                         documents=documents())
 
 
 def sweep_service() -> SweepService:
