@@ -124,6 +124,21 @@ def test_a_combined_payment_books_each_claim_and_two_that_fit_are_never_guessed(
         assigned.body["claim"]["amounts"]["paid"])
 
 
+def test_art_6_43_a_credit_quoting_only_the_customer_number_is_divided_over_its_invoices_oldest_first(api):
+    # given one debtor with two invoices due on different days, and a credit quoting only its number
+    debtor = {"name": "Jan de Vries", "type": "consumer", "email": "jan@example.nl", "reference": "KLANT-88"}
+    older = _claim("G-10", "100.00", debtor=debtor, invoice_date="2025-04-01", due_date="2025-05-01")
+    newer = _claim("G-11", "200.00", debtor=debtor, invoice_date="2025-04-15", due_date="2025-05-15")
+    data = camt053([Payment("400.00", remittance="klantnummer KLANT-88", bank_reference="C", booked_on="2025-05-01")])
+    # when the statement is reconciled
+    item = _statement(_upload(data))["items"][0]
+    # then it is booked to both, the older first in full, up to what was owed; the rest is for refund
+    assert (item["outcome"], item["match"]) == ("booked", "debtor")
+    assert [b["claim_id"] for b in item["bookings"]] == [older["claim_id"], newer["claim_id"]]
+    assert [b["amount"] for b in item["bookings"]] == ["100.00", "200.00"] and item["refund"] == "100.00"
+    assert call("GET", f"/v1/claims/{older['claim_id']}").body["status"] == "paid"
+
+
 @pytest.mark.parametrize("data, reason", [
     (b"<Document><unclosed>", "cannot be read"),
     (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]>'

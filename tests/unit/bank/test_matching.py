@@ -50,7 +50,14 @@ def test_debtor_reference_with_the_exact_amount_and_two_claims_together():
     assert together.kind.value == "debtor_amount" and {c.claim_id for c in together.claims} == {"clm_2", "clm_3"}
     ambiguous = INDEX.match(_credit("100.00", "klant K-8801"))
     assert ambiguous.kind.value == "none" and set(ambiguous.candidates) == {"clm_2", "clm_3"}
-    assert INDEX.match(_credit("33.00", "klant K-8801")).claims == ()
+
+
+
+def test_art_6_43_the_customer_number_with_an_amount_that_fits_no_invoice_goes_to_the_debtors_invoices():
+    # given a credit naming only customer K-8801, for an amount that is no invoice's nor their sum
+    match = INDEX.match(_credit("33.00", "klant K-8801"))
+    # then it is the debtor's, to be divided over its invoices in the order of art. 6:43 BW
+    assert match.kind.value == "debtor" and {c.claim_id for c in match.claims} == {"clm_2", "clm_3"}
 
 
 def test_two_invoices_named_are_booked_together_only_when_the_amount_is_their_sum():

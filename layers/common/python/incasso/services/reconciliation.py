@@ -48,6 +48,7 @@ from incasso.domain.models import CLOSED_STATUSES, ClaimStatus
 from incasso.domain.ports import ClaimsStore, ImportFiles, StatementFiles
 from incasso.money import ZERO
 from incasso.services.claims import ClaimService, NewPayment, PaymentResult
+from incasso.services.debtor_payments import DebtorPaymentService
 from incasso.services.errors import ConflictError, InvalidRequestError, NotFoundError
 from incasso.services.imports import TENANT_ID, UPLOAD_URL_SECONDS, object_source, safe_filename
 
@@ -89,9 +90,12 @@ def _same_iban(one: str | None, other: str | None) -> bool:
 
 class ReconciliationService:
     def __init__(self, store: ClaimsStore, claims: ClaimService, *, bucket: str, files: StatementFiles,
-                 uploads: ImportFiles, publish: Callable[[str, str, dict], None] | None = None) -> None:
+                 uploads: ImportFiles, publish: Callable[[str, str, dict], None] | None = None,
+                 debtor_payments: DebtorPaymentService | None = None) -> None:
+        """``debtor_payments`` left out: a credit naming only the customer number waits for a hand."""
         self.store = store
         self.claims = claims
+        self.debtor_payments = debtor_payments
         self.bucket = bucket
         self.files = files
         self.uploads = uploads
@@ -230,6 +234,8 @@ class ReconciliationService:
     def _book_match(self, tenant_id: str, item: StatementItem, match: Match) -> StatementItem:
         if not match.claims:
             return item.model_copy(update={"candidates": list(match.candidates), "error": match.reason or None})
+        if match.kind is MatchKind.DEBTOR and self.debtor_payments is not None:
+            return self._book_to_debtor(tenant_id, item, match)
         bookings, refund = [], ZERO
         remaining = item.amount
         for n, candidate in enumerate(match.claims):
@@ -249,6 +255,26 @@ class ReconciliationService:
             remaining -= share
         return item.model_copy(update={"outcome": EntryOutcome.BOOKED, "match": match.kind, "bookings": bookings,
                                        "refund": refund})
+
+    def _book_to_debtor(self, tenant_id: str, item: StatementItem, match: Match) -> StatementItem:
+        """A credit naming only the customer number: up to what the debtor owes, divided over its invoices
+        (art. 6:43 BW); the rest is listed for refund."""
+        reference = match.claims[0].debtor_reference
+        assert reference is not None  # matched by it
+        owed = sum((i.owed for i in self.debtor_payments.open_invoices(tenant_id, reference, item.booked_on)), ZERO)
+        amount = min(item.amount, owed)
+        if amount <= 0:
+            return item.model_copy(update={"candidates": [c.claim_id for c in match.claims],
+                                           "error": f"customer number {reference}: nothing owed on {item.booked_on}"})
+        try:
+            result = self.debtor_payments.pay(tenant_id, reference, NewPayment(amount=amount, paid_at=item.booked_on),
+                                              payment_key=payment_key(item.identity))
+        except (ConflictError, InvalidRequestError, NotFoundError) as exc:
+            return item.model_copy(update={"candidates": [c.claim_id for c in match.claims],
+                                           "error": f"matched by {match.kind.value} but not booked: {exc.message}"})
+        bookings = [Booking(claim_id=claim_id, amount=part.allocation.total) for claim_id, part in result.parts]
+        return item.model_copy(update={"outcome": EntryOutcome.BOOKED, "match": match.kind, "bookings": bookings,
+                                       "refund": item.amount - amount})
 
     def _book(self, tenant_id: str, claim_id: str, amount: Decimal, booked_on: dt.date,
               identity: str) -> tuple[Decimal, Decimal, PaymentResult]:

@@ -164,7 +164,8 @@ def reconciliation_service() -> ReconciliationService:
     from incasso.services.reconciliation import ReconciliationService  # deferred: cold start (module docstring)
 
     return ReconciliationService(claims_store(), claim_service(), bucket=get_settings().imports_bucket,
-                                 files=StatementFiles(), uploads=ImportFiles(), publish=publisher().publish)
+                                 files=StatementFiles(), uploads=ImportFiles(), publish=publisher().publish,
+                                 debtor_payments=debtor_payment_service())
 
 
 def webhook_service(function_arn: str | None = None) -> WebhookService:

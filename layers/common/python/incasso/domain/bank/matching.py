@@ -131,6 +131,12 @@ class ClaimIndex:
             together = _together(found, entry.amount)
             if together:
                 return Match(MatchKind.DEBTOR_AMOUNT, claims=together)
+            debtors = {c.debtor_reference for c in found}
+            if not fitting and not undecided and len(debtors) == 1:
+                # Names the debtor, no invoice of it and no amount that fits one: the payment goes to its
+                # invoices in the order of art. 6:43 BW (booked by the debtor payment service).
+                return Match(MatchKind.DEBTOR, claims=tuple(sorted(found, key=lambda c: c.claim_id)),
+                             reason=f"customer number {debtors.pop()}: divided over its invoices (art. 6:43 BW)")
             undecided += [c.claim_id for c in (fitting or found)]
         if undecided:
             return Match(MatchKind.NONE, candidates=tuple(dict.fromkeys(undecided)),

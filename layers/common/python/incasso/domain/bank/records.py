@@ -23,6 +23,7 @@ class MatchKind(StrEnum):
     REFERENCE = "reference"  # the claim's payment_reference (betalingskenmerk)
     INVOICE_NUMBER = "invoice_number"  # an invoice number in the remittance text
     DEBTOR_AMOUNT = "debtor_amount"  # the debtor's reference with the exact amount
+    DEBTOR = "debtor"  # the debtor's reference alone: divided over its invoices (art. 6:43 BW)
     MANUAL = "manual"  # assigned by hand (POST .../assign)
     NONE = "none"
 
