@@ -145,3 +145,23 @@ def test_art_6_43_a_debtor_payment_settles_two_invoices_and_part_of_a_third_and_
     assert not letters(world, claims[0], "reminder_2") and not letters(world, claims[1], "reminder_2")
     reminder = letters(world, claims[2], "reminder_2")
     assert len(reminder) == 1 and "F-3" in reminder[0]["subject"] and "F-1" not in reminder[0]["body"]
+
+
+def test_stb_2024_44_small_recurring_claims_of_one_debtor_stop_at_140_in_costs(world):
+    # given a subscription: five monthly invoices of 50.00 of one customer, each due a month after the last
+    world.tenant()
+    claims = []
+    for n in range(5):
+        invoiced = START + dt.timedelta(days=30 * n - 30)
+        if invoiced > START:
+            world.until(invoiced)
+        claims.append(world.claims.create("acme", NewClaim(
+            invoice_number=f"M-{n}", debtor=debtor("K-SUB"), principal=Decimal("50.00"),
+            invoice_date=invoiced, due_date=invoiced + dt.timedelta(days=30))))
+    # when every one of them reaches its 14-day letter
+    world.until(START + dt.timedelta(days=30 * 4 + 36))
+    # then each letter went alone (a month apart) and the costs they announce stop at 140.00 in all
+    announced = [world.get(c).announced_costs for c in claims]
+    assert announced == [Decimal("40.00"), Decimal("40.00"), Decimal("40.00"), Decimal("20.00"), Decimal("0.00")]
+    last = letters(world, claims[4], "fourteen_day_letter")[0]["body"]
+    assert "geen incassokosten in rekening" in last and "het wettelijke maximum al aangekondigd" in last

@@ -23,8 +23,9 @@ from pydantic import Field
 from incasso.domain.models import Amounts, Claim, DebtorType, MessageKind, Model, Policy, Stage, Tenant
 from incasso.domain.escalation import Action, decide
 from incasso.domain.notices import agreed_costs
+from incasso.law.cumulation import EarlierLetter, room_under_cap
 from incasso.law.wik import compute_collection_costs
-from incasso.money import ZERO, Money
+from incasso.money import ZERO, Money, round_cents
 
 CENT = Decimal("0.01")
 # The messages of the trajectory's own steps; confirmations and letters to the bailiff stay per claim.
@@ -96,10 +97,26 @@ def shares_staffel(claim: Claim, policy: Policy) -> bool:
     return agreed_costs(claim) is None and not (claim.debtor.type is DebtorType.BUSINESS and policy.business_flat_fee)
 
 
+def earlier_small_letters(claim: Claim, others: Iterable[Claim], exclude: Iterable[str] = ()) -> list[EarlierLetter]:
+    """The debtor's other letters that announced staffel costs, for the stacking cap (``law.cumulation``)."""
+    skip = {claim.claim_id, *exclude}
+    return [EarlierLetter(sent_on=o.notice.sent_on, principal=o.principal, costs=o.notice.costs)
+            for o in others if o.claim_id not in skip and o.notice is not None and o.notice.costs > 0
+            and not o.notice.flat_fee and not o.notice.agreed]
+
+
+def capped(costs: Decimal, vat: Decimal, room: Decimal | None) -> tuple[Decimal, Decimal]:
+    """Costs (and their VAT, in proportion) cut to the room the stacking cap leaves; None: no cap."""
+    if room is None or costs <= room:
+        return costs, vat
+    return room, round_cents(vat * room / costs) if costs > 0 else ZERO
+
+
 def decide_group(tenant_id: str, claim: Claim, kind: MessageKind, day: dt.date, companions: Iterable[Claim],
-                 policy: Policy) -> LetterGroup:
+                 policy: Policy, earlier: Iterable[EarlierLetter] = ()) -> LetterGroup:
     """The group ``claim`` decides as the first of its debtor's claims to take the step of ``kind``
-    today; ``companions``: the debtor's other claims that take it today too (already filtered)."""
+    today; ``companions``: the debtor's other claims that take it today too (already filtered);
+    ``earlier``: the debtor's earlier letters that count towards the stacking cap."""
     alike = (contact_of(claim), shares_staffel(claim, policy))
     members = [claim, *sorted((c for c in companions if (contact_of(c), shares_staffel(c, policy)) == alike),
                               key=lambda c: c.claim_id)]
@@ -117,9 +134,17 @@ def decide_group(tenant_id: str, claim: Claim, kind: MessageKind, day: dt.date, 
     principals = {key: next(m.amounts.principal for m in sharing if m.claim_id == key) for key in unpaid}
     cost_shares = split_in_proportion(costs.costs, principals)
     vat_shares = split_in_proportion(costs.vat, principals)
+    # The stacking cap (Stb. 2024, 44), small invoices the oldest first, each after the letters before it.
+    counted = list(earlier)
+    shares: dict[str, Share] = {}
+    for member in sorted((m for m in sharing if m.claim_id in unpaid), key=lambda m: (m.due_date, m.claim_id)):
+        key = member.claim_id
+        own, vat = capped(cost_shares[key], vat_shares[key], room_under_cap(member.principal, day, counted))
+        shares[key] = Share(costs=own, vat=vat)
+        counted.append(EarlierLetter(sent_on=day, principal=member.principal, costs=own))
     return group.model_copy(update={
-        "basis": costs.basis, "costs": costs.costs, "vat": costs.vat,
-        "shares": {key: Share(costs=cost_shares[key], vat=vat_shares[key]) for key in unpaid}})
+        "basis": costs.basis, "costs": sum((s.costs for s in shares.values()), ZERO),
+        "vat": sum((s.vat for s in shares.values()), ZERO), "shares": shares})
 
 
 def takes_step_today(claim: Claim, tenant: Tenant, step: Stage, today: dt.date, now: dt.datetime) -> bool:

@@ -79,9 +79,10 @@ class CostNotice(_Model):
 
     @field_validator("costs")
     @classmethod
-    def _positive(cls, value: Decimal) -> Decimal:
-        if value <= 0:
-            raise ValueError("announced collection costs must be positive")
+    def _not_negative(cls, value: Decimal) -> Decimal:
+        # Zero: the stacking cap for small recurring claims left nothing (``incasso.law.cumulation``).
+        if value < 0:
+            raise ValueError("announced collection costs cannot be negative")
         return value
 
     @property

@@ -36,7 +36,9 @@ from incasso.domain.debtor_letters import (
     LetterGroup,
     LetterInvoice,
     MemberAtTermEnd,
+    capped,
     decide_group,
+    earlier_small_letters,
     shared_term_costs,
     takes_step_today,
 )
@@ -52,6 +54,7 @@ from incasso.domain.models import (
     TimelineEvent,
 )
 from incasso.law.terms import next_call_slot
+from incasso.law.cumulation import room_under_cap
 from incasso.law.wik import CollectionCosts
 from incasso.money import ZERO
 from incasso.services.versioned import Change, Changed, change_claim
@@ -395,8 +398,10 @@ class EscalationService:
             now = clock.now()
             companions = [other for other in self.store.claims_of_debtor(claim.tenant_id, reference)
                           if other.claim_id != claim.claim_id and takes_step_today(other, tenant, step, today, now)]
+            others = self.store.claims_of_debtor(claim.tenant_id, reference)
+            earlier = earlier_small_letters(claim, others, exclude=[c.claim_id for c in companions])
             held = self.store.put_letter_group(decide_group(claim.tenant_id, claim, kind, today, companions,
-                                                            tenant.policy))
+                                                            tenant.policy, earlier))
         return held if claim.claim_id in held.members else None
 
     def _notice(self, tenant: Tenant, claim: Claim, step: Stage, today: dt.date, at: dt.datetime,
@@ -410,6 +415,13 @@ class EscalationService:
         share = group.shares.get(claim.claim_id) if group is not None else None
         if share is not None:
             costs = CollectionCosts(costs=share.costs, vat=share.vat, basis=group.basis)
+        elif claim.debtor.reference and not costs.flat_fee and not costs.agreed:
+            # The stacking cap for small recurring claims (Stb. 2024, 44; ``incasso.law.cumulation``).
+            others = self.store.claims_of_debtor(claim.tenant_id, claim.debtor.reference)
+            room = room_under_cap(claim.principal, today, earlier_small_letters(claim, others))
+            own, vat = capped(costs.costs, costs.vat, room)
+            if own != costs.costs:
+                costs = CollectionCosts(costs=own, vat=vat, basis=costs.basis)
         entries: list = []
         if costs.flat_fee:
             # art. 6:96 lid 4 BW: in a commercial contract the flat EUR 40 is due without any notice.

@@ -23,7 +23,7 @@ from incasso.money import ZERO
 
 def letter_context(tenant: Tenant, claim: Claim, kind: MessageKind, extra: dict[str, Any]) -> LetterContext:
     fields: dict[str, Any] = {"tenant": tenant, "claim": claim, "kind": kind, "sent_on": clock.today()}
-    if kind in (MessageKind.FOURTEEN_DAY_LETTER, MessageKind.NOTICE_OF_DEFAULT) and claim.announced_costs:
+    if kind in (MessageKind.FOURTEEN_DAY_LETTER, MessageKind.NOTICE_OF_DEFAULT) and claim.announced_costs is not None:
         notice = claim.notice
         agreed = notice is not None and notice.agreed
         flat_fee = claim.debtor.type is DebtorType.BUSINESS and tenant.policy.business_flat_fee and not agreed
