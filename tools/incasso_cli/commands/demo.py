@@ -44,7 +44,7 @@ def demo(out: Path, claims: int, days: int, start_date: dt.datetime, seed: int |
         result = run_demo(out, claims=claims, days=days, start=start,
                           seed=DEFAULT_SEED if seed is None else seed, progress=advance)
     show.print_import(console, result.import_report, UPLOAD_NAME)
-    console.print(show.timeline_table(result.claims, result.script.roles))
+    console.print(show.timeline_table(result.claims, result.script.roles, width=console.width))
     console.print("[dim]* a scripted debtor (pays, disputes, agrees an arrangement, meets the bailiff); "
                   "everyone else does nothing and the trajectory runs its course.[/]")
     show.print_details(console, result)

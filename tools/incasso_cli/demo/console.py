@@ -126,22 +126,29 @@ def print_import(console: Console, report: dict[str, Any], filename: str) -> Non
         console.print(f"  row {error['row']}, {error['field']}: {error['message']}")
 
 
-def timeline_table(claims: list[dict[str, Any]], roles: dict[str, str]) -> Table:
+def timeline_table(claims: list[dict[str, Any]], roles: dict[str, str], *, width: int = 160) -> Table:
+    """Every claim on a line, one customer's invoices together; the customer number gets a column of its
+    own where the console is wide enough (below 120 columns its invoices are still grouped)."""
+    wide = width >= 120
     table = Table(title="Every claim, compactly", title_justify="left", expand=False, pad_edge=False,
                   header_style="bold")
     table.add_column("Invoice", no_wrap=True)
+    if wide:
+        table.add_column("Customer", no_wrap=True)
     table.add_column("Debtor", max_width=18, overflow="ellipsis", no_wrap=True)
     table.add_column("", no_wrap=True)  # consumer/business, language
     table.add_column("Principal", justify="right", no_wrap=True)
     table.add_column("What happened", overflow="fold", min_width=20)
     table.add_column("Status")
     table.add_column("Outstanding", justify="right", no_wrap=True)
-    for claim in sorted(claims, key=lambda c: c["invoice_number"]):
+    # One debtor's invoices together (the customer number), each customer's in invoice order.
+    for claim in sorted(claims, key=lambda c: (c["debtor"].get("reference") or "", c["invoice_number"])):
         debtor = claim["debtor"]
         kind = ("C" if debtor["type"] == "consumer" else "B") + "/" + debtor.get("language", "nl")
         status = claim["status"]
         marker = " *" if claim["invoice_number"] in roles else ""
-        table.add_row(claim["invoice_number"] + marker, debtor["name"], kind, eur(claim["amounts"]["principal"]),
+        customer = [debtor.get("reference") or ""] if wide else []
+        table.add_row(claim["invoice_number"] + marker, *customer, debtor["name"], kind, eur(claim["amounts"]["principal"]),
                       route(claim), f"[{STATUS_STYLES.get(status, 'white')}]{STATUS_LABELS.get(status, status)}[/]",
                       eur(claim["amounts"]["outstanding"]))
     return table
@@ -200,10 +207,20 @@ def print_summary(console: Console, result: Any) -> None:
                   f"(checkouts: " + (", ".join(f"{status} {n}" for status, n in sorted(checkouts.items())) or "none")
                   + ")")
     table.add_row("Messages sent", ", ".join(f"{kind} {n}" for kind, n in result.message_counts.most_common()))
+    customers = Counter(claim["debtor"].get("reference") for claim in result.claims if claim["debtor"].get("reference"))
+    table.add_row("Customers", f"{len(customers)}, {sum(1 for n in customers.values() if n > 1)} with several "
+                               f"invoices; {combined_letters(result.messages)} letters named several invoices at once")
     refused = [event for event in result.script.events if event.ok is False]
     table.add_row("Scripted debtor actions", f"{sum(1 for e in result.script.events if e.ok)} done"
                   + (f", {len(refused)} refused by the API" if refused else ""))
     console.print(Panel(table, title="Summary", title_align="left", expand=False))
+
+
+def combined_letters(messages: dict[str, list[dict[str, Any]]]) -> int:
+    """Letters that went out once for several of a debtor's invoices (the same document on each claim)."""
+    claims_of = Counter(record.get("document") or (record["kind"], record["sent_at"], record["subject"])
+                        for records in messages.values() for record in records)
+    return sum(1 for count in claims_of.values() if count > 1)
 
 
 class PortalPayments:

@@ -53,13 +53,17 @@ POSTCODE_LETTERS = "ABCEGHJKLMNPRSTVWXZ"
 
 _LEGAL_FORMS = {"b.v.", "ltd", "llp", "gmbh", "v.o.f.", "&", "zn.", "'t"}
 
-HEADERS = ("factuurnummer", "debiteur", "type", "e-mail", "telefoon", "straat", "postcode", "plaats", "land",
-           "bedrag", "valuta", "factuurdatum", "vervaldatum", "taal")
+HEADERS = ("factuurnummer", "klantnummer", "debiteur", "type", "e-mail", "telefoon", "straat", "postcode", "plaats",
+           "land", "bedrag", "valuta", "factuurdatum", "vervaldatum", "taal")
+# A share of consumers with a second (or third) unpaid invoice; half of those fall due on the same day as
+# the earlier one, so their letters go out together (one debtor, many invoices: CONTRACT.md §6).
+RETURNING_CONSUMERS = 0.22
 
 
 @dataclass(frozen=True)
 class SampleInvoice:
     invoice_number: str
+    customer_number: str  # the creditor's own number for the debtor: one per debtor, whatever it owes
     debtor_name: str
     debtor_type: str  # consumer | business
     email: str | None
@@ -97,8 +101,18 @@ def _address(rng: random.Random) -> tuple[str, str, str]:
 def generate(count: int = 100, *, start: dt.date, seed: int = DEFAULT_SEED) -> list[SampleInvoice]:
     """``count`` invoices with due dates from about six weeks before ``start`` to ten days after it."""
     rng = random.Random(seed)
-    invoices = []
+    invoices: list[SampleInvoice] = []
+    customers: dict[str, str] = {}
     for number in range(count):
+        consumers = [i for i in invoices if i.debtor_type == "consumer"]
+        if len(consumers) >= 3 and rng.random() < RETURNING_CONSUMERS:
+            earlier = rng.choice(consumers)
+            due = earlier.due_date if rng.random() < 0.5 else \
+                min(earlier.due_date + dt.timedelta(days=rng.randrange(7, 31)), start + dt.timedelta(days=10))
+            invoices.append(SampleInvoice(**{
+                **earlier.__dict__, "invoice_number": f"F{(due - dt.timedelta(days=14)).year}-{1001 + number:04d}",
+                "principal": _amount(rng, 35, 2_400), "invoice_date": due - dt.timedelta(days=14), "due_date": due}))
+            continue
         business = rng.random() < 0.35
         english = rng.random() < 0.2
         if business:
@@ -123,8 +137,10 @@ def generate(count: int = 100, *, start: dt.date, seed: int = DEFAULT_SEED) -> l
         # One debtor, one address, however many invoices it has.
         street, postal_code, city = _address(random.Random(f"{seed}:{name}"))
         due = start + dt.timedelta(days=rng.randrange(-42, 11))
+        # A business is known by its name (the same firm again); a consumer is a new customer unless returning.
+        customer = customers.setdefault(name if business else f"{name}#{number}", f"KL-{len(customers) + 1:05d}")
         invoices.append(SampleInvoice(
-            invoice_number=f"F{(due - dt.timedelta(days=terms)).year}-{1001 + number:04d}",
+            invoice_number=f"F{(due - dt.timedelta(days=terms)).year}-{1001 + number:04d}", customer_number=customer,
             debtor_name=name, debtor_type="business" if business else "consumer", email=email, phone=phone,
             street=street, postal_code=postal_code, city=city, country="NL", principal=principal,
             invoice_date=due - dt.timedelta(days=terms), due_date=due, language="en" if english else "nl",
@@ -134,7 +150,7 @@ def generate(count: int = 100, *, start: dt.date, seed: int = DEFAULT_SEED) -> l
 
 def _row(invoice: SampleInvoice) -> list[str]:
     return [
-        invoice.invoice_number, invoice.debtor_name,
+        invoice.invoice_number, invoice.customer_number, invoice.debtor_name,
         "zakelijk" if invoice.debtor_type == "business" else "particulier",
         invoice.email or "", invoice.phone or "", invoice.street, invoice.postal_code, invoice.city, invoice.country,
         format_eur(invoice.principal, "nl"), "EUR", invoice.invoice_date.strftime("%d-%m-%Y"),
@@ -144,9 +160,9 @@ def _row(invoice: SampleInvoice) -> list[str]:
 
 # Rows a real export gets wrong now and then: the import reports them (row, field, why) and goes on.
 FAULTY_ROWS = (
-    ["F2025-9001", "Kees Verbeek", "particulier", "kees@example.nl", "", "Kerkstraat 9", "3511 AB", "Utrecht",
+    ["F2025-9001", "KL-09001", "Kees Verbeek", "particulier", "kees@example.nl", "", "Kerkstraat 9", "3511 AB", "Utrecht",
      "NL", "twaalf euro", "EUR", "01-12-2025", "15-12-2025", "nl"],
-    ["F2025-9002", "Lisa de Ridder", "particulier", "lisa@example.nl", "", "Molenweg 3", "2011 CD", "Haarlem",
+    ["F2025-9002", "KL-09002", "Lisa de Ridder", "particulier", "lisa@example.nl", "", "Molenweg 3", "2011 CD", "Haarlem",
      "NL", "€ 89,95", "EUR", "01-12-2025", "31-02-2026", "nl"],
 )
 

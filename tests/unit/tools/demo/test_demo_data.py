@@ -73,3 +73,21 @@ def test_expected_steps_follow_the_policy_and_keep_the_gaps_for_a_late_claim():
     assert plan[Stage.REMINDER_2] == dt.date(2026, 1, 20)
     assert plan[NOTICE] == plan[Stage.FOURTEEN_DAY_LETTER] == dt.date(2026, 2, 3)
     assert Stage.CALL_SCHEDULED not in plan
+
+
+def test_the_sample_has_customers_with_several_invoices_each_with_one_set_of_details():
+    # given a hundred sample invoices
+    invoices = generate(100, start=START)
+    by_customer: dict[str, list] = {}
+    for invoice in invoices:
+        by_customer.setdefault(invoice.customer_number, []).append(invoice)
+    # then some customers owe several invoices, some of them due on the same day (one letter for both)
+    several = {number: group for number, group in by_customer.items() if len(group) > 1}
+    assert len(several) >= 5
+    assert any(len({i.due_date for i in group}) < len(group) for group in several.values())
+    # and one customer number is one debtor: the same name, type, language, e-mail and address
+    for group in several.values():
+        assert len({(i.debtor_name, i.debtor_type, i.language, i.email, i.street, i.postal_code) for i in group}) == 1
+    # and the CSV carries the number in the klantnummer column, which the parser reads as debtor.reference
+    parsed = [r for r in parse_invoices(io.BytesIO(to_csv(invoices))) if isinstance(r, ParsedInvoice)]
+    assert {p.debtor.reference for p in parsed} == set(by_customer)
