@@ -6,17 +6,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TYPE_CHECKING
 
 from incasso import clock
 from incasso.domain.document_keys import ORIGINAL_INVOICE_NAME, document_key, original_invoice_key
 from incasso.domain.escalation import notice_step
 from incasso.domain.models import Claim, MessageKind, Stage, Tenant
 from incasso.domain.notices import build_notice, notice_costs
-from incasso.domain.ports import ClaimsStore, Documents
 from incasso.law.terms import next_call_slot
 from incasso.services.claims import ClaimService
 from incasso.services.errors import ConflictError, InvalidRequestError, NotFoundError
+
+if TYPE_CHECKING:  # the ports are types only: importing them costs a cold start ~20 ms
+    from incasso.domain.ports import ClaimsStore, Documents
 
 # The letters a tenant may preview: the trajectory's messages to the debtor. (Confirmations answer a
 # payment or an arrangement and the bailiff's letters go to the bailiff: they have nothing to show today.)

@@ -14,7 +14,7 @@ import time
 from dataclasses import replace
 from collections.abc import Callable
 from enum import Enum, auto
-from typing import Any, TypeVar
+from typing import Any, TYPE_CHECKING, TypeVar
 
 from incasso import clock
 from incasso.domain.arrangements import ARRANGEMENT_KEPT, missed_instalment
@@ -43,7 +43,6 @@ from incasso.domain.debtor_letters import (
     takes_step_today,
 )
 from incasso.domain.notices import build_notice, notice_costs
-from incasso.domain.ports import Bailiff, ClaimsStore, EventBus, Messenger, TransientErrors, Workflows
 from incasso.domain.models import (
     Claim,
     ClaimStatus,
@@ -59,6 +58,9 @@ from incasso.law.wik import CollectionCosts
 from incasso.money import ZERO
 from incasso.services.versioned import Change, Changed, change_claim
 from incasso.settings import get_settings
+
+if TYPE_CHECKING:  # the ports are types only: importing them costs a cold start ~20 ms
+    from incasso.domain.ports import Bailiff, ClaimsStore, EventBus, Messenger, TransientErrors, Workflows
 
 MESSAGE_STEPS = (Stage.REMINDER_1, Stage.REMINDER_2, Stage.FOURTEEN_DAY_LETTER, Stage.NOTICE_OF_DEFAULT)
 # Writing the record of a message that has left (real seconds; the SDK's own DynamoDB retries come first).

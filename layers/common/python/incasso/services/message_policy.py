@@ -4,14 +4,13 @@ adapter sends, the store keeps the record of what went out."""
 from __future__ import annotations
 
 import uuid
-from typing import Any, Protocol
+from typing import Any, Protocol, TYPE_CHECKING
 
 from incasso import clock
 from incasso.domain.channels import attaches_original_invoice, choose_channel, policy_channel
 from incasso.domain.errors import SendError
 from incasso.domain.limitation import claim_limitation_date
 from incasso.domain.models import Amounts, Channel, Claim, DebtorType, Instalment, MessageKind, Tenant
-from incasso.domain.ports import ClaimsStore, Documents
 from incasso.handlers import logger
 from incasso.letters.dossier import build_dossier
 from incasso.letters.message_text import Attachment, OutgoingMessage, SentMessage, compose, original_invoice_filename
@@ -19,6 +18,9 @@ from incasso.letters.pdf import render_pdf
 from incasso.domain.debtor_letters import LetterInvoice
 from incasso.letters.render import CostNotice, LetterContext, LetterTerm, render_message
 from incasso.money import ZERO
+
+if TYPE_CHECKING:  # the ports are types only: importing them costs a cold start ~20 ms
+    from incasso.domain.ports import ClaimsStore, Documents
 
 
 def letter_context(tenant: Tenant, claim: Claim, kind: MessageKind, extra: dict[str, Any]) -> LetterContext:

@@ -8,14 +8,16 @@ step on, since each step decides afresh from the tenant's policy.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, ValidationError, create_model
 
 from incasso.domain.models import Policy, Profile, Tenant
-from incasso.domain.ports import TenantDirectory
 from incasso.services.errors import InvalidRequestError
 from incasso.settings import get_settings
+
+if TYPE_CHECKING:  # the ports are types only: importing them costs a cold start ~20 ms
+    from incasso.domain.ports import TenantDirectory
 
 
 class ProfileUpdate(Profile):

@@ -10,7 +10,7 @@ schedule, with exponential backoff, for 24 hours. Every attempt is kept in the w
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Callable, Protocol
+from typing import Any, Callable, Protocol, TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -30,9 +30,11 @@ from incasso.domain.webhooks import (
     next_attempt,
     signature,
 )
-from incasso.domain.ports import WebhookRecords
 from incasso.services.errors import InvalidRequestError, NotFoundError
 from incasso.settings import get_settings
+
+if TYPE_CHECKING:  # the ports are types only: importing them costs a cold start ~20 ms
+    from incasso.domain.ports import WebhookRecords
 
 MAX_WEBHOOKS = 10  # per tenant
 
