@@ -117,3 +117,28 @@ def test_the_api_refuses_an_impossible_disputed_amount_and_keeps_the_whole_claim
     assert status == 200 and body["status"] == "paused" and body["disputed_amount"] is None
     status, body = api(world, "POST", f"/v1/claims/{claim.claim_id}/dispute/resolve", {"outcome": "upheld"})
     assert status == 200 and body["status"] == "cancelled"
+
+
+def test_a_part_disputed_after_the_hand_over_the_bailiff_is_told_and_its_dossier_corrected(world):
+    # given a claim of 3000.00 whose file went to the bailiff after the 14-day letter's term
+    world.tenant()
+    claim = world.claim()
+    world.until(dt.date(2026, 2, 26))
+    assert world.get(claim).stage is Stage.BAILIFF_FILING
+    assert dossier(world, claim)["claim"]["amounts"]["disputed"] == "0.00"
+    # when the debtor disputes 1000.00 of the principal, recorded by the tenant
+    status, _ = api(world, "POST", f"/v1/claims/{claim.claim_id}/dispute",
+                    {"reason": "one of three pallets never arrived", "amount": "1000.00"})
+    assert status == 200
+    # then the bailiff gets a letter in its inbox to hold that part, and the dossier shows the dispute
+    told = [r for r in world.store.list_messages("acme", claim.claim_id) if r["kind"] == "bailiff_dispute"]
+    assert len(told) == 1 and "bailiff-inbox" in told[0]["document"]
+    assert "€ 1.000,00 van de hoofdsom" in told[0]["body"] and "pallets" in told[0]["body"]
+    corrected = dossier(world, claim)["claim"]["amounts"]
+    assert (corrected["principal"], corrected["disputed"]) == ("2000.00", "1000.00")
+    # when the tenant upholds the dispute / then the bailiff is told the part is written off
+    status, _ = api(world, "POST", f"/v1/claims/{claim.claim_id}/dispute/resolve", {"outcome": "upheld"})
+    assert status == 200
+    told = [r for r in world.store.list_messages("acme", claim.claim_id) if r["kind"] == "bailiff_dispute"]
+    assert len(told) == 2 and any("toegewezen" in r["subject"] for r in told)
+    assert dossier(world, claim)["claim"]["amounts"]["disputed"] == "0.00"

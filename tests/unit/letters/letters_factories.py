@@ -39,7 +39,7 @@ def make_context(kind: str, *, tenant: Tenant | None = None, claim: Claim | None
                  **fields):
     """A complete context for ``kind``: each kind gets what it needs (costs, slot, allocation, instalments)."""
     from incasso.domain.models import Allocation, Instalment, MessageKind
-    from incasso.letters.render import CostNotice, LetterContext, LetterTerm
+    from incasso.letters.render import CostNotice, DisputeNotice, LetterContext, LetterTerm
 
     kind = MessageKind(kind)
     needs = {
@@ -57,6 +57,8 @@ def make_context(kind: str, *, tenant: Tenant | None = None, claim: Claim | None
             Instalment(due_date=dt.date(2025, 7, 1), amount=Decimal("1500.00")),
             Instalment(due_date=dt.date(2025, 8, 1), amount=Decimal("1512.34")))),
         MessageKind.ARRANGEMENT_REFUSED: dict(refusal_reason="twelve instalments are more than we can agree to"),
+        MessageKind.BAILIFF_DISPUTE: dict(dispute=DisputeNotice(state="opened", amount=Decimal("500.00"),
+                                                                reason="half the goods were never delivered")),
     }.get(kind, {})
     needs.update(fields)
     return LetterContext(tenant=tenant or make_tenant(), claim=claim or make_claim(), kind=kind, sent_on=SENT_ON,

@@ -81,10 +81,15 @@ class MessageKind(StrEnum):
     NOTICE_OF_DEFAULT = "notice_of_default"
     BAILIFF_FILING = "bailiff_filing"
     BAILIFF_WITHDRAWAL = "bailiff_withdrawal"  # to the bailiff: stop, the claim was paid in time
+    BAILIFF_DISPUTE = "bailiff_dispute"  # to the bailiff: (part of) the claim is disputed, or the dispute resolved
     LIMITATION_NOTICE = "limitation_notice"  # debt monitoring: a written reservation of the right (art. 3:317 BW)
     PAYMENT_CONFIRMATION = "payment_confirmation"
     ARRANGEMENT_CONFIRMATION = "arrangement_confirmation"
     ARRANGEMENT_REFUSED = "arrangement_refused"  # the creditor refused the debtor's proposal
+
+
+# Letters to the bailiff, not the debtor: addressed to the bailiff, kept in the bailiff's inbox.
+BAILIFF_LETTERS = frozenset({MessageKind.BAILIFF_WITHDRAWAL, MessageKind.BAILIFF_DISPUTE})
 
 
 class Address(Model):

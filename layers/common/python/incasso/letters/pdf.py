@@ -17,7 +17,7 @@ from importlib import resources
 
 from fpdf import FPDF
 
-from incasso.domain.models import MessageKind
+from incasso.domain.models import BAILIFF_LETTERS, MessageKind
 from incasso.letters.formatting import format_date, format_iban, format_money
 from incasso.letters.render import AMOUNT_ROW, LetterContext, RenderedMessage
 
@@ -179,7 +179,7 @@ def letter_pdf(rendered: RenderedMessage, ctx: LetterContext) -> bytes:
     pdf.set_font(font, size=11)
     # A withdrawal goes to the bailiff: addressed by name, not to the debtor's door.
     recipient = ([ctx.bailiff_name or ("de gerechtsdeurwaarder" if language == "nl" else "the bailiff")]
-                 if ctx.kind is MessageKind.BAILIFF_WITHDRAWAL else _address_lines(claim.debtor.name, claim.debtor.address))
+                 if ctx.kind in BAILIFF_LETTERS else _address_lines(claim.debtor.name, claim.debtor.address))
     for line in recipient:
         pdf.cell(0, 5.5, text(line), new_x="LMARGIN", new_y="NEXT")
 

@@ -20,6 +20,7 @@ import jinja2
 from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator, model_validator
 
 from incasso.domain.models import (
+    BAILIFF_LETTERS,
     Allocation,
     Amounts,
     Claim,
@@ -45,6 +46,7 @@ LETTER_KINDS = frozenset({
     MessageKind.NOTICE_OF_DEFAULT,
     MessageKind.BAILIFF_FILING,
     MessageKind.BAILIFF_WITHDRAWAL,
+    MessageKind.BAILIFF_DISPUTE,
     MessageKind.LIMITATION_NOTICE,
     MessageKind.REMINDER_2,
 })
@@ -109,6 +111,15 @@ class LetterTerm(_Model):
         return self
 
 
+class DisputeNotice(_Model):
+    """What the bailiff is told of a dispute: opened (hold the disputed part, or all), rejected (go on),
+    or upheld (the part is written off, or the claim withdrawn)."""
+
+    state: str = Field(pattern="^(opened|rejected|upheld)$")
+    amount: Money | None = Field(default=None, description="the disputed part; None: the whole claim")
+    reason: str = ""
+
+
 class LetterContext(_Model):
     """Everything a message needs. ``language`` defaults to the debtor's, ``amounts`` to the claim's."""
 
@@ -128,6 +139,7 @@ class LetterContext(_Model):
     bailiff_name: str | None = None
     portal_link: str | None = Field(default=None, description="the debtor's personal link (CONTRACT.md §8)")
     refusal_reason: str | None = Field(default=None, description="why the creditor refused the proposed arrangement")
+    dispute: DisputeNotice | None = Field(default=None, description="a bailiff_dispute: what changed")
     invoices: tuple[LetterInvoice, ...] = Field(
         default=(), description="a combined letter: every invoice of the debtor it covers (``amounts``: their sum)")
 
@@ -168,6 +180,8 @@ class LetterContext(_Model):
             raise ValueError("a payment_confirmation needs the allocation of the payment")
         if kind is MessageKind.ARRANGEMENT_CONFIRMATION and not self.instalments:
             raise ValueError("an arrangement_confirmation needs the instalments")
+        if kind is MessageKind.BAILIFF_DISPUTE and self.dispute is None:
+            raise ValueError("a bailiff_dispute needs the dispute")
         if kind is MessageKind.ARRANGEMENT_REFUSED and not self.refusal_reason:
             raise ValueError("an arrangement_refused needs the refusal_reason")
         return self
@@ -273,7 +287,7 @@ def salutation(ctx: "LetterContext") -> str:
     """"Geachte heer/mevrouw De Vries," where the surname is known; "Geachte heer, mevrouw," otherwise
     and always for a company (the letter goes to whoever handles it)."""
     known = surname(ctx.claim.debtor.name) if ctx.claim.debtor.type is DebtorType.CONSUMER else None
-    if ctx.kind is MessageKind.BAILIFF_WITHDRAWAL:
+    if ctx.kind in BAILIFF_LETTERS:
         known = None
     if ctx.language is Language.NL:
         return f"Geachte heer/mevrouw {known}," if known else "Geachte heer, mevrouw,"
@@ -340,6 +354,7 @@ def _variables(ctx: LetterContext) -> dict[str, Any]:
         "instalments": ctx.instalments,
         "instalments_total": instalments_total,
         "refusal_reason": ctx.refusal_reason,
+        "dispute": ctx.dispute,
         "bailiff_name": ctx.bailiff_name,
         "sent_on": ctx.sent_on,
         "reference": ctx.payment_reference,

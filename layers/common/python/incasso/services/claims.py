@@ -521,12 +521,18 @@ class ClaimService:
         if claim.disputed_amount is not None:
             detail["disputed_amount"] = str(claim.disputed_amount)
         self._publish(tenant_id, "ClaimDisputed", detail)
+        if _with_bailiff(claim):
+            # The file is with the bailiff: it must hold what is disputed (docs/law.md, "Disputes in part").
+            self._notify(tenant, claim, "bailiff_dispute", {"key": f"dispute#{uuid.uuid4().hex}", "state": "opened",
+                                                            "amount": claim.disputed_amount, "reason": reason})
         return claim
 
     def resolve_dispute(self, tenant_id: str, claim_id: str, outcome: DisputeOutcome) -> Claim:
         tenant = self.tenant(tenant_id)
+        disputed: list[Decimal | None] = []  # the part that was disputed (None: the whole claim)
 
         def change(claim: Claim, ledger: list[LedgerEntry]) -> Change[Any]:
+            disputed[:] = [claim.disputed_amount]
             if claim.disputed_amount is not None:
                 return _resolve_part(claim, ledger)
             if claim.status is not ClaimStatus.PAUSED:
@@ -580,6 +586,9 @@ class ClaimService:
         claim = self._update(tenant_id, claim_id, change).claim
         if claim.status is ClaimStatus.CANCELLED:
             self._publish(tenant_id, "ClaimClosed", {"claim_id": claim_id, "outcome": "cancelled"})
+        if _with_bailiff(claim):
+            self._notify(tenant, claim, "bailiff_dispute", {"key": f"dispute-resolved#{uuid.uuid4().hex}",
+                                                            "state": outcome.value, "amount": disputed[0]})
         self._wake(claim, {"signal": f"dispute_{outcome.value}"})
         return claim
 

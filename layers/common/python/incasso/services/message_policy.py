@@ -10,13 +10,13 @@ from incasso import clock
 from incasso.domain.channels import attaches_original_invoice, choose_channel, policy_channel
 from incasso.domain.errors import SendError
 from incasso.domain.limitation import claim_limitation_date
-from incasso.domain.models import Amounts, Channel, Claim, DebtorType, Instalment, MessageKind, Tenant
+from incasso.domain.models import BAILIFF_LETTERS, Amounts, Channel, Claim, DebtorType, Instalment, MessageKind, Tenant
 from incasso.handlers import logger
 from incasso.letters.dossier import build_dossier
 from incasso.letters.message_text import Attachment, OutgoingMessage, SentMessage, compose, original_invoice_filename
 from incasso.letters.pdf import render_pdf
 from incasso.domain.debtor_letters import LetterInvoice
-from incasso.letters.render import CostNotice, LetterContext, LetterTerm, render_message
+from incasso.letters.render import CostNotice, DisputeNotice, LetterContext, LetterTerm, render_message
 from incasso.money import ZERO
 
 if TYPE_CHECKING:  # the ports are types only: importing them costs a cold start ~20 ms
@@ -44,6 +44,9 @@ def letter_context(tenant: Tenant, claim: Claim, kind: MessageKind, extra: dict[
             fields["costs_notice"] = fields["costs_notice"].model_copy(update={
                 "costs": sum((invoice.costs for invoice in invoices), ZERO),
                 "vat": sum((invoice.vat for invoice in invoices), ZERO)})
+    if kind is MessageKind.BAILIFF_DISPUTE:
+        fields["dispute"] = DisputeNotice(state=extra["state"], amount=extra.get("amount"),
+                                          reason=extra.get("reason") or "")
     if kind is MessageKind.BAILIFF_WITHDRAWAL:
         fields["paid_on"] = extra.get("paid_on")
         if claim.notice is not None:
@@ -92,7 +95,10 @@ class Notifier:
 
     def deliver(self, tenant: Tenant, claim: Claim, kind: str, extra: dict[str, Any]) -> dict[str, Any]:
         message_kind = MessageKind(kind)
-        if message_kind is MessageKind.BAILIFF_WITHDRAWAL:
+        if message_kind is MessageKind.BAILIFF_DISPUTE:
+            # The bailiff's file follows the dispute: the dossier in its inbox is delivered again, corrected.
+            BailiffHandOver(self.store, self.documents).hand_over(tenant, claim)
+        if message_kind in BAILIFF_LETTERS:
             return self._to_bailiff(tenant, claim, message_kind, extra)
         channel = choose_channel(policy_channel(tenant, message_kind), claim.debtor, message_kind)
         extra = {**extra, "portal_link": self.portal_link(claim)}
