@@ -72,6 +72,9 @@ def test_the_same_entry_has_the_same_identity_in_another_upload():
     (b"<Document", "cannot be read"),
     (b"PK\x03\x04 a zip", "not a CAMT.053"),
     (b":20:X\r\n:25:NL44RABO0123456789\r\n:61:garbage\r\n", "MT940"),
+    # a DTD hidden in UTF-16, where the byte check cannot see it
+    ('<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE x [<!ENTITY a "a">]><x>&a;</x>'.encode("utf-16-le"),
+     "not UTF-8"),
 ])
 def test_files_that_are_refused_whole(data, message):
     with pytest.raises(StatementFileError, match=message):

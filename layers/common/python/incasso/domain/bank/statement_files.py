@@ -65,6 +65,9 @@ def _parser() -> Any:
 def parse_camt053(data: bytes) -> ParsedStatement:
     from lxml import etree  # deferred: only the reconciliation Lambda parses XML
 
+    if b"\x00" in data[:1024]:
+        # UTF-16 or UTF-32: the DTD check below reads bytes, and no Dutch bank exports CAMT.053 that way.
+        raise StatementFileError("the XML is not UTF-8 (it looks like UTF-16): export the statement as UTF-8")
     if _DTD.search(data):
         raise StatementFileError("the file declares a DTD or entities, which a bank statement never does: "
                                  "refused unread")
@@ -72,6 +75,8 @@ def parse_camt053(data: bytes) -> ParsedStatement:
         root = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as exc:
         raise StatementFileError(f"the XML cannot be read: {exc.msg}") from None
+    if root.getroottree().docinfo.doctype:  # belt and braces: nothing may slip past the byte check above
+        raise StatementFileError("the file declares a DTD, which a bank statement never does: refused")
     namespace = etree.QName(root).namespace or ""
     if etree.QName(root).localname != "Document" or not CAMT_NAMESPACE.match(namespace):
         raise StatementFileError("not a CAMT.053 statement (versions .001.02 to .001.08): the document is "
