@@ -29,6 +29,8 @@ def test_the_document_covers_every_route_of_the_contract():
         ("post", "/v1/webhooks"), ("get", "/v1/webhooks"), ("delete", "/v1/webhooks/{webhook_id}"),
         ("get", "/v1/webhooks/{webhook_id}/deliveries"),
         ("get", "/v1/debtors/{reference}/export"), ("post", "/v1/debtors/{reference}/erase"),
+        ("get", "/v1/debtors"), ("get", "/v1/debtors/{reference}"), ("patch", "/v1/debtors/{reference}"),
+        ("get", "/v1/debtors/{reference}/credit"),
         ("post", "/v1/claims/{claim_id}/legal/approve"), ("post", "/v1/claims/{claim_id}/legal/decline"),
         ("post", "/v1/bank-statements"), ("get", "/v1/bank-statements/unmatched"),
         ("get", "/v1/bank-statements/{statement_id}"),

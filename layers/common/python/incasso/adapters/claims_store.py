@@ -4,12 +4,13 @@ this class only puts them together on one table and one client."""
 
 from __future__ import annotations
 
-from incasso.adapters.dynamodb.claims import ClaimRecords
+from incasso.adapters.dynamodb.debtors import DebtorRecords
 from incasso.adapters.dynamodb.import_records import ImportRecords
 from incasso.adapters.dynamodb.messages import MessageRecords
 from incasso.adapters.dynamodb.statements import StatementRecords
 from incasso.adapters.dynamodb.tenants import TenantRecords
 
 
-class ClaimsStore(ClaimRecords, MessageRecords, TenantRecords, ImportRecords, StatementRecords):
-    """Claims, messages, tenants, imports and bank statements of the claims table (the table of the settings unless named)."""
+class ClaimsStore(DebtorRecords, MessageRecords, TenantRecords, ImportRecords, StatementRecords):
+    """Claims (``DebtorRecords`` builds on ``ClaimRecords``), debtors, messages, tenants, imports and bank
+    statements of the claims table (the table of the settings unless named)."""

@@ -23,6 +23,7 @@ from incasso.api.errors import ApiError, register_error_handlers, unauthorized
 from incasso.api import documents as document_routes
 from incasso.api import tenant as tenant_routes
 from incasso.api import privacy as privacy_routes
+from incasso.api import debtors as debtor_routes
 from incasso.api import users as user_routes
 from incasso.api import api_clients as api_client_routes
 from incasso.api import webhooks as webhook_routes
@@ -356,6 +357,7 @@ def _all_claims(tenant_id: str):
 app.include_router(tenant_routes.router)
 app.include_router(webhook_routes.router)
 app.include_router(privacy_routes.router)
+app.include_router(debtor_routes.router)
 app.include_router(bank_statement_routes.router)
 app.include_router(portal_link_routes.router)
 app.include_router(document_routes.router)

@@ -33,11 +33,13 @@ from pydantic import ValidationError
 
 from incasso import clock
 from incasso.domain.import_records import MAX_LISTED_ERRORS, ImportRecord, ImportRowError, ImportStatus
-from incasso.domain.models import Claim
+from incasso.domain.debtors import debtor_conflicts
+from incasso.domain.models import Claim, Debtor
 from incasso.domain.ports import ClaimsStore, EventBus, ImportFiles, Workflows
 from incasso.invoice_csv.csv_parser import parse_invoices
 from incasso.invoice_csv.results import FileError, ParsedInvoice
 from incasso.services.claims import ClaimService, NewClaim
+from incasso.services.debtor_records import known_debtor
 from incasso.services.errors import NotFoundError
 
 TENANT_ID = r"[a-z0-9][a-z0-9-]{1,62}"
@@ -52,6 +54,8 @@ RESULTS_PREFIX = "results"  # per-batch reports of distributed imports: outside 
 _KNOWN_FIELDS = frozenset({"invoice_number", "debtor_name", "debtor_type", "email", "phone", "street",
                            "postal_code", "city", "country", "language", "principal", "currency",
                            "invoice_date", "due_date", "row"})
+# The CSV's names of the debtor's details a conflict names (CONTRACT.md §5).
+_CSV_DEBTOR_FIELDS = {"debtor.type": "debtor_type", "debtor.language": "language"}
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -375,6 +379,7 @@ class _BatchWriter:
         self.record = record
         self.tally = tally
         self.pending: list[tuple[int, Claim]] = []
+        self.debtors: dict[str, Debtor] = {}  # reference -> the debtor as known, for this import
         self.events: list[tuple[str, str, dict]] = []
 
     def add(self, row: int, claim: Claim) -> None:
@@ -390,7 +395,8 @@ class _BatchWriter:
         if not self.pending:
             return
         batch, self.pending = self.pending, []
-        duplicates = self.service.store.create_claims_batch([claim for _, claim in batch])
+        batch = [(row, claim) for row, claim in batch if self._joins_debtor(row, claim)]
+        duplicates = self.service.store.create_claims_batch([claim for _, claim in batch]) if batch else {}
         for row, claim in batch:
             existing = duplicates.get(claim.claim_id)
             if existing is None or existing == claim.claim_id:
@@ -404,6 +410,22 @@ class _BatchWriter:
                                                       f"(claim {existing}); not imported again")
         if len(self.events) >= EVENT_BATCH:
             self._publish()
+
+    def _joins_debtor(self, row: int, claim: Claim) -> bool:
+        """A row whose debtor reference is known with another type or language is a row error (the API
+        answers 409); the debtor's record is read once per import."""
+        reference = claim.debtor.reference
+        if not reference:
+            return True
+        known = self.debtors.get(reference)
+        if known is None:
+            record = known_debtor(self.service.store, claim.tenant_id, claim.debtor, claim.created_at)
+            known = self.debtors[reference] = record.debtor if record else claim.debtor
+        conflicts = debtor_conflicts(known, claim.debtor)
+        for conflict in conflicts:
+            field_name = _CSV_DEBTOR_FIELDS.get(conflict["field"], conflict["field"])
+            self.tally.note(row, field_name, conflict["message"])
+        return not conflicts
 
     def _publish(self) -> None:
         if self.events:
