@@ -66,7 +66,7 @@ class DebtorOut(BaseModel):
 
     reference: str
     debtor: Debtor = Field(description="the debtor's details as the tenant last gave them")
-    claims: list[DebtorClaimOut] = Field(description="oldest first; an open claim with interest up to today")
+    claims: list[DebtorClaimOut] = Field(description="the oldest due first; an open claim with interest up to today")
     totals: AmountsOut = Field(description="the claims' amounts added up")
     payment_behaviour: PaymentBehaviour = Field(description="how the debtor paid at this tenant")
 

@@ -100,9 +100,9 @@ class DebtorService:
         return payment_behaviour(histories, today=clock.today())
 
     def view(self, tenant_id: str, reference: str) -> DebtorView:
-        """The debtor's claims as they stand today (an open claim's interest up to today included, as
-        ``GET /v1/claims/{id}`` shows it), their totals, and the payment behaviour at this tenant."""
-        stored = self._claims(tenant_id, reference)
+        """The debtor's claims, the oldest due first, as they stand today (an open claim's interest up to
+        today included, as ``GET /v1/claims/{id}`` shows it), their totals, and the payment behaviour."""
+        stored = sorted(self._claims(tenant_id, reference), key=lambda c: (c.due_date, c.invoice_number))
         claims = [claim if claim.is_closed else self.claims.current(tenant_id, claim.claim_id) for claim in stored]
         return DebtorView(reference=reference, debtor=self._details(tenant_id, reference, stored), claims=claims,
                           totals=totals_of(claims), behaviour=self.behaviour(tenant_id, claims))
