@@ -200,3 +200,22 @@ def test_patching_with_nothing_or_leaving_no_address_is_refused(claims, debtors)
     with pytest.raises(InvalidRequestError):
         debtors.update(TENANT, "K-100", DebtorUpdate(email=None))
     assert claims.store.get_claim(TENANT, next(iter(claims.store.claims))[1]).status is ClaimStatus.OPEN
+
+
+def test_an_import_row_with_a_reference_too_long_or_with_a_control_character_is_a_row_error(
+        store, claims, files, events):
+    # given a file with a 65-character klantnummer and one holding a BEL character
+    long_reference = "K" * 65
+    csv = (b"factuurnummer;naam;type;klantnummer;email;bedrag;factuurdatum;vervaldatum\n"
+           + f"A-1;Jansen;zakelijk;{long_reference};a@jansen.nl;100,00;01-04-2025;01-05-2025\n".encode()
+           + b"A-2;Jansen;zakelijk;K-\x07;a@jansen.nl;100,00;01-04-2025;01-05-2025\n"
+           + b"A-3;Jansen;zakelijk;K-1;a@jansen.nl;100,00;01-04-2025;01-05-2025\n")
+    imports = ImportService(store, claims, bucket="imports", files=files, events=events)
+    started = imports.start(TENANT, "facturen.csv")
+    key = store.get_import(TENANT, started.import_id).key
+    files.objects[("imports", key)] = csv
+    # when it is imported
+    record = imports.ingest_object("imports", key, etag="e1")
+    # then rows 2 and 3 are errors naming debtor_reference; row 4 is a claim of debtor K-1
+    assert [(e.row, e.field) for e in record.errors] == [(2, "debtor_reference"), (3, "debtor_reference")]
+    assert record.accepted == 1 and store.get_debtor(TENANT, "K-1") is not None
