@@ -344,6 +344,10 @@ TOPOLOGY = Topology(
         ApiRoute("POST", "/v1/claims/{claim_id}/legal/decline"),
         ApiRoute("GET", "/v1/debtors/{reference}/export"),
         ApiRoute("POST", "/v1/debtors/{reference}/erase"),
+        ApiRoute("GET", "/v1/debtors"),
+        ApiRoute("GET", "/v1/debtors/{reference}"),
+        ApiRoute("PATCH", "/v1/debtors/{reference}"),
+        ApiRoute("GET", "/v1/debtors/{reference}/credit"),
         ApiRoute("POST", "/v1/claims/{claim_id}/portal/revoke"),
         # The debtor's portal and the payment provider's webhook: public, rate-limited by the WAF.
         ApiRoute("GET", "/p/{token}", "portal", public=True),

@@ -218,7 +218,7 @@ class Api(Construct):
             authorizer=self.authorizer,
             authorization_scopes=list(METHOD_SCOPES),
             request_validator=self._validator,
-            request_models={"application/json": self._json_object} if route.method in ("POST", "PUT") else None,
+            request_models={"application/json": self._json_object} if route.method in ("POST", "PUT", "PATCH") else None,
             request_parameters={
                 f"method.request.path.{name}": True for name in _PATH_PARAMETER.findall(route.path)
             }

@@ -81,7 +81,7 @@ def test_a_zip_of_invoices_makes_a_claim_of_each_good_one_and_reports_the_credit
     data = zip_of({"F-1.xml": ubl_invoice("F-1", issued="2025-12-05", due=START.isoformat()),
                    "CN-1.xml": ubl_credit_note(),
                    "F-2.xml": ubl_invoice("F-2", issued="2025-12-05", due=START.isoformat(), kvk=None,
-                                          email="jan@example.nl", buyer="Jan de Vries")})
+                                          email="jan@example.nl", buyer="Jan de Vries", reference="K-2002")})
     # when it is dropped
     report = drop(world, data, "december.zip")
     # then both invoices are claims (the one without company numbers a consumer's), the credit note reported

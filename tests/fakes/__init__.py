@@ -20,6 +20,7 @@ from incasso.domain.errors import (
     InvalidPageToken,
 )
 from incasso.domain.debtor_letters import LetterGroup
+from incasso.domain.debtors import DebtorRecord
 from incasso.domain.import_records import ImportRecord
 from incasso.domain.models import Claim, ClaimStatus, LedgerEntry, Tenant, TimelineEvent
 from incasso.domain.ports import DueClaim, Dossier
@@ -108,10 +109,6 @@ class InMemoryClaims:
             raise InvalidPageToken("not a page token") from error
         page = claims[start:start + limit]
         return page, str(start + limit) if start + limit < len(claims) else None
-
-    def claims_of_debtor(self, tenant_id: str, reference: str) -> list[Claim]:
-        return sorted((c for (t, _), c in self.claims.items() if t == tenant_id and c.debtor.reference == reference),
-                      key=lambda c: (c.created_at, c.claim_id))
 
     def due_claims(self, tenant_id: str, day: dt.date) -> Iterator[DueClaim]:
         due = [c for (t, _), c in self.claims.items()
@@ -214,7 +211,53 @@ class InMemoryImports:
         return self.imports.get((tenant_id, import_id))
 
 
-class InMemoryStore(InMemoryClaims, InMemoryMessages, InMemoryTenants, InMemoryImports, InMemoryDebtorLetters):
+class InMemoryDebtors:
+    """``DebtorRecords``: debtor records by (tenant, reference); one debtor's claims from the claims kept
+    (``self.claims``, as ``InMemoryClaims`` has them)."""
+
+    claims: dict[tuple[str, str], Claim]
+
+    def __init__(self) -> None:
+        self.debtors: dict[tuple[str, str], DebtorRecord] = {}
+
+    def claims_of_debtor(self, tenant_id: str, reference: str) -> list[Claim]:
+        return sorted((c for (t, _), c in self.claims.items() if t == tenant_id and c.debtor.reference == reference),
+                      key=lambda c: (c.created_at, c.claim_id))
+
+    def get_debtor(self, tenant_id: str, reference: str) -> DebtorRecord | None:
+        return self.debtors.get((tenant_id, reference))
+
+    def add_debtor(self, record: DebtorRecord) -> bool:
+        key = (record.tenant_id, record.reference)
+        if key in self.debtors:
+            return False
+        self.debtors[key] = record
+        return True
+
+    def save_debtor(self, record: DebtorRecord, *, expected_version: int) -> DebtorRecord:
+        key = (record.tenant_id, record.reference)
+        current = self.debtors.get(key)
+        if current is None or current.version != expected_version:
+            raise ConcurrentModificationError("the debtor was changed by someone else")
+        saved = record.model_copy(update={"version": expected_version + 1})
+        self.debtors[key] = saved
+        return saved
+
+    def delete_debtor(self, tenant_id: str, reference: str) -> None:
+        self.debtors.pop((tenant_id, reference), None)
+
+    def list_debtors(self, tenant_id: str, limit: int = 50,
+                     next_token: str | None = None) -> tuple[list[DebtorRecord], str | None]:
+        records = sorted((r for (t, _), r in self.debtors.items() if t == tenant_id), key=lambda r: r.reference)
+        try:
+            start = int(next_token or 0)
+        except ValueError as error:
+            raise InvalidPageToken("not a page token") from error
+        return records[start:start + limit], str(start + limit) if start + limit < len(records) else None
+
+
+class InMemoryStore(InMemoryClaims, InMemoryMessages, InMemoryTenants, InMemoryImports, InMemoryDebtors,
+                    InMemoryDebtorLetters):
     """``ClaimsStore``: the record kinds together, as the services take them."""
 
     def __init__(self) -> None:
@@ -223,6 +266,7 @@ class InMemoryStore(InMemoryClaims, InMemoryMessages, InMemoryTenants, InMemoryI
         InMemoryMessages.__init__(self)
         InMemoryTenants.__init__(self)
         InMemoryImports.__init__(self)
+        InMemoryDebtors.__init__(self)
 
 
 class InMemoryFiles:

@@ -27,13 +27,21 @@ ATTEMPTS = [
     ("DELETE", "/v1/tenant/users/{user}", None),
     ("DELETE", "/v1/tenant/clients/{client}", None),
     ("POST", "/v1/debtors/{debtor}/payments", {"amount": "1.00", "paid_at": "2025-05-01"}),
+    ("GET", "/v1/debtors/{debtor}", None),
+    ("GET", "/v1/debtors/{debtor}/credit", None),
+    ("PATCH", "/v1/debtors/{debtor}", {"name": "Not Jan", "type": "business"}),
+    ("GET", "/v1/debtors/{debtor}/export", None),
+    ("POST", "/v1/debtors/{debtor}/erase", None),
 ]
+DEBTOR = "K-1001"
+MISSING_DEBTOR = "K-0000"
+
 
 
 @pytest.fixture
 def tenant_a_resources(api):
     body = claim_body()
-    claim = call("POST", "/v1/claims", TENANT_A, {**body, "debtor": {**body["debtor"], "reference": "K-7"}}).body
+    claim = call("POST", "/v1/claims", TENANT_A, {**body, "debtor": {**body["debtor"], "reference": DEBTOR}}).body
     imported = call("POST", "/v1/imports", TENANT_A, {"filename": "facturen.csv"}).body
     webhook = call("POST", "/v1/webhooks", TENANT_A, {"url": "https://hooks.example.com/acme"}).body
     statement = call("POST", "/v1/bank-statements", TENANT_A, {"filename": "juni.xml"}).body
@@ -41,7 +49,11 @@ def tenant_a_resources(api):
     client = call("POST", "/v1/tenant/clients", TENANT_A, {"name": "ERP"}).body
     return {"claim": claim["claim_id"], "import": imported["import_id"], "webhook": webhook["webhook_id"],
             "statement": statement["statement_id"], "user": user["user_id"], "client": client["client_id"],
-            "debtor": "K-7"}
+            "debtor": DEBTOR}
+
+
+def body_name() -> str:
+    return claim_body()["debtor"]["name"]
 
 
 @pytest.mark.parametrize("method,template,body", ATTEMPTS)
@@ -50,7 +62,7 @@ def test_another_tenants_resource_is_404_like_a_missing_one(tenant_a_resources, 
     path = template.format(**tenant_a_resources)
     missing = template.format(claim="clm_00000000000000000000", webhook="wh_00000000000000000000",
                               statement="stm_00000000000000000000", user="usr_00000000000000000000",
-                              client="cli.acme.00000000000000000000000000000000", debtor="K-0",
+                              client="cli.acme.00000000000000000000000000000000", debtor=MISSING_DEBTOR,
                               **{"import": "imp_00000000000000000000"})
     # when tenant B tries the route on A's resource, and on one that does not exist
     theirs = call(method, path, TENANT_B, body)
@@ -65,10 +77,11 @@ def test_another_tenants_resource_is_404_like_a_missing_one(tenant_a_resources, 
     assert anonymous(theirs.body, *tenant_a_resources.values()) == \
         anonymous(nothing.body, "clm_00000000000000000000", "imp_00000000000000000000", "wh_00000000000000000000",
                   "stm_00000000000000000000", "usr_00000000000000000000", "cli.acme.00000000000000000000000000000000",
-                  "K-0")
+                  MISSING_DEBTOR)
     # and A's resources are untouched
     claim = call("GET", f"/v1/claims/{tenant_a_resources['claim']}", TENANT_A).body
     assert claim["status"] == "open" and claim["amounts"]["paid"] == "0.00"
+    assert claim["debtor"]["name"] == body_name() and claim["debtor"]["type"] == "consumer"
     assert [w["webhook_id"] for w in call("GET", "/v1/webhooks", TENANT_A).body["items"]] == [
         tenant_a_resources["webhook"]]
     assert [(u["user_id"], u["role"]) for u in call("GET", "/v1/tenant/users", TENANT_A).body["items"]] == [
@@ -80,8 +93,10 @@ def test_lists_and_reports_show_only_the_callers_claims(tenant_a_resources):
     # when B lists and summarizes
     listed = call("GET", "/v1/claims", TENANT_B).body
     summary = call("GET", "/v1/reports/summary", TENANT_B).body
+    debtors = call("GET", "/v1/debtors", TENANT_B).body
     # then B sees nothing of A
-    assert listed == {"items": [], "next_token": None}
+    assert listed == {"items": [], "next_token": None} and debtors == {"items": [], "next_token": None}
+    assert [d["reference"] for d in call("GET", "/v1/debtors", TENANT_A).body["items"]] == [DEBTOR]
     assert summary["claims"] == 0 and summary["principal"] == "0.00"
 
 

@@ -52,7 +52,7 @@ def test_a_zip_of_invoices_imports_the_good_ones_and_reports_each_refused_file(a
     # given a zip of two good invoices, a credit note, a dollar invoice and an entity bomb
     data = zip_of({"F-1.xml": ubl_invoice("F-1", **DATES), "CN-1.xml": ubl_credit_note(),
                    "F-2.xml": ubl_invoice("F-2", currency="USD", **DATES), "bomb.xml": BILLION_LAUGHS,
-                   "F-3.xml": ubl_invoice("F-3", amount="80.00", kvk=None, **DATES)})
+                   "F-3.xml": ubl_invoice("F-3", amount="80.00", kvk=None, reference="K-2002", **DATES)})
     import_id, key = upload(TENANT_A, data, "mei.zip")
     # when it is ingested
     ingest(s3_event(key))
@@ -64,7 +64,7 @@ def test_a_zip_of_invoices_imports_the_good_ones_and_reports_each_refused_file(a
     claims = claims_of(TENANT_A)
     assert set(claims) == {"F-1", "F-3"} and claims["F-3"]["debtor"]["type"] == "consumer"
     assert kept(f"tenants/{TENANT_A}/documents/{claims['F-3']['claim_id']}/invoice.xml") == ubl_invoice(
-        "F-3", amount="80.00", kvk=None, **DATES)
+        "F-3", amount="80.00", kvk=None, reference="K-2002", **DATES)
 
 
 def test_the_same_invoice_again_and_the_same_event_again_make_no_second_claim(api):
@@ -96,3 +96,15 @@ def test_a_credit_note_alone_fails_the_import_with_a_file_error(api):
     assert (result["status"], result["accepted"], result["rejected"]) == ("failed", 0, 0)
     assert [(e["row"], e["field"]) for e in result["errors"]] == [(0, "file")]
     assert claims_of(TENANT_A) == {}
+
+
+def test_a_ubl_invoice_whose_buyer_number_is_known_as_another_kind_of_debtor_is_refused_on_its_row(api):
+    # given a zip of a business's invoice and a consumer's invoice that quote the same buyer number
+    data = zip_of({"F-1.xml": ubl_invoice("F-1", **DATES),
+                   "F-3.xml": ubl_invoice("F-3", amount="80.00", kvk=None, **DATES)})
+    import_id, key = upload(TENANT_A, data, "mixed.zip")
+    # when it is ingested / then the second is refused naming the conflict (one reference is one debtor)
+    ingest(s3_event(key))
+    result = report(TENANT_A, import_id)
+    assert (result["accepted"], result["rejected"]) == (1, 1)
+    assert result["errors"][0]["row"] == 2 and result["errors"][0]["field"] == "debtor_type"

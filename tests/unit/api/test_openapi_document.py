@@ -30,6 +30,8 @@ def test_the_document_covers_every_route_of_the_contract():
         ("get", "/v1/webhooks/{webhook_id}/deliveries"),
         ("get", "/v1/debtors/{reference}/export"), ("post", "/v1/debtors/{reference}/erase"),
         ("post", "/v1/debtors/{reference}/payments"),
+        ("get", "/v1/debtors"), ("get", "/v1/debtors/{reference}"), ("patch", "/v1/debtors/{reference}"),
+        ("get", "/v1/debtors/{reference}/credit"),
         ("post", "/v1/claims/{claim_id}/legal/approve"), ("post", "/v1/claims/{claim_id}/legal/decline"),
         ("post", "/v1/bank-statements"), ("get", "/v1/bank-statements/unmatched"),
         ("get", "/v1/bank-statements/{statement_id}"),

@@ -102,7 +102,7 @@ def _run_with_portal(out: Path, clock: Any, front: Any, *, claims: int, days: in
     from infra.local import LocalStack
 
     from incasso_cli.reporting import build
-    from incasso_cli.reporting.client import LambdaApi, expect
+    from incasso_cli.reporting.client import LambdaApi, customers, expect
     from incasso.services import wiring
     from incasso.settings import reset_settings
 
@@ -141,7 +141,8 @@ def _run_with_portal(out: Path, clock: Any, front: Any, *, claims: int, days: in
         store = wiring.claims_store()
         messages = {claim["claim_id"]: store.list_messages(TENANT_ID, claim["claim_id"]) for claim in final_claims}
         letters = _save_letters(stack, out / "letters", final_claims)
-        portfolio = build.build_portfolio(final_claims, summary, title=TENANT.profile.legal_name)
+        portfolio = build.build_portfolio(final_claims, summary, title=TENANT.profile.legal_name,
+                                          customers=customers(api))
         report_files = build.write(portfolio, html_path=out / "report.html", csv_path=out / "claims.csv")
         checkouts = Counter(payment["status"] for payment in front.psp.payments.values())
     reset_settings()

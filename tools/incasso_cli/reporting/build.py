@@ -1,4 +1,4 @@
-"""Read the tenant's claims and summary from the API, compute the report, write it to files."""
+"""Read the tenant's claims, summary and customers from the API, compute the report, write it to files."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ def from_api(api: client.Api, *, title: str) -> Portfolio:
     """The report's figures for the tenant ``api`` speaks for (its claims first, then the summary, so
     that the summary is never older than the claims)."""
     claims = list(client.all_claims(api))
-    return build_portfolio(claims, client.summary(api), title=title)
+    return build_portfolio(claims, client.summary(api), title=title, customers=client.customers(api))
 
 
 def write(portfolio: Portfolio, *, html_path: Path | None = None, csv_path: Path | None = None) -> list[Path]:

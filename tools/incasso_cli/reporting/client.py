@@ -9,7 +9,9 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator, Mapping
 from typing import Any, Protocol
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
+
+from incasso_cli.reporting.portfolio import Customer, customer_of
 
 PAGE_SIZE = 100
 
@@ -47,7 +49,8 @@ class HttpApi:
 
     def call(self, method: str, path: str, body: Any = None, *, query: Mapping[str, str] | None = None,
              headers: Mapping[str, str] | None = None) -> tuple[int, Any]:
-        url = self.base_url + path + (f"?{urlencode(query)}" if query else "")
+        # The path as the API names it (a debtor's reference may hold a space): quoted for the URL.
+        url = self.base_url + quote(path, safe="/") + (f"?{urlencode(query)}" if query else "")
         data = None if body is None else json.dumps(body).encode("utf-8")
         request = urllib.request.Request(url, data=data, method=method, headers={
             "Authorization": f"Bearer {self.token}", "Accept": "application/json",
@@ -94,3 +97,24 @@ def all_claims(api: Api) -> Iterator[dict[str, Any]]:
 
 def summary(api: Api) -> dict[str, Any]:
     return expect(api, 200, "GET", "/v1/reports/summary")
+
+
+def all_debtors(api: Api) -> Iterator[dict[str, Any]]:
+    """Every debtor of the tenant, page by page (``GET /v1/debtors``)."""
+    token: str | None = None
+    while True:
+        query = {"limit": str(PAGE_SIZE), **({"next_token": token} if token else {})}
+        page = expect(api, 200, "GET", "/v1/debtors", query=query)
+        yield from page["items"]
+        token = page.get("next_token")
+        if not token:
+            return
+
+
+def customers(api: Api) -> list[Customer]:
+    """A row per debtor: the list's line, the debtor's view and its credit check."""
+    rows = []
+    for listed in all_debtors(api):
+        path = f"/v1/debtors/{listed['reference']}"
+        rows.append(customer_of(listed, expect(api, 200, "GET", path), expect(api, 200, "GET", f"{path}/credit")))
+    return rows

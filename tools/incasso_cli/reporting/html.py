@@ -137,6 +137,25 @@ _TEMPLATE = """<!doctype html>
 </section>
 </div>
 
+{% if p.customers %}
+<section class="claims">
+  <h2>Customers</h2>
+  <table>
+    <tr><th>Customer</th><th>Name</th><th class="num">Claims</th><th class="num">Open</th>
+        <th class="num">Avg. days late</th><th class="num">Score</th><th class="num">Term</th></tr>
+    {% for c in p.customers %}
+    <tr><td>{{ c.reference }}</td><td class="name">{{ c.name }}</td><td class="num">{{ c.claims }}</td>
+        <td class="num">{{ eur(c.open_amount) }}</td>
+        <td class="num">{{ '-' if c.average_days_late is none else c.average_days_late }}</td>
+        <td class="num">{{ c.score }}</td><td class="num">{{ c.payment_term_days }} days</td></tr>
+    {% endfor %}
+  </table>
+  <p class="note">Customers are the creditor's customer numbers (debtor reference). Days late: of paid invoices,
+  paid date less due date. Score 0-100 and the recommended payment term come from this creditor's own
+  record of the customer (GET /v1/debtors/{reference}/credit).</p>
+</section>
+{% endif %}
+
 <section class="claims">
   <h2>Claims</h2>
   <table>

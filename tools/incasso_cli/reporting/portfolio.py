@@ -7,14 +7,16 @@ timelines) and the API's summary. Pure: no AWS, no clock; the day of the report 
   timelines (each payment carries its allocation, art. 6:44 BW);
 - recovery rate: collected / (collected + still owed) over claims not cancelled;
 - ageing: what is still owed on open claims by days past the due date;
-- DSO and the counts by status come from the summary (``GET /v1/reports/summary``), not recomputed.
+- DSO and the counts by status come from the summary (``GET /v1/reports/summary``), not recomputed;
+- customers: one row per debtor (``GET /v1/debtors``, each debtor's view and credit check): open amount,
+  average days late, score.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -321,6 +323,28 @@ def totals(claims: Iterable[Any]) -> Totals:
 
 
 @dataclass(frozen=True)
+class Customer:
+    """A row of the customers table: one debtor of the tenant."""
+
+    reference: str
+    name: str
+    claims: int
+    open_amount: Decimal
+    average_days_late: Decimal | None  # None: no invoice paid yet
+    score: int
+    payment_term_days: int
+
+
+def customer_of(listed: Mapping[str, Any], view: Mapping[str, Any], credit: Mapping[str, Any]) -> Customer:
+    """A customer row from the API's answers: the list's line, the debtor's view and its credit check."""
+    late = view["payment_behaviour"].get("average_days_late")
+    return Customer(reference=str(listed["reference"]), name=str(listed["name"]), claims=int(listed["claims"]),
+                    open_amount=to_decimal(listed["open_amount"]),
+                    average_days_late=None if late is None else Decimal(str(late)),
+                    score=int(credit["score"]), payment_term_days=int(credit["payment_term_days"]))
+
+
+@dataclass(frozen=True)
 class Portfolio:
     """Everything the report shows."""
 
@@ -334,10 +358,13 @@ class Portfolio:
     stages: StageSeries
     money: MoneySeries
     claims: list[Any]
+    customers: list[Customer] = field(default_factory=list)
 
 
-def build_portfolio(claims: Sequence[Any], summary: Mapping[str, Any], *, title: str) -> Portfolio:
-    """The report's figures from the claims (API JSON or ``ClaimOut``) and the API's summary."""
+def build_portfolio(claims: Sequence[Any], summary: Mapping[str, Any], *, title: str,
+                    customers: Sequence[Customer] = ()) -> Portfolio:
+    """The report's figures from the claims (API JSON or ``ClaimOut``), the API's summary and the customers
+    (largest open amount first)."""
     as_of = summary["as_of"]
     as_of = dt.date.fromisoformat(as_of) if isinstance(as_of, str) else as_of
     by_status = {status: dict(values) for status, values in (summary.get("by_status") or {}).items()
@@ -353,4 +380,5 @@ def build_portfolio(claims: Sequence[Any], summary: Mapping[str, Any], *, title:
         stages=stage_series(claims, as_of),
         money=money_series(claims, as_of),
         claims=list(claims),
+        customers=sorted(customers, key=lambda c: (-c.open_amount, c.reference)),
     )

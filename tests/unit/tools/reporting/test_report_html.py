@@ -52,3 +52,28 @@ def test_a_stacked_chart_draws_one_band_per_series_with_data():
     svg = charts.stacked_area(days, [charts.Series("A", "#111111", [1, 2, 3]), charts.Series("B", "#222222", [0, 0, 0]),
                                      charts.Series("C", "#333333", [2, 1, 0])], title="t")
     assert svg.count("<polygon") == 2 and "<title>A</title>" in svg and "<title>B</title>" not in svg
+
+
+def test_the_customers_table_shows_open_amount_days_late_and_score_largest_open_first():
+    # given two customers as the API describes them (the list's line, the view, the credit check)
+    from incasso_cli.reporting.portfolio import customer_of
+
+    jansen = customer_of({"reference": "K-1", "name": "Jansen <B.V.>", "claims": 2, "open_amount": "80.00"},
+                         {"payment_behaviour": {"average_days_late": "12.5"}},
+                         {"score": 73, "payment_term_days": 14})
+    pietersen = customer_of({"reference": "K-2", "name": "Pietersen", "claims": 1, "open_amount": "950.00"},
+                            {"payment_behaviour": {"average_days_late": None}},
+                            {"score": 60, "payment_term_days": 14})
+    # when the report is rendered with them
+    portfolio = build_portfolio([], summary("2026-01-31"), title="Acme", customers=[jansen, pietersen])
+    html = render_html(portfolio)
+    # then a customers table, the largest open amount first, names escaped, '-' where nothing was paid yet
+    assert [c.reference for c in portfolio.customers] == ["K-2", "K-1"]
+    section = html[html.index("<h2>Customers</h2>"):html.index("<h2>Claims</h2>")]
+    assert section.index("K-2") < section.index("K-1")
+    assert "12.5" in section and ">73<" in section and "Jansen &lt;B.V.&gt;" in section
+    assert "€ 950.00" in section or "950.00" in section
+
+
+def test_without_customers_there_is_no_customers_table():
+    assert "<h2>Customers</h2>" not in page([api_claim("F-1")])

@@ -4,13 +4,14 @@ this class only puts them together on one table and one client."""
 
 from __future__ import annotations
 
-from incasso.adapters.dynamodb.claims import ClaimRecords
 from incasso.adapters.dynamodb.debtor_letters import DebtorLetterRecords
+from incasso.adapters.dynamodb.debtors import DebtorRecords
 from incasso.adapters.dynamodb.import_records import ImportRecords
 from incasso.adapters.dynamodb.messages import MessageRecords
 from incasso.adapters.dynamodb.statements import StatementRecords
 from incasso.adapters.dynamodb.tenants import TenantRecords
 
 
-class ClaimsStore(ClaimRecords, MessageRecords, TenantRecords, ImportRecords, StatementRecords, DebtorLetterRecords):
-    """Claims, messages, tenants, imports and bank statements of the claims table (the table of the settings unless named)."""
+class ClaimsStore(DebtorRecords, MessageRecords, TenantRecords, ImportRecords, StatementRecords, DebtorLetterRecords):
+    """Claims (``DebtorRecords`` builds on ``ClaimRecords``), debtors, messages, tenants, imports, bank
+    statements and a debtor's letters and payments of the claims table (the table of the settings unless named)."""

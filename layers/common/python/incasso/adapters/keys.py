@@ -8,6 +8,9 @@ request made for one tenant cannot address another tenant's items (the id is che
 | ledger entry           | ``<tenant>#CLAIM#<claim_id>``   | ``LEDGER#<entry key>``              |
 | message sent           | ``<tenant>#CLAIM#<claim_id>``   | ``MSG#<message key>``               |
 | invoice number guard   | ``<tenant>#INVOICE#<number>``   | ``INVOICE``                         |
+| debtor record          | ``<tenant>#DEBTORS``            | ``DEBTOR#<debtor reference>``       |
+| a debtor's letter      | ``<tenant>#DEBTOR#<reference>`` | ``LETTER#<kind>#<day>``             |
+| a payment to a debtor  | ``<tenant>#DEBTOR#<reference>`` | ``PAYMENT#<key>``                   |
 | import                 | ``<tenant>#IMPORT#<import_id>`` | ``IMPORT``                          |
 | tenant profile, policy | ``<tenant>#TENANT``             | ``PROFILE``                         |
 | tenant registry        | ``_TENANTS``                    | ``<tenant>``                        |
@@ -38,6 +41,7 @@ PROFILE_SK = "PROFILE"
 TIMELINE_PREFIX = "TL#"
 LEDGER_PREFIX = "LEDGER#"
 MESSAGE_PREFIX = "MSG#"
+DEBTOR_PREFIX = "DEBTOR#"
 TENANT_REGISTRY_PK = "_TENANTS"
 
 STATUS_INDEX = "status"
@@ -86,6 +90,17 @@ def debtor_pk(tenant_id: str, reference: str) -> str:
     if not reference:
         raise ValueError("a debtor reference is required")
     return f"{tenant_prefix(tenant_id)}DEBTOR#{reference}"
+
+
+def debtors_pk(tenant_id: str) -> str:
+    """The partition of the tenant's debtor records: one Query lists them by reference, page by page."""
+    return f"{tenant_prefix(tenant_id)}DEBTORS"
+
+
+def debtor_sk(reference: str) -> str:
+    if not reference:
+        raise ValueError("a debtor reference is required")
+    return f"{DEBTOR_PREFIX}{reference}"
 
 
 def claims_pk(tenant_id: str) -> str:

@@ -24,6 +24,7 @@ from incasso.api import documents as document_routes
 from incasso.api import tenant as tenant_routes
 from incasso.api import privacy as privacy_routes
 from incasso.api import debtor_payments as debtor_payment_routes
+from incasso.api import debtors as debtor_routes
 from incasso.api import users as user_routes
 from incasso.api import api_clients as api_client_routes
 from incasso.api import webhooks as webhook_routes
@@ -358,6 +359,7 @@ app.include_router(tenant_routes.router)
 app.include_router(webhook_routes.router)
 app.include_router(privacy_routes.router)
 app.include_router(debtor_payment_routes.router)
+app.include_router(debtor_routes.router)
 app.include_router(bank_statement_routes.router)
 app.include_router(portal_link_routes.router)
 app.include_router(document_routes.router)

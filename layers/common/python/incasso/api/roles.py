@@ -16,9 +16,11 @@ from incasso.api.errors import ApiError
 VIEWER, CLERK, MANAGER = ROLES
 # Paths (and their sub-paths) that only a manager may change; reading the tenant is open to all.
 MANAGER_PREFIXES = ("/v1/tenant", "/v1/webhooks")
-MANAGER_SEGMENTS = ("/legal/",)  # approvals and write-offs of a claim: /v1/claims/{id}/legal/approve|decline
-# A debtor's personal data: /v1/debtors/{reference}/export and /erase (a debtor's payment is a clerk's).
-MANAGER_SUFFIXES = ("/export", "/erase")
+# approvals and write-offs of a claim (/v1/claims/{id}/legal/approve|decline); a debtor's personal data
+# export and erasure (/v1/debtors/{reference}/export|erase). The rest of /v1/debtors: read by all, changed
+# by a clerk.
+MANAGER_SEGMENTS = ("/legal/",)
+MANAGER_DEBTOR_ACTIONS = ("export", "erase")
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -26,11 +28,16 @@ def _under(path: str, prefix: str) -> bool:
     return path == prefix or path.startswith(prefix + "/")
 
 
+def _debtor_personal_data(path: str) -> bool:
+    parts = path.split("/")  # "", "v1", "debtors", reference, action
+    return len(parts) == 5 and parts[2] == "debtors" and parts[4] in MANAGER_DEBTOR_ACTIONS
+
+
 def required_role(method: str, path: str) -> str:
     """The least role that may call ``method path``."""
     method = method.upper()
     if any(_under(path, prefix) for prefix in MANAGER_PREFIXES) or any(s in path for s in MANAGER_SEGMENTS) \
-            or (_under(path, "/v1/debtors") and path.endswith(MANAGER_SUFFIXES)):
+            or _debtor_personal_data(path):
         return VIEWER if method in READ_METHODS and path == "/v1/tenant" else MANAGER
     return VIEWER if method in READ_METHODS else CLERK
 

@@ -6,13 +6,15 @@ hands it the adapters) and catches only the domain's errors (``incasso.domain.er
 adapters raise.
 
 - the claims table, one port per record kind: ``ClaimRepository`` (claims, their ledger and timeline, the
-  due index), ``MessageLog`` (the record of each message sent), ``TenantDirectory``, ``ImportRecords``;
-  ``ClaimsStore`` is the four together, as one table holds them;
+  due index), ``MessageLog`` (the record of each message sent), ``TenantDirectory``, ``ImportRecords``,
+  ``StatementRecords``, ``DebtorRecords`` (the per-debtor record); ``ClaimsStore`` is them together, as one
+  table holds them;
 - ``ImportFiles``: the imports bucket (uploads, the file as a stream, the batches' reports);
 - ``Documents``: letters, the original of an imported UBL invoice, and the dossier into the bailiff's inbox;
 - ``Workflows``: start a claim's escalation or a large import, resume an execution waiting on a token;
 - ``EventBus``: domain events for tenants' integrations;
-- ``Messenger`` and ``Bailiff``: a message rendered and sent; the dossier handed over.
+- ``Messenger`` and ``Bailiff``: a message rendered and sent; the dossier handed over;
+- ``CreditBureau``: an external bureau's report on a debtor (only an offline fake ships).
 """
 
 from __future__ import annotations
@@ -26,8 +28,10 @@ from typing import Any, NamedTuple, Protocol
 from incasso.domain.api_clients import ApiClient
 from incasso.domain.debtor_letters import LetterGroup
 from incasso.domain.bank.records import StatementItem, StatementRecord
+from incasso.domain.credit import BureauReport
+from incasso.domain.debtors import DebtorRecord
 from incasso.domain.import_records import ImportRecord
-from incasso.domain.models import Claim, ClaimStatus, LedgerEntry, Tenant, TimelineEvent
+from incasso.domain.models import Claim, ClaimStatus, Debtor, LedgerEntry, Tenant, TimelineEvent
 from incasso.domain.portal import PortalToken
 from incasso.domain.users import User
 from incasso.domain.webhooks import Delivery, Webhook
@@ -76,10 +80,6 @@ class ClaimRepository(Protocol):
         ...
 
     def due_claims(self, tenant_id: str, day: dt.date) -> Iterator[DueClaim]: ...
-
-    def claims_of_debtor(self, tenant_id: str, reference: str) -> list[Claim]:
-        """All of the tenant's claims with this ``debtor.reference``, oldest first."""
-        ...
 
 
 class MessageLog(Protocol):
@@ -164,8 +164,39 @@ class DebtorLetters(Protocol):
         ...
 
 
-class ClaimsStore(ClaimRepository, MessageLog, TenantDirectory, ImportRecords, StatementRecords, DebtorLetters,
-                  Protocol):
+
+
+class DebtorRecords(Protocol):
+    """One tenant's debtors (``incasso.domain.debtors``): the per-debtor record of the details every claim
+    with that reference must agree with, one debtor's claims, and the tenant's debtors page by page."""
+
+    def claims_of_debtor(self, tenant_id: str, reference: str) -> list[Claim]:
+        """The tenant's claims with this reference, oldest first."""
+        ...
+
+    def get_debtor(self, tenant_id: str, reference: str) -> DebtorRecord | None: ...
+
+    def add_debtor(self, record: DebtorRecord) -> bool:
+        """Creates the record; False when the tenant has one for this reference already (it stays)."""
+        ...
+
+    def save_debtor(self, record: DebtorRecord, *, expected_version: int) -> DebtorRecord:
+        """Writes ``record`` as version ``expected_version`` + 1; ``ConcurrentModificationError`` when the
+        stored version is not ``expected_version``."""
+        ...
+
+    def delete_debtor(self, tenant_id: str, reference: str) -> None:
+        """Removes the record (its personal data is erased, AVG art. 17); nothing when there is none."""
+        ...
+
+    def list_debtors(self, tenant_id: str, limit: int = 50,
+                     next_token: str | None = None) -> tuple[list[DebtorRecord], str | None]:
+        """A page of the tenant's debtors by reference, and the next page's token (``InvalidPageToken``)."""
+        ...
+
+
+class ClaimsStore(ClaimRepository, MessageLog, TenantDirectory, ImportRecords, StatementRecords, DebtorRecords,
+                  DebtorLetters, Protocol):
     """The record kinds of the claims table together, as the services take them."""
 
 
@@ -278,6 +309,19 @@ class Messenger(Protocol):
 
     def notify(self, tenant: Tenant, claim: Claim, kind: str, extra: dict[str, Any]) -> None:
         """A confirmation after a tenant's action: a failed send is recorded, never raised."""
+        ...
+
+
+class CreditBureau(Protocol):
+    """An external credit bureau (Graydon, Creditsafe or similar). Asked about one debtor on behalf of one
+    tenant; it answers from its own data, never from another tenant's claims. Only an offline fake ships
+    (``incasso.adapters.credit_bureau.OfflineCreditBureauFake``): no real bureau is called."""
+
+    @property
+    def name(self) -> str: ...
+
+    def report(self, tenant_id: str, debtor: Debtor) -> BureauReport | None:
+        """The bureau's report on the debtor, or None when it has none."""
         ...
 
 

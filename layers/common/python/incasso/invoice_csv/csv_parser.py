@@ -268,7 +268,7 @@ class _InvoiceFile:
         except ValidationError as invalid:
             for problem in invalid.errors():
                 field = _DEBTOR_FIELDS.get(problem["loc"][-1], ROW)
-                errors.setdefault(field, _debtor_message(field, problem))
+                errors.setdefault(field, debtor_field_message(field, problem))
             return None
 
 
@@ -315,12 +315,16 @@ def _address(cleaned: dict[str, str], errors: dict[str, str]) -> dict[str, str] 
     }
 
 
-def _debtor_message(field: str, problem: dict) -> str:
+def debtor_field_message(field: str, problem: dict) -> str:
+    """A debtor field's validation problem (pydantic's error) in the words of a row report; also the UBL
+    reader's (``incasso.invoice_ubl``)."""
     kind, value = problem["type"], problem.get("input")
     if kind == "string_pattern_mismatch" and field == f.EMAIL:
         return f"{f.shown(str(value))} is not an e-mail address"
     if kind == "string_pattern_mismatch" and field == f.PHONE:
         return f"{f.shown(str(value))} is not a phone number (6 to 32 digits, spaces, +, - or parentheses)"
+    if kind == "string_pattern_mismatch" and field == f.DEBTOR_REFERENCE:
+        return f"{f.shown(str(value))} is not a usable customer number (no '#')"
     if kind == "string_too_long":
         return f"longer than {problem['ctx']['max_length']} characters"
     if kind == "string_too_short":

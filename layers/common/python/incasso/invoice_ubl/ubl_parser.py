@@ -44,6 +44,7 @@ from pydantic import ValidationError
 
 from incasso.domain.models import Debtor, DebtorType
 from incasso.invoice_csv import fields as f
+from incasso.invoice_csv.csv_parser import debtor_field_message
 from incasso.invoice_csv.results import ParsedInvoice, RowError, RowResult
 
 MAX_INVOICE_BYTES = 10 * 1024 * 1024  # an invoice with an embedded PDF is a few hundred KB
@@ -308,21 +309,8 @@ def _debtor(party: Any, errors: dict[str, str]) -> Debtor | None:
             field = _DEBTOR_FIELDS.get(str(problem["loc"][-1]) if problem["loc"] else "", "row")
             if problem["loc"] and problem["loc"][0] == "address":
                 field = _DEBTOR_FIELDS.get(str(problem["loc"][-1]), f.STREET)
-            errors.setdefault(field, _message(field, problem))
+            errors.setdefault(field, debtor_field_message(field, problem))
         return None
-
-
-def _message(field: str, problem: dict) -> str:
-    kind, value = problem["type"], problem.get("input")
-    if kind == "string_pattern_mismatch" and field == f.EMAIL:
-        return f"{f.shown(str(value))} is not an e-mail address"
-    if kind == "string_pattern_mismatch" and field == f.PHONE:
-        return f"{f.shown(str(value))} is not a phone number (6 to 32 digits, spaces, +, - or parentheses)"
-    if kind == "string_too_long":
-        return f"longer than {problem['ctx']['max_length']} characters"
-    if kind == "string_pattern_mismatch" and field == f.DEBTOR_REFERENCE:
-        return f"{f.shown(str(value))} is not a usable customer number (no '#')"
-    return str(problem["msg"])
 
 
 __all__ = ["CREDIT_NOTE_NAMESPACE", "INVOICE_NAMESPACE", "MAX_INVOICE_BYTES", "ParsedUblInvoice", "RowResult",

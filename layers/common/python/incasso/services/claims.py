@@ -49,6 +49,7 @@ from incasso.domain.models import (
 from incasso.domain.intake import due_date_problem, invoice_date_problem
 from incasso.law.terms import next_call_slot
 from incasso.money import ZERO, Money
+from incasso.services.debtor_records import join_debtor
 from incasso.services.errors import ConflictError, InvalidRequestError, NotFoundError
 from incasso.services.versioned import Change, Changed, change_claim
 from incasso.settings import get_settings
@@ -344,6 +345,11 @@ class ClaimService:
 
     def create(self, tenant_id: str, new: NewClaim) -> Claim:
         claim = self.build_claim(self.tenant(tenant_id), new)
+        # One reference is one debtor: a claim that says otherwise of its type or language is refused,
+        # never mixed in (change the debtor with PATCH /v1/debtors/{reference}; docs/debtors.md).
+        conflicts = join_debtor(self.store, tenant_id, new.debtor, claim.created_at)
+        if conflicts:
+            raise ConflictError(f"debtor {new.debtor.reference} is known with other details", conflicts)
         try:
             created = self.store.create_claim(claim)
         except DuplicateInvoiceError as exc:

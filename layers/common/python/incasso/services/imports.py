@@ -40,11 +40,13 @@ from pydantic import ValidationError
 from incasso import clock
 from incasso.domain.document_keys import original_invoice_key
 from incasso.domain.import_records import MAX_LISTED_ERRORS, ImportRecord, ImportRowError, ImportStatus
-from incasso.domain.models import Claim
+from incasso.domain.debtors import debtor_conflicts
+from incasso.domain.models import Claim, Debtor
 from incasso.invoice_csv.csv_parser import parse_invoices
 from incasso.invoice_csv.results import FileError, ParsedInvoice, RowResult
 from incasso.invoice_ubl import MAX_ARCHIVE_BYTES, ParsedUblInvoice, UploadKind, parse_ubl_upload, upload_kind
 from incasso.services.claims import ClaimService, NewClaim
+from incasso.services.debtor_records import known_debtor
 from incasso.services.errors import NotFoundError
 
 if TYPE_CHECKING:  # the ports are types only: importing them costs a cold start ~20 ms
@@ -62,6 +64,8 @@ RESULTS_PREFIX = "results"  # per-batch reports of distributed imports: outside 
 _KNOWN_FIELDS = frozenset({"invoice_number", "debtor_name", "debtor_type", "email", "phone", "street",
                            "postal_code", "city", "country", "language", "principal", "currency",
                            "invoice_date", "due_date", "row"})
+# The CSV's names of the debtor's details a conflict names (CONTRACT.md §5).
+_CSV_DEBTOR_FIELDS = {"debtor.type": "debtor_type", "debtor.language": "language"}
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -418,6 +422,7 @@ class _BatchWriter:
         self.record = record
         self.tally = tally
         self.pending: list[tuple[int, Claim, bytes | None]] = []
+        self.debtors: dict[str, Debtor] = {}  # reference -> the debtor as known, for this import
         self.events: list[tuple[str, str, dict]] = []
 
     def add(self, row: int, claim: Claim, *, original: bytes | None = None) -> None:
@@ -434,12 +439,13 @@ class _BatchWriter:
         if not self.pending:
             return
         batch, self.pending = self.pending, []
+        batch = [(row, claim, original) for row, claim, original in batch if self._joins_debtor(row, claim)]
         documents = self.service.documents
         for _, claim, original in batch:
             # First the original, then the claim: no claim made from a UBL invoice is ever without it.
             if original is not None and documents is not None:
                 documents.put_original_invoice(claim.tenant_id, claim.claim_id, original)
-        duplicates = self.service.store.create_claims_batch([claim for _, claim, _ in batch])
+        duplicates = self.service.store.create_claims_batch([claim for _, claim, _ in batch]) if batch else {}
         for row, claim, original in batch:
             existing = duplicates.get(claim.claim_id)
             if existing is not None and existing != claim.claim_id and original is not None and documents is not None:
@@ -456,6 +462,22 @@ class _BatchWriter:
                                                       f"(claim {existing}); not imported again")
         if len(self.events) >= EVENT_BATCH:
             self._publish()
+
+    def _joins_debtor(self, row: int, claim: Claim) -> bool:
+        """A row whose debtor reference is known with another type or language is a row error (the API
+        answers 409); the debtor's record is read once per import."""
+        reference = claim.debtor.reference
+        if not reference:
+            return True
+        known = self.debtors.get(reference)
+        if known is None:
+            record = known_debtor(self.service.store, claim.tenant_id, claim.debtor, claim.created_at)
+            known = self.debtors[reference] = record.debtor if record else claim.debtor
+        conflicts = debtor_conflicts(known, claim.debtor)
+        for conflict in conflicts:
+            field_name = _CSV_DEBTOR_FIELDS.get(conflict["field"], conflict["field"])
+            self.tally.note(row, field_name, conflict["message"])
+        return not conflicts
 
     def _publish(self) -> None:
         if self.events:

@@ -64,6 +64,7 @@ class PrivacyService:
                 "(art. 17 lid 3 (e) AVG); close them first",
                 [{"field": "reference", "message": f"open claims: {', '.join(c.claim_id for c in still_open)}"}])
         erased = [self._erase_claim(tenant_id, claim, "request") for claim in claims]
+        self.store.delete_debtor(tenant_id, reference)  # the debtor's record holds the same details
         return {"reference": reference, "claims": [claim_id for claim_id in erased if claim_id]}
 
     def erase_expired(self, tenant_id: str, today: dt.date, retention_years: int) -> int:
@@ -79,6 +80,8 @@ class PrivacyService:
                 group = self.store.claims_of_debtor(tenant_id, reference) if reference else [claim]
                 if retention_over(group, today, retention_years):
                     count += sum(1 for c in group if self._erase_claim(tenant_id, c, "retention period over"))
+                    if reference:
+                        self.store.delete_debtor(tenant_id, reference)
         return count
 
     def _erase_claim(self, tenant_id: str, claim: Claim, why: str) -> str | None:

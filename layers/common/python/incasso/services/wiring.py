@@ -22,8 +22,10 @@ if TYPE_CHECKING:
     from incasso.adapters.documents import DocumentStore
     from incasso.adapters.events import EventPublisher
     from incasso.adapters.workflows import StepFunctionsWorkflows
+    from incasso.adapters.credit_bureau import OfflineCreditBureauFake
     from incasso.services.claims import ClaimService
     from incasso.services.debtor_payments import DebtorPaymentService
+    from incasso.services.debtors import DebtorService
     from incasso.services.documents import DocumentService
     from incasso.services.escalation import EscalationService
     from incasso.services.imports import ImportService
@@ -99,6 +101,20 @@ def import_service() -> ImportService:
     return ImportService(claims_store(), claim_service(), bucket=settings.imports_bucket, files=ImportFiles(),
                          events=publisher(), workflows=workflows() if settings.import_state_machine_arn else None,
                          documents=documents())
+
+
+@lru_cache(maxsize=1)
+def credit_bureau() -> OfflineCreditBureauFake:
+    """The ``CreditBureau`` port: only the offline fake ships (it calls no bureau; docs/debtors.md)."""
+    from incasso.adapters.credit_bureau import OfflineCreditBureauFake  # deferred: cold start (module docstring)
+
+    return OfflineCreditBureauFake()
+
+
+def debtor_service() -> DebtorService:
+    from incasso.services.debtors import DebtorService  # deferred: cold start (module docstring)
+
+    return DebtorService(claims_store(), claim_service(), credit_bureau())
 
 
 def sweep_service() -> SweepService:
@@ -186,5 +202,5 @@ def api_client_service() -> ApiClientService:
 
 def reset() -> None:
     for cached in (claims_store, publisher, workflows, documents, messenger, claim_service, escalation_service,
-                   privacy_service, portal_links, portal_service, debtor_payment_service):
+                   privacy_service, portal_links, portal_service, debtor_payment_service, credit_bureau):
         cached.cache_clear()
