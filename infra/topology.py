@@ -14,6 +14,8 @@ LAYER_DIR = ROOT / "layers" / "common"
 
 PREFIX = "incasso"
 SCHEDULER_ROLE_ID = "scheduler_role"  # the resource id of the role EventBridge Scheduler assumes
+# The resource id of the role EventBridge Scheduler assumes to start a claim's run at a planned minute.
+RUN_SCHEDULER_ROLE_ID = "run_scheduler_role"
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,8 @@ class Function:
     code_root: Path | None = None  # the folder holding <id>/handler.py; None: functions/ (tests use fixtures)
     # Plans its own later invocations as one-time EventBridge Scheduler schedules (webhook retries).
     schedules_itself: bool = False
+    # Plans a claim's next run at a minute of the day (a one-time schedule that starts the escalation).
+    plans_runs: bool = False
 
     @property
     def name(self) -> str:
@@ -144,6 +148,9 @@ class StateMachine:
     # False where moto's ASL parser cannot read the definition (Distributed Map ItemBatcher,
     # CSVDelimiter): the local stack leaves the machine out; the cloud stack builds it.
     runs_locally: bool = True
+    # STANDARD (exactly once, up to a year, history kept) or EXPRESS (at least once, up to five minutes,
+    # billed per run and duration): docs/scale.md, "Workflow type per machine".
+    type: str = "STANDARD"
 
     @property
     def definition_path(self) -> Path:
@@ -163,6 +170,8 @@ class Topology:
     event_rules: tuple[EventRule, ...] = ()
     # The role EventBridge Scheduler assumes to invoke a function that schedules itself.
     scheduler_role_env: str = "WEBHOOK_SCHEDULER_ROLE_ARN"
+    # The role EventBridge Scheduler assumes to start a claim's planned run.
+    run_scheduler_role_env: str = "ESCALATION_SCHEDULER_ROLE_ARN"
 
     def function(self, function_id: str) -> Function:
         return next(f for f in self.functions if f.id == function_id)
@@ -195,6 +204,8 @@ class Topology:
             env[machine.env] = names.get(machine_id, "")
         if fn.schedules_itself:
             env[self.scheduler_role_env] = names.get(SCHEDULER_ROLE_ID, "")
+        if fn.plans_runs:
+            env[self.run_scheduler_role_env] = names.get(RUN_SCHEDULER_ROLE_ID, "")
         return env
 
 
@@ -233,6 +244,8 @@ IMPORTS = Bucket(
 DOCUMENTS = Bucket(id="documents", name=f"{PREFIX}-documents", env="DOCUMENTS_BUCKET")
 
 _STEP = dict(tables=("claims",), uses_event_bus=True)
+# A step that may end its run on a wait that ends later today plans the next run at its minute.
+_PLANS = dict(uses_state_machines=("escalation",), plans_runs=True)
 
 TOPOLOGY = Topology(
     tables=(CLAIMS, IDEMPOTENCY),
@@ -254,18 +267,17 @@ TOPOLOGY = Topology(
                  "kept past the tenant's retention period", timeout_s=900, tables=("claims",),
                  buckets=("documents",), erases_in=("documents",), uses_state_machines=("escalation",),
                  reserved_concurrency=1),
-        Function("check_claim", "Reads a claim and decides: go on, wait, pause, close",
-                 buckets=("documents",), sends_messages=True, **_STEP),
+        Function("check_claim", "Reads a claim and decides: take a step, or end the run until the next is due",
+                 buckets=("documents",), sends_messages=True, **_STEP, **_PLANS),
         Function("send_message", "Sends a reminder, letter or notice; books costs where the law allows",
-                 buckets=("documents",), sends_messages=True, **_STEP),
+                 buckets=("documents",), sends_messages=True, **_STEP, **_PLANS),
         Function("schedule_call", "Plans a call in the tenant's business hours and tells the debtor",
-                 buckets=("documents",), sends_messages=True, **_STEP),
+                 buckets=("documents",), sends_messages=True, **_STEP, **_PLANS),
         Function("legal_review", "Books the costs once the notice's term ran out; decides on court action",
-                 buckets=("documents",), sends_messages=True, **_STEP),
-        Function("bailiff_filing", "Hands the dossier to the bailiff and keeps the task token",
-                 buckets=("documents",), sends_messages=True, uses_state_machines=("escalation",), **_STEP),
-        Function("pause_claim", "Keeps the task token of a disputed claim until the dispute is resolved",
-                 uses_state_machines=("escalation",), **_STEP),
+                 buckets=("documents",), sends_messages=True, **_STEP, **_PLANS),
+        Function("bailiff_filing", "Hands the dossier to the bailiff; the run ends (updates come through the API)",
+                 buckets=("documents",), sends_messages=True, **_STEP, **_PLANS),
+        Function("pause_claim", "Records that a disputed claim waits for the resolution; the run ends", **_STEP),
         Function("close_claim", "Closes a claim (paid, cancelled, uncollectible) or starts monitoring", **_STEP),
         Function("park_claim", "Parks a claim that failed for good as needing attention", **_STEP),
         Function("portal", "The debtor's portal (CONTRACT.md §8): the personal page, pay through the payment "

@@ -51,7 +51,7 @@ def test_the_sweep_starts_each_due_claim_once(claims, store, workflows):
     sweep = SweepService(store, workflows)
     # when the sweep runs twice on the same day
     first, second = sweep.run(TODAY), sweep.run(TODAY)
-    # then only the due claim was started, once; the second run found it running
+    # then only the due claim was started, once, as the run of its phase and day; the second run found it
     assert (first.due, first.started, first.started_claims) == (1, 1, [due.claim_id])
     assert (second.started, second.already_running) == (0, 1)
-    assert workflows.started == [(TENANT, due.claim_id, due.phase)]
+    assert workflows.started == [(TENANT, due.claim_id, f"{due.phase}-{TODAY:%Y%m%d}")]

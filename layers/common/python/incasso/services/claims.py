@@ -254,10 +254,10 @@ class ClaimService:
         workflows: Workflows | None = None,
         messenger: Messenger | None = None,
     ) -> None:
-        """``events``, ``workflows`` and ``messenger`` left out: nothing is published, resumed or confirmed."""
+        """``events``, ``workflows`` and ``messenger`` left out: nothing is published, started or confirmed."""
         self.store = store
         self._publish = events.publish if events else (lambda tenant_id, detail_type, detail: None)
-        self._resume = workflows.resume if workflows else (lambda token, output: False)
+        self._start_run = workflows.start_run if workflows else (lambda tenant_id, claim_id, key: False)
         self._notify = messenger.notify if messenger else (lambda tenant, claim, kind, extra: None)
 
     # -- reading -------------------------------------------------------------------------------
@@ -409,7 +409,7 @@ class ClaimService:
                 events.append(TimelineEvent(at=now, type="undisputed_part_paid", details={
                     "disputed": str(claim.disputed_amount)}))
             elif claim.amounts.outstanding <= 0:
-                claim = claim.model_copy(update={"status": ClaimStatus.PAID, "next_action_on": None})
+                claim = claim.model_copy(update={"status": ClaimStatus.PAID, "next_action_on": None, "waiting_for": None})
                 events.append(TimelineEvent(at=now, type="claim_closed", details={"outcome": "paid"}))
                 withdraw = was_with_bailiff
             return Change(claim, entries, events, outcome=Booked(allocation, withdraw))
@@ -434,15 +434,14 @@ class ClaimService:
             self._publish(tenant_id, "ClaimClosed", {"claim_id": claim_id, "outcome": "paid"})
             if booking.withdraw:
                 self._notify(tenant, claim, "bailiff_withdrawal", {"key": entry_key, "paid_on": paid_on})
-            self._wake(claim, {"signal": "paid"})
         self._notify(tenant, claim, "payment_confirmation", {"allocation": booking.allocation, "amount": payment.amount,
                                                              "paid_on": paid_on})
         return PaymentResult(allocation=booking.allocation, claim=claim)
 
-    def _wake(self, claim: Claim, output: dict) -> None:
-        """Resume an execution that waits on a task token (dispute, bailiff) so it can decide again."""
-        if claim.task_token:
-            self._resume(claim.task_token, output)
+    def _run_now(self, claim: Claim, why: str) -> None:
+        """Start the short run that acts on what just changed (nothing waits in the state machine for it);
+        named after the claim's version, so a retried start of the same change is the same run."""
+        self._start_run(claim.tenant_id, claim.claim_id, f"{claim.phase}-{why}-v{claim.version}")
 
     # -- disputes ------------------------------------------------------------------------------
     def dispute(self, tenant_id: str, claim_id: str, reason: str, amount: Decimal | None = None) -> Claim:
@@ -512,7 +511,7 @@ class ClaimService:
                 status = ClaimStatus.CANCELLED
             else:
                 status = _resumed_status(claim)
-            updates: dict[str, Any] = {"status": status}
+            updates: dict[str, Any] = {"status": status, "waiting_for": None}
             if status is ClaimStatus.CANCELLED:
                 updates["next_action_on"] = None
             events = [TimelineEvent(at=clock.now(), type="dispute_resolved", details={"outcome": outcome.value})]
@@ -557,7 +556,8 @@ class ClaimService:
         claim = self._update(tenant_id, claim_id, change).claim
         if claim.status is ClaimStatus.CANCELLED:
             self._publish(tenant_id, "ClaimClosed", {"claim_id": claim_id, "outcome": "cancelled"})
-        self._wake(claim, {"signal": f"dispute_{outcome.value}"})
+        if not claim.is_closed and claim.status is not ClaimStatus.PAUSED and claim.next_action_on is None:
+            self._run_now(claim, "resumed")  # it waited for this: the escalation resumes now
         return claim
 
     # -- arrangements --------------------------------------------------------------------------
@@ -685,17 +685,17 @@ class ClaimService:
                 raise ConflictError(f"claim {claim_id} is {claim.status.value}")
             updates: dict[str, Any] = {"stage": Stage(kind.value) if kind is not BailiffUpdateKind.UNCOLLECTIBLE else claim.stage}
             if kind is BailiffUpdateKind.UNCOLLECTIBLE:
-                updates.update(status=ClaimStatus.UNCOLLECTIBLE, next_action_on=None)
+                updates.update(status=ClaimStatus.UNCOLLECTIBLE, next_action_on=None, waiting_for=None)
             elif kind is BailiffUpdateKind.EXECUTED and claim.amounts.outstanding > 0:
                 # Execution did not collect everything: keep an eye on the debtor (debt monitoring).
-                updates.update(status=ClaimStatus.DEBT_MONITORING, phase=claim.phase + 1,
+                updates.update(status=ClaimStatus.DEBT_MONITORING, phase=claim.phase + 1, waiting_for=None,
                                next_action_on=clock.today() + dt.timedelta(days=tenant.policy.debt_monitoring_interval_days))
             return Change(claim.model_copy(update=updates), timeline=[
                 TimelineEvent(at=clock.now(), type=f"bailiff_{kind.value}", details={"note": note} if note else {})])
 
         claim = self._update(tenant_id, claim_id, change).claim
         if kind in (BailiffUpdateKind.EXECUTED, BailiffUpdateKind.UNCOLLECTIBLE):
-            self._wake(claim, {"signal": f"bailiff_{kind.value}"})
+            # Nothing to run: the claim is closed, or in debt monitoring with its first check-in on the due index.
             if claim.status is ClaimStatus.UNCOLLECTIBLE:
                 self._publish(tenant_id, "ClaimClosed", {"claim_id": claim_id, "outcome": "uncollectible"})
         return claim
