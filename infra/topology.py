@@ -23,6 +23,8 @@ class Index:
     name: str
     partition_key: str
     sort_key: str | None = None
+    # The attributes copied into the index besides the keys; None: all of them.
+    projection: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -214,9 +216,11 @@ CLAIMS = Table(
     name=f"{PREFIX}-claims",
     partition_key="pk",
     sort_key="sk",
-    # Sparse: only claims with a next action carry due_pk/due_sk, so the sweep reads what is due.
+    # Sparse: only claims with a next action carry due_pk/due_sk, so the sweep reads what is due. It holds
+    # what the sweep reads and nothing more: a claim's write that leaves its next run alone does not
+    # write to it, and one that moves it writes a small item (docs/scale.md).
     indexes=(
-        Index(name="due", partition_key="due_pk", sort_key="due_sk"),
+        Index(name="due", partition_key="due_pk", sort_key="due_sk", projection=("claim_id", "phase")),
         Index(name="status", partition_key="status_pk", sort_key="status_sk"),
         # All of a tenant's claims, in creation order (an item has one status_pk, so "all" needs its own).
         Index(name="claims", partition_key="claims_pk", sort_key="claims_sk"),
@@ -299,6 +303,8 @@ TOPOLOGY = Topology(
             id="escalation",
             name=f"{PREFIX}-escalation",
             definition_file="escalation.asl.json",
+            # Short runs that end (a step, a decision), at least once and idempotent: Express (docs/scale.md).
+            type="EXPRESS",
             function_substitutions={
                 "CheckClaimFunctionArn": "check_claim",
                 "SendMessageFunctionArn": "send_message",
@@ -390,7 +396,9 @@ def dynamodb_create_table_kwargs(table: Table) -> dict:
         if index.sort_key:
             attributes.add(index.sort_key)
             index_keys.append({"AttributeName": index.sort_key, "KeyType": "RANGE"})
-        indexes.append({"IndexName": index.name, "KeySchema": index_keys, "Projection": {"ProjectionType": "ALL"}})
+        projection = {"ProjectionType": "ALL"} if index.projection is None else \
+            {"ProjectionType": "INCLUDE", "NonKeyAttributes": list(index.projection)}
+        indexes.append({"IndexName": index.name, "KeySchema": index_keys, "Projection": projection})
     kwargs = {
         "TableName": table.name,
         "KeySchema": key_schema,
