@@ -295,8 +295,10 @@ TOPOLOGY = Topology(
                  tables=("claims",), schedules_itself=True),
     ),
     schedules=(
-        Schedule(id="daily_sweep", cron="0 5 * * ? *", target_function="sweep",
-                 description="Starts escalations for claims due today (05:00 UTC)"),
+        # 07:00 UTC: 08:00 Dutch time in winter, 09:00 in summer; the runs it starts take their steps at
+        # once, never before the trajectory's 08:00 (STEP_TIME) nor the default send window's opening.
+        Schedule(id="daily_sweep", cron="0 7 * * ? *", target_function="sweep",
+                 description="Starts the runs of the claims due today (07:00 UTC)"),
     ),
     state_machines=(
         StateMachine(

@@ -52,7 +52,7 @@ def test_an_express_run_started_twice_under_one_name_sends_and_books_nothing_twi
 
 def test_a_message_held_by_the_send_window_goes_at_its_minute_through_a_one_time_schedule(world):
     # given a tenant whose send window opens at 14:00 Dutch time, and a claim whose first reminder is due on
-    # Monday 12 January (the morning sweep at 05:00 UTC finds it due, before the window opens)
+    # Monday 12 January (the morning sweep at 07:00 UTC finds it due, before the window opens)
     world.tenant(send_window=True, send_window_start=dt.time(14, 0))
     claim = world.claim()
     # when the day passes
