@@ -124,3 +124,16 @@ def test_without_a_waiting_proposal_there_is_nothing_to_refuse(claims):
     claim = claims.create(TENANT, new_claim())
     with pytest.raises(ConflictError, match="no arrangement proposal"):
         claims.refuse_arrangement(TENANT, claim.claim_id, "no")
+
+
+def test_court_action_approved_starts_the_run_that_hands_the_claim_over_now(claims, store, workflows):
+    # given a claim that waits for the tenant's approval after its legal review
+    claim = claims.create(TENANT, new_claim())
+    current = store.get_claim(TENANT, claim.claim_id)
+    store.save_claim(current.model_copy(update={"status": ClaimStatus.AWAITING_APPROVAL, "next_action_on": None}),
+                     expected_version=current.version)
+    # when the tenant approves
+    approved = claims.approve_legal(TENANT, claim.claim_id)
+    # then one run starts at once, of the claim's new phase, and the claim is due today for the sweep as well
+    assert workflows.started == [(TENANT, claim.claim_id, f"{approved.phase}-approved-v{approved.version}")]
+    assert approved.next_action_on == dt.date(2025, 6, 2) and approved.status is ClaimStatus.IN_COLLECTION

@@ -644,8 +644,9 @@ class ClaimService:
 
     # -- the legal phase: the tenant's approval ------------------------------------------------
     def approve_legal(self, tenant_id: str, claim_id: str) -> Claim:
-        """The tenant approves court action on the legal review's advice: the claim goes to the bailiff
-        at the next sweep (a new phase of its trajectory)."""
+        """The tenant approves court action on the legal review's advice: a run starts at once and hands
+        the claim to the bailiff (a new phase of its trajectory); the claim is due today as well, so the
+        next sweep starts it should that run be lost."""
         today = clock.today()
 
         def change(claim: Claim, ledger: list[LedgerEntry]) -> Change[Any]:
@@ -657,6 +658,7 @@ class ClaimService:
 
         claim = self._update(tenant_id, claim_id, change).claim
         self._publish(tenant_id, "LegalApproved", {"claim_id": claim_id})
+        self._run_now(claim, "approved")
         return claim
 
     def decline_legal(self, tenant_id: str, claim_id: str, reason: str) -> Claim:
