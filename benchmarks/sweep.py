@@ -64,7 +64,7 @@ class CountingWorkflows:
     def __init__(self, starts: list[str]) -> None:
         self.starts = starts
 
-    def start_escalation(self, tenant_id: str, claim_id: str, phase: int) -> bool:
+    def start_run(self, tenant_id: str, claim_id: str, key: str) -> bool:
         self.starts.append(claim_id)
         return True
 

@@ -12,8 +12,9 @@ Routes (one claim each, alone on a fresh stack, so everything the stack does is 
 - ``paid_after_reminder_1``: a consumer claim paid in full the day after reminder 1.
 
 Figures:
-- ``transitions_<route>``: states entered in the claim's executions (``StateEntered`` events: what
-  Step Functions Standard bills as state transitions);
+- ``transitions_<route>``: states entered in the claim's runs (``StateEntered`` events: what Step
+  Functions Standard bills as state transitions; the escalation is Express, which bills per run and
+  duration instead) and ``runs_<route>``: the claim's executions (short runs, each ending);
 - ``cost_per_claim_usd_<route>`` and ``cost_per_claim_usd_max``: Step Functions + Lambda + DynamoDB
   for the claim's whole life (prices and assumptions: ``PRICES`` and docs/benchmarks.md), with
   ``lambda_invocations_<route>``, ``dynamodb_wru_<route>`` and ``dynamodb_rru_<route>`` beside it;
@@ -70,6 +71,8 @@ class Prices:
     """On-demand list prices in USD (eu-west-1; assumptions, see docs/benchmarks.md)."""
 
     state_transition: Decimal = Decimal("0.025") / 1000  # Step Functions Standard
+    express_request: Decimal = Decimal("1.00") / 1_000_000  # Step Functions Express, per run
+    express_gb_second: Decimal = Decimal("0.00001667")  # Express duration, first 1,000 hours a month
     lambda_request: Decimal = Decimal("0.20") / 1_000_000
     lambda_gb_second: Decimal = Decimal("0.0000133334")  # arm64
     write_request_unit: Decimal = Decimal("1.4135") / 1_000_000  # DynamoDB on-demand WRU
@@ -77,6 +80,12 @@ class Prices:
 
 
 PRICES = Prices()
+# Express bills duration in 100 ms steps at the execution's memory, in 64 MB steps (at least 64 MB).
+EXPRESS_STEP_MS = 100
+EXPRESS_MEMORY_MB = 64
+# An Express run's duration is not metered locally: the sum of its Lambda calls' billed time plus this much
+# of the service's own time per state entered (an assumption, on the high side; docs/benchmarks.md).
+EXPRESS_MS_PER_TRANSITION = 50
 
 
 @dataclass
@@ -85,6 +94,9 @@ class Usage:
 
     transitions: int = 0
     invocations: list[tuple[int, int]] = field(default_factory=list)  # (memory MB, billed ms) per call
+    workflow_type: str = "STANDARD"  # of the escalation machine: STANDARD bills transitions, EXPRESS runs
+    runs: int = 0  # Express: executions
+    run_ms: int = 0  # Express: their billed duration together (ms, each run rounded up to 100 ms)
     write_units: Decimal = Decimal(0)
     read_units: Decimal = Decimal(0)
 
@@ -97,8 +109,13 @@ def billed_ms(duration_seconds: float) -> int:
 def cost_usd(usage: Usage, prices: Prices = PRICES) -> dict[str, Decimal]:
     """The claim's cost by service and in total, in USD (not rounded: these are fractions of a cent)."""
     gb_seconds = sum((Decimal(memory_mb) / 1024 * Decimal(ms) / 1000 for memory_mb, ms in usage.invocations), Decimal(0))
+    if usage.workflow_type == "EXPRESS":
+        gb_seconds_express = Decimal(EXPRESS_MEMORY_MB) / 1024 * Decimal(usage.run_ms) / 1000
+        step_functions = usage.runs * prices.express_request + gb_seconds_express * prices.express_gb_second
+    else:
+        step_functions = usage.transitions * prices.state_transition
     parts = {
-        "step_functions": usage.transitions * prices.state_transition,
+        "step_functions": step_functions,
         "lambda": len(usage.invocations) * prices.lambda_request + gb_seconds * prices.lambda_gb_second,
         "dynamodb": usage.write_units * prices.write_request_unit + usage.read_units * prices.read_request_unit,
     }
@@ -158,14 +175,38 @@ def read_units(size_bytes: int, *, consistent: bool = False, transactional: bool
     return units if consistent else units / 2
 
 
-def index_writes(indexes: Iterable[tuple[str, str | None]], before: dict | None, after: dict | None) -> int:
-    """Writes to global secondary indexes (all attributes projected) caused by changing an item from
-    ``before`` to ``after``: one where the item enters, leaves or changes inside an index; two where
-    its index key changes (the old entry is deleted, the new one put)."""
-    writes = 0
+def projected(item: dict | None, index: tuple, table_keys: Iterable[str] = ()) -> dict | None:
+    """What an index holds of ``item``: every attribute (no projection given), else the table's keys, the
+    index's keys and the projected attributes."""
+    partition, sort, *rest = index
+    projection = rest[0] if rest else None
+    if not item or partition not in item or (sort and sort not in item):
+        return None
+    if projection is None:
+        return item
+    kept = {*table_keys, partition, *([sort] if sort else []), *projection}
+    return {name: value for name, value in item.items() if name in kept}
+
+
+def index_writes(indexes: Iterable[tuple], before: dict | None, after: dict | None,
+                 table_keys: Iterable[str] = ()) -> int:
+    """Writes to global secondary indexes caused by changing an item from ``before`` to ``after``: one
+    where the item enters, leaves or changes what the index holds of it (all of it, or its projected
+    attributes: ``(partition, sort, projection)``); two where its index key changes (the old entry is
+    deleted, the new one put)."""
+    return sum(writes for writes, _ in index_write_sizes(indexes, before, after, table_keys))
+
+
+def index_write_sizes(indexes: Iterable[tuple], before: dict | None, after: dict | None,
+                      table_keys: Iterable[str] = ()) -> list[tuple[int, int]]:
+    """(writes, size of the index entry in bytes) per index touched by the change."""
+    touched = []
     if before == after:
-        return 0
-    for partition, sort in indexes:
+        return touched
+    table_keys = tuple(table_keys)
+    for index in indexes:
+        partition, sort = index[0], index[1]
+
         def key(item: dict | None) -> tuple | None:
             if not item or partition not in item or (sort and sort not in item):
                 return None
@@ -174,8 +215,12 @@ def index_writes(indexes: Iterable[tuple[str, str | None]], before: dict | None,
         old, new = key(before), key(after)
         if old is None and new is None:
             continue
-        writes += 2 if old is not None and new is not None and old != new else 1
-    return writes
+        if old is not None and new is not None and old == new and \
+                projected(before, index, table_keys) == projected(after, index, table_keys):
+            continue  # nothing the index holds changed: DynamoDB does not write to it
+        writes = 2 if old is not None and new is not None and old != new else 1
+        touched.append((writes, item_size(projected(after or before, index, table_keys))))
+    return touched
 
 
 class DynamoDBMeter:
@@ -222,11 +267,17 @@ class DynamoDBMeter:
 
         return dynamodb_backends[self.account_id][self.region].get_table(name)
 
-    def _indexes(self, table: Any) -> list[tuple[str, str | None]]:
+    def _indexes(self, table: Any) -> list[tuple[str, str | None, tuple[str, ...] | None]]:
         keys = []
         for index in table.global_indexes:
             schema = {k["KeyType"]: k["AttributeName"] for k in index.schema}
-            keys.append((schema["HASH"], schema.get("RANGE")))
+            projection = index.projection or {}
+            kept = None
+            if projection.get("ProjectionType") == "INCLUDE":
+                kept = tuple(projection.get("NonKeyAttributes", []))
+            elif projection.get("ProjectionType") == "KEYS_ONLY":
+                kept = ()
+            keys.append((schema["HASH"], schema.get("RANGE"), kept))
         return keys
 
     def _stored(self, table_name: str, key_or_item: dict[str, Any]) -> dict[str, Any] | None:
@@ -282,9 +333,10 @@ class DynamoDBMeter:
                 after = self._stored(table_name, key)
                 self.write_units[origin] += write_units(max(item_size(before), item_size(after)), transactional=transactional)
                 if succeeded:
-                    size = item_size(after or before)
-                    indexes = self._indexes(self._table(table_name))
-                    on_indexes = index_writes(indexes, before, after) * write_units(size)
+                    table = self._table(table_name)
+                    table_keys = [table.hash_key_attr, *([table.range_key_attr] if table.range_key_attr else [])]
+                    on_indexes = sum((writes * write_units(size) for writes, size in
+                                      index_write_sizes(self._indexes(table), before, after, table_keys)), Decimal(0))
                     self.write_units[origin] += on_indexes
                     self.index_write_units[origin] += on_indexes
             return
@@ -390,7 +442,7 @@ class World:
 
         self.store.put_tenant(Tenant(tenant_id=tenant_id, profile=bench_profile(), policy=Policy()))
 
-    def claim(self, route: str, number: int, tenant_id: str = "acme"):
+    def claim(self, route: str, number: int, tenant_id: str = "acme", *, due: dt.date = DUE):
         from incasso.domain.models import Address, Debtor
         from incasso.services.claims import NewClaim
 
@@ -400,7 +452,7 @@ class World:
                         address=Address(street="Kerkstraat 1", postal_code="1234 AB", city="Utrecht"))
         principal = Decimal("1000.00") if business else Decimal("3000.00")
         new = NewClaim(invoice_number=f"F-{number}", debtor=debtor, principal=principal,
-                       invoice_date=DUE - 30 * DAY, due_date=DUE)
+                       invoice_date=due - 30 * DAY, due_date=due)
         with self._api_call():
             return self.claims.create(tenant_id, new)
 
@@ -425,16 +477,18 @@ class World:
     def stage(self, claim, tenant_id: str = "acme") -> str:
         return self.store.get_claim(tenant_id, claim.claim_id).stage.value
 
-    def transitions(self) -> int:
-        """States entered over every execution of the escalation state machine."""
+    def transitions(self) -> tuple[int, list[int]]:
+        """States entered over every execution of the escalation state machine, and per execution."""
         sfn = self.stack.client("stepfunctions")
-        total = 0
+        per_run = []
         for page in sfn.get_paginator("list_executions").paginate(stateMachineArn=self.stack.names["escalation"]):
             for execution in page["executions"]:
+                entered = 0
                 for history in sfn.get_paginator("get_execution_history").paginate(
                         executionArn=execution["executionArn"], maxResults=1000):
-                    total += sum(1 for event in history["events"] if event["type"].endswith("StateEntered"))
-        return total
+                    entered += sum(1 for event in history["events"] if event["type"].endswith("StateEntered"))
+                per_run.append(entered)
+        return sum(per_run), per_run
 
     def close(self) -> None:
         self.stack.close()
@@ -474,7 +528,9 @@ def route_usage(route: str, meter: DynamoDBMeter, timer: LambdaTimer, days: int)
         meter.active = False
         if world.stack.running_executions or world.status(claim) != "paid":
             raise RuntimeError(f"{route}: the claim did not close as paid ({world.status(claim)}, {world.stage(claim)})")
-        usage = Usage(transitions=world.transitions())
+        transitions, per_run = world.transitions()
+        usage = Usage(transitions=transitions, workflow_type=TOPOLOGY.state_machine("escalation").type,
+                      runs=len(per_run))
     finally:
         meter.active = False
         world.close()
@@ -486,6 +542,12 @@ def route_usage(route: str, meter: DynamoDBMeter, timer: LambdaTimer, days: int)
         warm = durations[1:] or durations  # the first call of a function includes its cold import
         typical = statistics.median(warm)
         usage.invocations += [(memory, billed_ms(typical if i == 0 else d)) for i, d in enumerate(durations)]
+    # Express: a run lasts as long as its steps' Lambda calls plus the service's own time per state, each
+    # run rounded up to 100 ms (at most one step more per run than exact rounding).
+    steps = set(TOPOLOGY.state_machine("escalation").function_substitutions.values())
+    step_ms = sum(billed_ms(d) for function_id, durations in timer.durations.items() if function_id in steps
+                  for d in durations)
+    usage.run_ms = step_ms + EXPRESS_MS_PER_TRANSITION * usage.transitions + EXPRESS_STEP_MS * usage.runs
     usage.write_units = sum((units for origin, units in meter.write_units.items() if origin != "sweep"), Decimal(0))
     usage.read_units = sum((units for origin, units in meter.read_units.items() if origin != "sweep"), Decimal(0))
     sweep = Usage(invocations=[(TOPOLOGY.function("sweep").memory_mb, billed_ms(d)) for d in timer.durations["sweep"]],
@@ -566,6 +628,11 @@ def run(args: argparse.Namespace) -> None:
             cost = cost_usd(usage)
             costs[route] = cost["total"]
             emit(f"transitions_{route}: {usage.transitions}")
+            emit(f"runs_{route}: {usage.runs}")
+            emit(f"# {route}: escalation machine {usage.workflow_type}: {usage.runs} runs, {usage.transitions} states "
+                 f"entered (Standard would bill {usage.transitions} transitions: "
+                 f"${usage.transitions * PRICES.state_transition:.6f}), billed duration {usage.run_ms} ms at "
+                 f"{EXPRESS_MEMORY_MB} MB")
             emit(f"lambda_invocations_{route}: {len(usage.invocations)}")
             emit(f"lambda_billed_ms_{route}: {sum(ms for _, ms in usage.invocations)}")
             emit(f"dynamodb_calls_{route}: {sum(extra['calls'].values())}")

@@ -14,6 +14,8 @@ LAYER_DIR = ROOT / "layers" / "common"
 
 PREFIX = "incasso"
 SCHEDULER_ROLE_ID = "scheduler_role"  # the resource id of the role EventBridge Scheduler assumes
+# The resource id of the role EventBridge Scheduler assumes to start a claim's run at a planned minute.
+RUN_SCHEDULER_ROLE_ID = "run_scheduler_role"
 
 
 @dataclass(frozen=True)
@@ -21,6 +23,8 @@ class Index:
     name: str
     partition_key: str
     sort_key: str | None = None
+    # The attributes copied into the index besides the keys; None: all of them.
+    projection: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -81,6 +85,8 @@ class Function:
     code_root: Path | None = None  # the folder holding <id>/handler.py; None: functions/ (tests use fixtures)
     # Plans its own later invocations as one-time EventBridge Scheduler schedules (webhook retries).
     schedules_itself: bool = False
+    # Plans a claim's next run at a minute of the day (a one-time schedule that starts the escalation).
+    plans_runs: bool = False
 
     @property
     def name(self) -> str:
@@ -144,6 +150,9 @@ class StateMachine:
     # False where moto's ASL parser cannot read the definition (Distributed Map ItemBatcher,
     # CSVDelimiter): the local stack leaves the machine out; the cloud stack builds it.
     runs_locally: bool = True
+    # STANDARD (exactly once, up to a year, history kept) or EXPRESS (at least once, up to five minutes,
+    # billed per run and duration): docs/scale.md, "Workflow type per machine".
+    type: str = "STANDARD"
 
     @property
     def definition_path(self) -> Path:
@@ -163,6 +172,8 @@ class Topology:
     event_rules: tuple[EventRule, ...] = ()
     # The role EventBridge Scheduler assumes to invoke a function that schedules itself.
     scheduler_role_env: str = "WEBHOOK_SCHEDULER_ROLE_ARN"
+    # The role EventBridge Scheduler assumes to start a claim's planned run.
+    run_scheduler_role_env: str = "ESCALATION_SCHEDULER_ROLE_ARN"
 
     def function(self, function_id: str) -> Function:
         return next(f for f in self.functions if f.id == function_id)
@@ -195,6 +206,8 @@ class Topology:
             env[machine.env] = names.get(machine_id, "")
         if fn.schedules_itself:
             env[self.scheduler_role_env] = names.get(SCHEDULER_ROLE_ID, "")
+        if fn.plans_runs:
+            env[self.run_scheduler_role_env] = names.get(RUN_SCHEDULER_ROLE_ID, "")
         return env
 
 
@@ -203,9 +216,11 @@ CLAIMS = Table(
     name=f"{PREFIX}-claims",
     partition_key="pk",
     sort_key="sk",
-    # Sparse: only claims with a next action carry due_pk/due_sk, so the sweep reads what is due.
+    # Sparse: only claims with a next action carry due_pk/due_sk, so the sweep reads what is due. It holds
+    # what the sweep reads and nothing more: a claim's write that leaves its next run alone does not
+    # write to it, and one that moves it writes a small item (docs/scale.md).
     indexes=(
-        Index(name="due", partition_key="due_pk", sort_key="due_sk"),
+        Index(name="due", partition_key="due_pk", sort_key="due_sk", projection=("claim_id", "phase")),
         Index(name="status", partition_key="status_pk", sort_key="status_sk"),
         # All of a tenant's claims, in creation order (an item has one status_pk, so "all" needs its own).
         Index(name="claims", partition_key="claims_pk", sort_key="claims_sk"),
@@ -233,6 +248,8 @@ IMPORTS = Bucket(
 DOCUMENTS = Bucket(id="documents", name=f"{PREFIX}-documents", env="DOCUMENTS_BUCKET")
 
 _STEP = dict(tables=("claims",), uses_event_bus=True)
+# A step that may end its run on a wait that ends later today plans the next run at its minute.
+_PLANS = dict(uses_state_machines=("escalation",), plans_runs=True)
 
 TOPOLOGY = Topology(
     tables=(CLAIMS, IDEMPOTENCY),
@@ -257,18 +274,17 @@ TOPOLOGY = Topology(
                  "kept past the tenant's retention period", timeout_s=900, tables=("claims",),
                  buckets=("documents",), erases_in=("documents",), uses_state_machines=("escalation",),
                  reserved_concurrency=1),
-        Function("check_claim", "Reads a claim and decides: go on, wait, pause, close",
-                 buckets=("documents",), sends_messages=True, **_STEP),
+        Function("check_claim", "Reads a claim and decides: take a step, or end the run until the next is due",
+                 buckets=("documents",), sends_messages=True, **_STEP, **_PLANS),
         Function("send_message", "Sends a reminder, letter or notice; books costs where the law allows",
-                 buckets=("documents",), sends_messages=True, **_STEP),
+                 buckets=("documents",), sends_messages=True, **_STEP, **_PLANS),
         Function("schedule_call", "Plans a call in the tenant's business hours and tells the debtor",
-                 buckets=("documents",), sends_messages=True, **_STEP),
+                 buckets=("documents",), sends_messages=True, **_STEP, **_PLANS),
         Function("legal_review", "Books the costs once the notice's term ran out; decides on court action",
-                 buckets=("documents",), sends_messages=True, **_STEP),
-        Function("bailiff_filing", "Hands the dossier to the bailiff and keeps the task token",
-                 buckets=("documents",), sends_messages=True, uses_state_machines=("escalation",), **_STEP),
-        Function("pause_claim", "Keeps the task token of a disputed claim until the dispute is resolved",
-                 uses_state_machines=("escalation",), **_STEP),
+                 buckets=("documents",), sends_messages=True, **_STEP, **_PLANS),
+        Function("bailiff_filing", "Hands the dossier to the bailiff; the run ends (updates come through the API)",
+                 buckets=("documents",), sends_messages=True, **_STEP, **_PLANS),
+        Function("pause_claim", "Records that a disputed claim waits for the resolution; the run ends", **_STEP),
         Function("close_claim", "Closes a claim (paid, cancelled, uncollectible) or starts monitoring", **_STEP),
         Function("park_claim", "Parks a claim that failed for good as needing attention", **_STEP),
         Function("portal", "The debtor's portal (CONTRACT.md §8): the personal page, pay through the payment "
@@ -282,14 +298,18 @@ TOPOLOGY = Topology(
                  tables=("claims",), schedules_itself=True),
     ),
     schedules=(
-        Schedule(id="daily_sweep", cron="0 5 * * ? *", target_function="sweep",
-                 description="Starts escalations for claims due today (05:00 UTC)"),
+        # 07:00 UTC: 08:00 Dutch time in winter, 09:00 in summer; the runs it starts take their steps at
+        # once, never before the trajectory's 08:00 (STEP_TIME) nor the default send window's opening.
+        Schedule(id="daily_sweep", cron="0 7 * * ? *", target_function="sweep",
+                 description="Starts the runs of the claims due today (07:00 UTC)"),
     ),
     state_machines=(
         StateMachine(
             id="escalation",
             name=f"{PREFIX}-escalation",
             definition_file="escalation.asl.json",
+            # Short runs that end (a step, a decision), at least once and idempotent: Express (docs/scale.md).
+            type="EXPRESS",
             function_substitutions={
                 "CheckClaimFunctionArn": "check_claim",
                 "SendMessageFunctionArn": "send_message",
@@ -385,7 +405,9 @@ def dynamodb_create_table_kwargs(table: Table) -> dict:
         if index.sort_key:
             attributes.add(index.sort_key)
             index_keys.append({"AttributeName": index.sort_key, "KeyType": "RANGE"})
-        indexes.append({"IndexName": index.name, "KeySchema": index_keys, "Projection": {"ProjectionType": "ALL"}})
+        projection = {"ProjectionType": "ALL"} if index.projection is None else \
+            {"ProjectionType": "INCLUDE", "NonKeyAttributes": list(index.projection)}
+        indexes.append({"IndexName": index.name, "KeySchema": index_keys, "Projection": projection})
     kwargs = {
         "TableName": table.name,
         "KeySchema": key_schema,

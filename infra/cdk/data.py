@@ -60,7 +60,9 @@ class Data(Construct):
                     if index.sort_key
                     else None
                 ),
-                projection_type=dynamodb.ProjectionType.ALL,
+                projection_type=dynamodb.ProjectionType.ALL if index.projection is None
+                else dynamodb.ProjectionType.INCLUDE,
+                non_key_attributes=list(index.projection) if index.projection is not None else None,
             )
         return table
 

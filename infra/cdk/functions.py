@@ -26,8 +26,11 @@ RUNTIME = lambda_.Runtime.PYTHON_3_12
 ARCHITECTURE = lambda_.Architecture.ARM_64
 LOG_RETENTION = logs.RetentionDays.SIX_MONTHS
 ASYNC_RETRY_ATTEMPTS = 2
-STATE_MACHINE_ACTIONS = ("states:StartExecution", "states:SendTaskSuccess", "states:SendTaskFailure",
-                         "states:SendTaskHeartbeat")
+# Nothing waits on a task token any more (docs/scale.md): a function only starts runs.
+STATE_MACHINE_ACTIONS = ("states:StartExecution",)
+# The one-time schedules that start a claim's run at a planned minute are named run-<claim>-<key>.
+RUN_SCHEDULE_GROUP = "default"
+RUN_SCHEDULE_PREFIX = "run-"
 SEND_EMAIL_ACTIONS = ("ses:SendEmail", "ses:SendRawEmail")
 
 
@@ -60,6 +63,7 @@ class Functions(Construct):
         )
         self.functions: dict[str, lambda_.Function] = {}
         self.dead_letter_queues: dict[str, sqs.Queue] = {}
+        self.run_scheduler_roles: dict[str, iam.Role] = {}  # state machine id -> the role Scheduler starts it with
         for spec in topology.functions:
             self.functions[spec.id] = self._build_function(spec)
 
@@ -170,3 +174,26 @@ class Functions(Construct):
             function.add_to_role_policy(
                 iam.PolicyStatement(actions=list(STATE_MACHINE_ACTIONS), resources=[arn])
             )
+            if spec.plans_runs:
+                self._let_plan_runs(spec, function, machine_id, arn)
+
+    def _let_plan_runs(self, spec: Function, function: lambda_.Function, machine_id: str, arn: str) -> None:
+        """A function that plans a claim's run at a minute creates one-time EventBridge Scheduler schedules
+        (``run-*``) that start ``machine_id`` with a role of their own, which it may pass and nothing else."""
+        role = self.run_scheduler_roles.get(machine_id)
+        if role is None:
+            role = iam.Role(self, f"{construct_id(machine_id)}RunSchedulerRole",
+                            assumed_by=iam.ServicePrincipal("scheduler.amazonaws.com"),
+                            description=f"EventBridge Scheduler starts a planned run of incasso {machine_id}")
+            role.add_to_policy(iam.PolicyStatement(actions=["states:StartExecution"], resources=[arn]))
+            self.run_scheduler_roles[machine_id] = role
+        schedules = Stack.of(self).format_arn(service="scheduler", resource="schedule",
+                                              resource_name=f"{RUN_SCHEDULE_GROUP}/{RUN_SCHEDULE_PREFIX}*",
+                                              arn_format=ArnFormat.SLASH_RESOURCE_NAME)
+        function.add_to_role_policy(iam.PolicyStatement(actions=["scheduler:CreateSchedule"], resources=[schedules]))
+        function.add_to_role_policy(iam.PolicyStatement(actions=["iam:PassRole"], resources=[role.role_arn]))
+        function.add_environment(self._topology.run_scheduler_role_env, role.role_arn)
+        Validations.of(function.role).acknowledge(Acknowledgment(
+            id="AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:"
+               f"schedule/{RUN_SCHEDULE_GROUP}/{RUN_SCHEDULE_PREFIX}*]",
+            reason="each planned run is a one-time schedule named after its claim and minute, made at run time"))

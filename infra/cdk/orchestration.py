@@ -38,7 +38,8 @@ class Orchestration(Construct):
             state_machine_name=spec.name,
             definition_body=sfn.DefinitionBody.from_string(definition),
             definition_substitutions=substitutions,
-            state_machine_type=sfn.StateMachineType.STANDARD,
+            # Per machine (docs/scale.md): the escalation's short runs are Express, the import stays Standard.
+            state_machine_type=sfn.StateMachineType(spec.type),
             # Every event is logged, execution data is not: it carries debtors' names and addresses.
             logs=sfn.LogOptions(destination=self.log_group, level=sfn.LogLevel.ALL, include_execution_data=False),
             tracing_enabled=True,

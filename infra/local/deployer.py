@@ -16,7 +16,8 @@ from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 
-from infra.topology import PREFIX, SCHEDULER_ROLE_ID, Function, StateMachine, Topology, dynamodb_create_table_kwargs
+from infra.topology import (PREFIX, RUN_SCHEDULER_ROLE_ID, SCHEDULER_ROLE_ID, Function, StateMachine, Topology,
+                            dynamodb_create_table_kwargs)
 
 from infra.local.lambda_runtime import FunctionCode
 
@@ -67,7 +68,8 @@ def state_machine_arn(machine: StateMachine, region: str) -> str:
 def resource_names(topology: Topology, region: str) -> dict[str, str]:
     """Resource id -> deployed name (tables, buckets, the event bus) or ARN (functions, schedules'
     rules, state machines). Ids must be unique across kinds: ``names`` is one namespace."""
-    entries: list[tuple[str, str]] = [(EVENT_BUS_ID, topology.event_bus_name), (SCHEDULER_ROLE_ID, ROLE_ARN)]
+    entries: list[tuple[str, str]] = [(EVENT_BUS_ID, topology.event_bus_name), (SCHEDULER_ROLE_ID, ROLE_ARN),
+                                      (RUN_SCHEDULER_ROLE_ID, ROLE_ARN)]
     entries += [(table.id, table.name) for table in topology.tables]
     entries += [(bucket.id, bucket.name) for bucket in topology.buckets]
     entries += [(function.id, function_arn(function, region)) for function in topology.functions]
@@ -236,7 +238,7 @@ def create_resources(
     stepfunctions = client("stepfunctions")
     for machine in local_state_machines(topology):
         stepfunctions.create_state_machine(
-            name=machine.name, definition=definitions[machine.id], roleArn=ROLE_ARN, type="STANDARD"
+            name=machine.name, definition=definitions[machine.id], roleArn=ROLE_ARN, type=machine.type
         )
 
     sesv2 = client("sesv2")

@@ -111,11 +111,25 @@ class LocalStack:
                 self._send_rule_event,
             )
             self.clock.add_source(self.schedules)
+            self._caller_environ = self._set_caller_environ()
         except BaseException:
             self._teardown()
             raise
         global _open_stack
         _open_stack = self
+
+    def _set_caller_environ(self) -> dict[str, str | None]:
+        """Code calling the services from this process (tests, the demo) acts as the API does: it knows the
+        state machines' ARNs (a rejected dispute starts a run). Returns what to restore on closing."""
+        from incasso.settings import reset_settings
+
+        saved: dict[str, str | None] = {}
+        for machine in deployer.local_state_machines(self.topology):
+            if machine.env:
+                saved[machine.env] = os.environ.get(machine.env)
+                os.environ[machine.env] = self.names[machine.id]
+        reset_settings()
+        return saved
 
     # -- clients ------------------------------------------------------------------------------------
 
@@ -222,6 +236,11 @@ class LocalStack:
                     self._mock.stop()
             finally:
                 self._lambdas.forget_modules()
+                for name, value in getattr(self, "_caller_environ", {}).items():
+                    if value is None:
+                        os.environ.pop(name, None)
+                    else:
+                        os.environ[name] = value
                 process.reset()
                 self._uninstall()
                 set_clock(self._previous_clock)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 
 from incasso.domain.models import ClaimStatus, Instalment, Stage
@@ -42,7 +43,8 @@ def test_consumer_claim_runs_the_whole_route_and_the_bailiff_closes_it(world):
     filed = world.get(claim)
     assert filed.stage is Stage.BAILIFF_FILING
     assert filed.amounts.collection_costs == Decimal("425.00")
-    assert filed.waiting_for == "bailiff" and filed.task_token
+    # and no execution stays open while the claim is with the bailiff: it waits on its record, not on a token
+    assert filed.waiting_for == "bailiff" and filed.task_token is None and world.stack.running_executions == 0
     assert world.sent(claim) == ["reminder_1", "reminder_2", "call_scheduled", "fourteen_day_letter", "bailiff_filing"]
     # when the bailiff reports: served, judgment, then everything is paid through him
     world.claims.bailiff_update("acme", claim.claim_id, BailiffUpdateKind.SERVED)
@@ -165,17 +167,16 @@ def test_arrangement_kept_then_missed_instalment_resumes_escalation(world):
     assert "reminder_2" in world.sent(claim)
 
 
-def state_transitions(world, claim, phase: int = 1) -> int:
-    """State transitions of the claim's execution, as AWS bills them (one per state entered)."""
+def state_transitions(world, claim) -> int:
+    """State transitions of the claim's runs, as AWS bills them for Standard (one per state entered)."""
     sfn = world.stack.client("stepfunctions")
-    arn = world.stack.names["escalation"].replace(":stateMachine:", ":execution:") + f":{claim.claim_id}-{phase}"
-    events, token = [], None
-    while True:
-        page = sfn.get_execution_history(executionArn=arn, maxResults=1000, **({"nextToken": token} if token else {}))
-        events += page["events"]
-        token = page.get("nextToken")
-        if not token:
-            return sum(1 for e in events if e["type"].endswith("StateEntered"))
+    total = 0
+    for page in sfn.get_paginator("list_executions").paginate(stateMachineArn=world.stack.names["escalation"]):
+        for execution in page["executions"]:
+            history = sfn.get_execution_history(executionArn=execution["executionArn"], maxResults=1000)
+            if json.loads(history["events"][0]["executionStartedEventDetails"]["input"])["claim_id"] == claim.claim_id:
+                total += sum(1 for e in history["events"] if e["type"].endswith("StateEntered"))
+    return total
 
 
 def test_full_consumer_route_costs_at_most_40_state_transitions(world, capsys):

@@ -333,24 +333,24 @@ class InMemoryDocuments:
 
 @dataclass
 class RecordingWorkflows:
-    """``Workflows``: records every start and resume; a phase's escalation starts once."""
+    """``Workflows``: records every run started and planned; a run of one name starts once."""
 
-    started: list[tuple[str, str, int]] = field(default_factory=list)
+    started: list[tuple[str, str, str]] = field(default_factory=list)
+    planned: list[tuple[str, str, str, dt.datetime]] = field(default_factory=list)
     imports: list[dict[str, Any]] = field(default_factory=list)
-    resumed: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
-    def start_escalation(self, tenant_id: str, claim_id: str, phase: int) -> bool:
-        if (tenant_id, claim_id, phase) in self.started:
+    def start_run(self, tenant_id: str, claim_id: str, key: str) -> bool:
+        if (tenant_id, claim_id, key) in self.started:
             return False
-        self.started.append((tenant_id, claim_id, phase))
+        self.started.append((tenant_id, claim_id, key))
         return True
+
+    def plan_run(self, tenant_id: str, claim_id: str, key: str, at: dt.datetime) -> None:
+        if not any(plan[:3] == (tenant_id, claim_id, key) for plan in self.planned):
+            self.planned.append((tenant_id, claim_id, key, at))
 
     def start_import(self, execution_input: dict[str, Any]) -> bool:
         self.imports.append(execution_input)
-        return True
-
-    def resume(self, task_token: str, output: dict[str, Any]) -> bool:
-        self.resumed.append((task_token, output))
         return True
 
 

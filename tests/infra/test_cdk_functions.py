@@ -122,6 +122,8 @@ def test_each_role_reaches_exactly_what_the_function_declares(synthesized, spec)
         expected.add(refs(resource["Properties"]["DeadLetterConfig"]).pop())
     if spec.schedules_itself:  # passes the role EventBridge Scheduler invokes it with
         expected.add(synthesized.logical_id(stack.webhooks.scheduler_roles[spec.id]))
+    if spec.plans_runs:  # passes the role EventBridge Scheduler starts a planned run with
+        expected.add(synthesized.logical_id(stack.functions.run_scheduler_roles["escalation"]))
     if spec.id == "portal":  # reads the payment provider's API key (infra.cdk.portal)
         expected.add(synthesized.logical_id(stack.portal.secret))
     if spec.id == "api":  # a tenant's manager invites its own users into the user pool

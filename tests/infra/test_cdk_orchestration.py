@@ -64,7 +64,38 @@ def test_machine_logs_every_event_without_execution_data_and_is_traced(synthesiz
     (log_group,) = refs(logging["Destinations"])
     assert synthesized.resources[log_group]["Type"] == "AWS::Logs::LogGroup"
     assert properties["TracingConfiguration"] == {"Enabled": True}
-    assert properties["StateMachineType"] == "STANDARD"
+
+
+def test_the_escalation_runs_express_and_the_import_stays_standard(synthesized):
+    # given both machines of the topology / when their types are read from the template
+    types = {machine_id: synthesized.resources[synthesized.logical_id(o.state_machine)]["Properties"]["StateMachineType"]
+             for machine_id, o in synthesized.stack.machines.items()}
+    # then the escalation's short runs are Express and the Distributed Map import is Standard (docs/scale.md)
+    assert types == {"escalation": "EXPRESS", "import": "STANDARD"}
+    # and the escalation's definition holds no task token and no Wait state (Express allows neither for long)
+    definition = json.loads(read_definition(MACHINE))
+    assert "waitForTaskToken" not in json.dumps(definition)
+    assert not [name for name, state in definition["States"].items() if state["Type"] == "Wait"]
+
+
+def test_planned_runs_start_the_escalation_with_a_role_of_their_own(synthesized):
+    # given the role EventBridge Scheduler assumes for a claim's run planned at a minute
+    stack = synthesized.stack
+    role = stack.functions.run_scheduler_roles["escalation"]
+    role_id = synthesized.logical_id(role)
+    trust = synthesized.resources[role_id]["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+    statements = [statement for policy in synthesized.of_type("AWS::IAM::Policy").values()
+                  if role_id in refs(policy["Properties"]["Roles"])
+                  for statement in policy["Properties"]["PolicyDocument"]["Statement"]]
+    # then only the Scheduler assumes it, and it may start the escalation and do nothing else
+    assert [s["Principal"] for s in trust] == [{"Service": "scheduler.amazonaws.com"}]
+    assert [s["Action"] for s in statements] == ["states:StartExecution"]
+    # and exactly the functions that plan runs may create run-* schedules and pass that role
+    planners = {spec.id for spec in TOPOLOGY.functions if spec.plans_runs}
+    assert planners == {"check_claim", "send_message", "schedule_call", "legal_review", "bailiff_filing"}
+    for function_id, function in stack.functions.functions.items():
+        env = synthesized.resources[synthesized.logical_id(function)]["Properties"]["Environment"]["Variables"]
+        assert ("ESCALATION_SCHEDULER_ROLE_ARN" in env) == (function_id in planners)
 
 
 def test_machine_role_invokes_exactly_the_substituted_functions(synthesized):

@@ -111,6 +111,20 @@ def test_index_writes_count_entries_that_appear_disappear_change_or_move():
     assert trajectory.index_writes(indexes, None, after) == 1
 
 
+def test_an_index_projecting_some_attributes_is_written_only_when_they_or_its_keys_change():
+    trajectory = load("trajectory")
+    # given the due index projecting claim_id and phase only, and a claim on it
+    indexes = [("due_pk", "due_sk", ("claim_id", "phase"))]
+    before = {"pk": {"S": "c"}, "sk": {"S": "CLAIM"}, "due_pk": {"S": "d"}, "due_sk": {"S": "2026-01-12#c"},
+              "claim_id": {"S": "c"}, "phase": {"N": "1"}, "stage": {"S": "reminder_1"}}
+    # when an attribute it does not hold changes / then nothing is written to it
+    assert trajectory.index_writes(indexes, before, {**before, "stage": {"S": "reminder_2"}}, ["pk", "sk"]) == 0
+    # when the next run moves / then its entry moves (delete + put), sized as the entry, not the claim
+    moved = {**before, "due_sk": {"S": "2026-01-26#c"}, "stage": {"S": "reminder_2"}}
+    (writes, size), = trajectory.index_write_sizes(indexes, before, moved, ["pk", "sk"])
+    assert writes == 2 and size == trajectory.item_size({k: v for k, v in moved.items() if k != "stage"})
+
+
 def test_import_baseline_takes_exactly_the_dependency_packages_modules():
     handler_imports = load("handler_imports")
     loaded = ["incasso.handlers", "pydantic", "pydantic.main", "boto3.session", "jinja2", "aws_lambda_powertools.logging",

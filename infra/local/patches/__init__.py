@@ -14,6 +14,8 @@ What is patched, and why:
   ``SimEvent``; executions are counted as they start and finish.
 - EventBridge rules deliver to Lambda and Step Functions targets; S3 events get AWS's full shape.
 - Every AWS call holds the clock's API lock (atomic, as in AWS).
+- Express machines (``express``): the definition checked as AWS checks an Express one; a start is never
+  deduplicated by its name (StartExecution is not idempotent for Express).
 - Every invocation runs in a sandbox of its own (``infra.local.sandbox``): ``os.environ`` shows a
   handler's thread its own function's environment, and the Powertools logger keeps keys per invocation.
 - No leaked threads: moto's global list of every thread it ever started is replaced by one that keeps
@@ -36,6 +38,7 @@ import types
 from collections.abc import Callable
 from typing import Any
 
+from infra.local.patches.express import _install_express
 from infra.local.patches.lambda_events import _install_lambda_and_events
 from infra.local.patches.patcher import LocalRuntime, Patcher
 from infra.local.patches.points import BATCH_SERVICE, PATCH_POINTS, SERVICE_FACTORY, PatchPoint
@@ -67,6 +70,7 @@ def install(runtime: LocalRuntime) -> Callable[[], None]:
             _install_time(patcher, runtime)
             _install_threads(patcher, runtime)
             _install_api_lock(patcher, runtime)
+            _install_express(patcher)  # Express machines: their definition checked, their names not deduplicated
             # Every claim change is a DynamoDB transaction; stock moto copies the table per item.
             from infra.local import moto_transactions
 

@@ -38,6 +38,7 @@ ENVIRONMENT = f"{_ASL}.eval.environment"
 CALLBACK = f"{_ASL}.eval.callback.callback"
 SFN_UTILS = f"{_SFN}.utils"
 SFN_MODELS = f"{_SFN}.models"
+EXPRESS_ANALYSER = f"{_ASL}.static_analyser.express_static_analyser"
 STATE = f"{_STATE}.state"
 EVENT_MANAGER = f"{_ASL}.eval.event.event_manager"
 MAP_RUN_RECORD = f"{_MAP_ITERATION}.itemprocessor.map_run_record"
@@ -137,6 +138,12 @@ def _points() -> tuple[PatchPoint, ...]:
         PatchPoint(PROGRAM, "Program.eval", ("self", "env"), speedup=True),
         PatchPoint(EXECUTE_STATE, "ExecutionState._evaluate_with_timeout", ("self", "env"), speedup=True),
         PatchPoint(EVAL_COMPONENT, "EvalComponent.heap_key"),
+        PatchPoint(SFN_MODELS, "StepFunctionsParserBackend.create_state_machine",
+                   ("self", "name", "definition", "roleArn", "tags", "publish", "loggingConfiguration",
+                    "tracingConfiguration", "encryptionConfiguration", "version_description", "sm_type")),
+        PatchPoint(SFN_MODELS, "StepFunctionsParserBackend.start_execution",
+                   ("self", "state_machine_arn", "name", "execution_input", "trace_header")),
+        PatchPoint(EXPRESS_ANALYSER, "ExpressStaticAnalyser.analyse", ("self", "definition")),
         PatchPoint(MOTO_RESPONSES, "method_names_from_class", ("clazz",), speedup=True,
                    uses="method_names_from_class(self.__class__)"),
         PatchPoint(USER_AGENT, "UserAgentString.to_string", ("self",), speedup=True),

@@ -74,17 +74,12 @@ def call(method: str, path: str, tenant_id: str | None = TENANT_A, body: Any = N
 class Workflows:
     """What the API asked of Step Functions."""
 
-    resumed: list[tuple[str, dict]] = field(default_factory=list)
-    started: list[tuple[str, str, int]] = field(default_factory=list)
+    started: list[tuple[str, str, str]] = field(default_factory=list)
 
-    def resume(self, token: str, output: dict) -> bool:
-        self.resumed.append((token, output))
-        return True
-
-    def start_escalation(self, tenant_id: str, claim_id: str, phase: int) -> bool:
-        if (tenant_id, claim_id, phase) in self.started:
+    def start_run(self, tenant_id: str, claim_id: str, key: str) -> bool:
+        if (tenant_id, claim_id, key) in self.started:
             return False
-        self.started.append((tenant_id, claim_id, phase))
+        self.started.append((tenant_id, claim_id, key))
         return True
 
 
@@ -187,8 +182,7 @@ def workflows(monkeypatch) -> Workflows:
     from incasso.adapters import workflows as adapter
 
     recorded = Workflows()
-    monkeypatch.setattr(adapter, "resume", recorded.resume)
-    monkeypatch.setattr(adapter, "start_escalation", recorded.start_escalation)
+    monkeypatch.setattr(adapter, "start_run", recorded.start_run)
     return recorded
 
 

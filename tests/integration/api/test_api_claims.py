@@ -239,17 +239,17 @@ def test_bailiff_updates_move_the_stage_and_close_an_uncollectible_claim(api):
 
     store.save_claim(current.model_copy(update={"stage": Stage.BAILIFF_FILING, "status": ClaimStatus.IN_COLLECTION,
                                                 "step_dates": {"bailiff_filing": dt.date(2025, 6, 1)},
-                                                "task_token": "token-1"}),
+                                                "waiting_for": "bailiff", "next_action_on": None}),
                      expected_version=current.version, ledger=[], timeline=[])
     # when the bailiff reports service, then that nothing can be collected
     served = call("POST", f"/v1/claims/{claim_id}/bailiff", TENANT_A, {"update": "served", "note": "betekend"})
     gone = call("POST", f"/v1/claims/{claim_id}/bailiff", TENANT_A, {"update": "uncollectible"})
-    # then the stage follows and the claim is closed as uncollectible, the waiting execution resumed
+    # then the stage follows and the claim is closed as uncollectible; no run is needed for it
     assert (served.status, served.body["stage"]) == (200, "served")
     assert any(e["type"] == "bailiff_served" and e["note"] == "betekend" for e in served.body["timeline"])
     assert gone.body["status"] == "uncollectible"
-    assert api.resumed == [("token-1", {"signal": "bailiff_uncollectible"})]
-    assert "task_token" not in gone.body and "version" not in gone.body and "tenant_id" not in gone.body
+    assert api.started == []
+    assert "task_token" not in gone.body and "waiting_for" not in gone.body and "version" not in gone.body and "tenant_id" not in gone.body
 
 
 @pytest.mark.parametrize("claim_id", ["x" * 65, "a%2Fb", "clm_1#x", "..", "ACME#CLAIM"])

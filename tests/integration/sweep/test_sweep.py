@@ -55,8 +55,9 @@ def test_the_sweep_starts_exactly_the_due_claims_of_every_tenant(api):
     # when the sweep Lambda runs on its schedule
     with Calls() as calls:
         result = lambda_handler("sweep")({"source": "aws.events", "detail-type": "Scheduled Event"}, LambdaContext())
-    # then exactly the due, unpaid claims were started, each as <claim_id>-<phase>
-    assert sorted(api.started) == sorted([(TENANT_A, due_before, 1), (TENANT_A, due_today, 1), (TENANT_B, due_b, 1)])
+    # then exactly the due, unpaid claims were started, each as the run <claim_id>-<phase>-<day>
+    run = f"1-{TODAY:%Y%m%d}"
+    assert sorted(api.started) == sorted([(TENANT_A, due_before, run), (TENANT_A, due_today, run), (TENANT_B, due_b, run)])
     assert result["due"] == 3 and result["started"] == 3
     # and it read the due index, never scanned the table
     dynamodb_calls = [op for service, op in calls.operations if service == "dynamodb"]
@@ -73,8 +74,8 @@ def test_a_second_sweep_on_the_same_day_starts_nothing_twice(api):
     assert len(api.started) == 1
 
 
-def test_a_claim_is_no_longer_due_once_its_execution_owns_it(api):
-    # given a due claim whose execution started and cleared next_action_on (EscalationService.check)
+def test_a_claim_with_no_next_run_planned_is_not_swept(api):
+    # given a due claim whose run ended with nothing planned (paused, with the bailiff, awaiting a person)
     claim_id = make_claim(TENANT_A, "A-1", "2025-05-01")
     store = claims_store()
     claim = store.get_claim(TENANT_A, claim_id)
@@ -105,4 +106,5 @@ def test_a_tenant_known_only_by_its_token_waits_for_its_profile_then_is_swept(ap
     # when the tenant sets its profile / then the next sweep starts that claim like any other
     TenantService(claims_store()).put_profile("initech", ProfileUpdate.model_validate(PROFILE_BODY))
     result = sweep.run(TODAY + dt.timedelta(days=2))
-    assert ("initech", claim_id, 1) in api.started and (result.started, result.waiting) == (1, 0)
+    day = TODAY + dt.timedelta(days=2)
+    assert ("initech", claim_id, f"1-{day:%Y%m%d}") in api.started and (result.started, result.waiting) == (1, 0)

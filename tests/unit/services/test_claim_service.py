@@ -77,18 +77,30 @@ def test_a_claim_that_keeps_changing_is_a_conflict_to_try_again(claims, store):
     assert store.get_claim(TENANT, claim.claim_id).status is ClaimStatus.OPEN
 
 
-def test_a_dispute_upheld_cancels_the_claim_and_resumes_its_waiting_execution(claims, store, workflows, events):
-    # given a disputed claim whose execution waits on a task token
+def test_a_dispute_upheld_cancels_the_claim_and_starts_no_run(claims, store, workflows, events):
+    # given a disputed claim that waits for the resolution
+    claim = claims.create(TENANT, new_claim())
+    claims.dispute(TENANT, claim.claim_id, "never delivered")
+    # when the dispute is upheld
+    resolved = claims.resolve_dispute(TENANT, claim.claim_id, DisputeOutcome.UPHELD)
+    # then the claim is cancelled, ClaimClosed published, and nothing is left for a run to do
+    assert resolved.status is ClaimStatus.CANCELLED and resolved.next_action_on is None
+    assert events.events[-1] == (TENANT, "ClaimClosed", {"claim_id": claim.claim_id, "outcome": "cancelled"})
+    assert workflows.started == []
+
+
+def test_a_dispute_rejected_starts_the_run_that_resumes_the_escalation_now(claims, store, workflows):
+    # given a disputed claim that a run took off the due index (it waits for the resolution)
     claim = claims.create(TENANT, new_claim())
     claims.dispute(TENANT, claim.claim_id, "never delivered")
     paused = store.get_claim(TENANT, claim.claim_id)
-    store.save_claim(paused.model_copy(update={"task_token": "token-1"}), expected_version=paused.version)
-    # when the dispute is upheld
-    resolved = claims.resolve_dispute(TENANT, claim.claim_id, DisputeOutcome.UPHELD)
-    # then the claim is cancelled, ClaimClosed published, and the execution resumed to decide again
-    assert resolved.status is ClaimStatus.CANCELLED
-    assert events.events[-1] == (TENANT, "ClaimClosed", {"claim_id": claim.claim_id, "outcome": "cancelled"})
-    assert workflows.resumed == [("token-1", {"signal": "dispute_upheld"})]
+    store.save_claim(paused.model_copy(update={"waiting_for": "dispute", "next_action_on": None}),
+                     expected_version=paused.version)
+    # when the dispute is rejected
+    resolved = claims.resolve_dispute(TENANT, claim.claim_id, DisputeOutcome.REJECTED)
+    # then it waits for nothing, and one run starts at once, named after the claim's version
+    assert resolved.waiting_for is None and resolved.status is not ClaimStatus.PAUSED
+    assert workflows.started == [(TENANT, claim.claim_id, f"1-resumed-v{resolved.version}")]
 
 
 def test_refusing_a_waiting_arrangement_proposal_closes_it_tells_the_debtor_and_the_tenant(claims, store, events,
@@ -112,3 +124,16 @@ def test_without_a_waiting_proposal_there_is_nothing_to_refuse(claims):
     claim = claims.create(TENANT, new_claim())
     with pytest.raises(ConflictError, match="no arrangement proposal"):
         claims.refuse_arrangement(TENANT, claim.claim_id, "no")
+
+
+def test_court_action_approved_starts_the_run_that_hands_the_claim_over_now(claims, store, workflows):
+    # given a claim that waits for the tenant's approval after its legal review
+    claim = claims.create(TENANT, new_claim())
+    current = store.get_claim(TENANT, claim.claim_id)
+    store.save_claim(current.model_copy(update={"status": ClaimStatus.AWAITING_APPROVAL, "next_action_on": None}),
+                     expected_version=current.version)
+    # when the tenant approves
+    approved = claims.approve_legal(TENANT, claim.claim_id)
+    # then one run starts at once, of the claim's new phase, and the claim is due today for the sweep as well
+    assert workflows.started == [(TENANT, claim.claim_id, f"{approved.phase}-approved-v{approved.version}")]
+    assert approved.next_action_on == dt.date(2025, 6, 2) and approved.status is ClaimStatus.IN_COLLECTION

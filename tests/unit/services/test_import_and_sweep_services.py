@@ -51,7 +51,22 @@ def test_the_sweep_starts_each_due_claim_once(claims, store, workflows):
     sweep = SweepService(store, workflows)
     # when the sweep runs twice on the same day
     first, second = sweep.run(TODAY), sweep.run(TODAY)
-    # then only the due claim was started, once; the second run found it running
+    # then only the due claim was started, once, as the run of its phase and day; the second run found it
     assert (first.due, first.started, first.started_claims) == (1, 1, [due.claim_id])
     assert (second.started, second.already_running) == (0, 1)
-    assert workflows.started == [(TENANT, due.claim_id, due.phase)]
+    assert workflows.started == [(TENANT, due.claim_id, f"{due.phase}-{TODAY:%Y%m%d}")]
+
+
+def test_the_sweep_starts_the_runs_of_its_tenants_in_turn(claims, store, workflows):
+    # given two ready tenants with three and one claims due today
+    from tenant_profiles import ready_tenant
+
+    store.put_tenant(ready_tenant("beta"))
+    acme = [claims.create(TENANT, new_claim(f"A-{n}", days_overdue=10)).claim_id for n in range(3)]
+    beta = claims.create("beta", new_claim("B-1", days_overdue=10)).claim_id
+    # when the sweep runs with one start at a time
+    SweepService(store, workflows, parallel=1).run(TODAY)
+    # then the tenants take turns: one of each first, then the rest of acme's
+    started = [(tenant, claim_id) for tenant, claim_id, _ in workflows.started]
+    assert {tenant for tenant, _ in started[:2]} == {TENANT, "beta"}
+    assert sorted(started) == sorted([(TENANT, c) for c in acme] + [("beta", beta)])

@@ -36,7 +36,7 @@ PROFILE = {
 TENANT = Tenant(tenant_id=TENANT_ID, profile=Profile.model_validate(PROFILE), policy=Policy())
 DEFAULT_START = dt.date(2026, 1, 5)  # a Monday
 DEFAULT_REGION = "eu-west-1"
-START_TIME = dt.time(8, 0)  # UTC: after the day's sweep (05:00 UTC) and steps (08:00 Dutch time)
+START_TIME = dt.time(8, 0)  # UTC: after the day's sweep (07:00 UTC) and the steps its runs take
 UPLOAD_NAME = "openstaande-facturen-januari.csv"
 
 

@@ -23,6 +23,5 @@ class StepEvent(BaseModel):
     claim_id: str = Field(min_length=1)
     step: str = ""
     outcome: str = ""
-    task_token: str = ""
     error: str = ""
     cause: str = ""

@@ -34,6 +34,8 @@ class Settings(BaseModel):
     # Webhooks: the role EventBridge Scheduler assumes to invoke the delivery function for a retry, and
     # whether a subscriber may be http://127.0.0.1 (the local stack only; on AWS https:// to a public host).
     webhook_scheduler_role_arn: str = ""
+    # The role EventBridge Scheduler assumes to start a claim's run at a planned minute (the send window).
+    escalation_scheduler_role_arn: str = ""
     webhook_allow_http_loopback: bool = False
     # The debtor's portal (CONTRACT.md §8): the base of the personal links (BASE/p/TOKEN; empty: no links),
     # and the payment provider's API (Mollie's; locally incasso serve's fake) with its key, given directly
@@ -62,6 +64,7 @@ _ENV = {
     "tenant_max_age_seconds": "INCASSO_TENANT_MAX_AGE_SECONDS",
     "local_token_secret": "INCASSO_LOCAL_TOKEN_SECRET",
     "webhook_scheduler_role_arn": "WEBHOOK_SCHEDULER_ROLE_ARN",
+    "escalation_scheduler_role_arn": "ESCALATION_SCHEDULER_ROLE_ARN",
     "webhook_allow_http_loopback": "INCASSO_WEBHOOK_ALLOW_HTTP_LOOPBACK",
     "portal_base_url": "INCASSO_PORTAL_BASE_URL",
     "payment_api_url": "INCASSO_PAYMENT_API_URL",

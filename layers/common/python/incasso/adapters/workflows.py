@@ -1,7 +1,8 @@
-"""Step Functions: start a claim's escalation, resume a paused one."""
+"""Step Functions: start a claim's short run of the escalation now or at a planned minute; start an import."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from typing import Any
@@ -9,19 +10,23 @@ from typing import Any
 from incasso.adapters.aws import client
 from incasso.settings import get_settings
 
-
-def execution_name(claim_id: str, phase: int) -> str:
-    """Deterministic: a second start of the same phase is refused by Step Functions, not run twice."""
-    return f"{claim_id}-{phase}"
+SCHEDULE_NAME_MAX = 64  # EventBridge Scheduler's limit on a schedule's name
 
 
-def start_escalation(tenant_id: str, claim_id: str, phase: int) -> bool:
-    """Start the escalation; False when this phase's execution already exists."""
+def execution_name(claim_id: str, key: str) -> str:
+    """Deterministic per claim and run (``<phase>-<sweep day>``, ``<phase>-resumed-v<version>``): on a
+    Standard machine a second start of the same run is refused; on Express the steps' own idempotency
+    keys make a second run a no-op (docs/scale.md)."""
+    return f"{claim_id}-{key}"[:80]
+
+
+def start_run(tenant_id: str, claim_id: str, key: str) -> bool:
+    """Start a run of the claim's escalation; False when a run of this name exists already."""
     sfn = client("stepfunctions")
     try:
         sfn.start_execution(
             stateMachineArn=get_settings().state_machine_arn,
-            name=execution_name(claim_id, phase),
+            name=execution_name(claim_id, key),
             input=json.dumps({"tenant_id": tenant_id, "claim_id": claim_id}),
         )
     except sfn.exceptions.ExecutionAlreadyExists:
@@ -29,14 +34,21 @@ def start_escalation(tenant_id: str, claim_id: str, phase: int) -> bool:
     return True
 
 
-def resume(task_token: str, output: dict) -> bool:
-    """Resume an execution paused on a task token; False when the token is no longer valid."""
-    sfn = client("stepfunctions")
+def plan_run(tenant_id: str, claim_id: str, key: str, at: dt.datetime) -> None:
+    """A one-time EventBridge Scheduler schedule that starts the claim's run at the minute ``at`` and
+    deletes itself; the same plan made twice (a retried step) finds its schedule there and stops."""
+    settings = get_settings()
+    moment = at.astimezone(dt.timezone.utc).replace(second=0, microsecond=0)
+    scheduler = client("scheduler")
     try:
-        sfn.send_task_success(taskToken=task_token, output=json.dumps(output))
-    except (sfn.exceptions.TaskTimedOut, sfn.exceptions.InvalidToken, sfn.exceptions.TaskDoesNotExist):
-        return False
-    return True
+        scheduler.create_schedule(
+            Name=f"run-{claim_id}-{key}"[:SCHEDULE_NAME_MAX],
+            ScheduleExpression=f"at({moment.strftime('%Y-%m-%dT%H:%M:%S')})", ScheduleExpressionTimezone="UTC",
+            FlexibleTimeWindow={"Mode": "OFF"}, ActionAfterCompletion="DELETE",
+            Target={"Arn": settings.state_machine_arn, "RoleArn": settings.escalation_scheduler_role_arn,
+                    "Input": json.dumps({"tenant_id": tenant_id, "claim_id": claim_id})})
+    except scheduler.exceptions.ConflictException:
+        return
 
 
 def import_execution_name(import_id: str, source: str) -> str:
@@ -59,14 +71,14 @@ def start_import(execution_input: dict) -> bool:
 
 
 class StepFunctionsWorkflows:
-    """The ``Workflows`` port (``incasso.domain.ports``) on Step Functions: the functions above, looked up
-    when called (a test may replace one)."""
+    """The ``Workflows`` port (``incasso.domain.ports``) on Step Functions and EventBridge Scheduler: the
+    functions above, looked up when called (a test may replace one)."""
 
-    def start_escalation(self, tenant_id: str, claim_id: str, phase: int) -> bool:
-        return start_escalation(tenant_id, claim_id, phase)
+    def start_run(self, tenant_id: str, claim_id: str, key: str) -> bool:
+        return start_run(tenant_id, claim_id, key)
+
+    def plan_run(self, tenant_id: str, claim_id: str, key: str, at: dt.datetime) -> None:
+        plan_run(tenant_id, claim_id, key, at)
 
     def start_import(self, execution_input: dict[str, Any]) -> bool:
         return start_import(execution_input)
-
-    def resume(self, task_token: str, output: dict[str, Any]) -> bool:
-        return resume(task_token, output)

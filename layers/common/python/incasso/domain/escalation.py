@@ -1,7 +1,9 @@
 """The trajectory as pure domain logic: which step comes next for a claim, and when.
 
-The state machine asks ``decide`` after every wait; the answer is one of: take a step now, wait until
-an instant, pause (dispute), follow an arrangement, or stop. No AWS, no clock: ``today`` is passed in.
+Every run of the state machine asks ``decide``; the answer is one of: take a step now, wait until an
+instant, pause (dispute), follow an arrangement, or stop. A wait is not held in the state machine: the run
+ends and the claim records the day of its next run (``next_action_day``, the due index the sweep reads).
+No AWS, no clock: ``today`` is passed in.
 """
 
 from __future__ import annotations
@@ -28,8 +30,8 @@ TIME_BARRED = "time_barred"
 
 class Action(StrEnum):
     STEP = "step"  # take `step` now
-    WAIT = "wait"  # wait until `wait_until`, then decide again
-    PAUSE = "pause"  # wait for a signal (dispute resolution) on a task token
+    WAIT = "wait"  # the run ends; the next one starts at `wait_until` and decides again
+    PAUSE = "pause"  # the run ends until the dispute is resolved (the API's resolve starts the next)
     CLOSE = "close"  # the claim is settled: close it with `outcome`
     RESUME = "resume"  # an arrangement instalment was missed: back into collection, decide again
     END = "end"  # nothing more for this execution (debt monitoring, needs attention)
@@ -94,6 +96,17 @@ def pre_due_on(claim: Claim, policy: Policy) -> dt.date | None:
     if not policy.pre_due_reminder_days or claim.step_dates:
         return None
     return claim.due_date - dt.timedelta(days=policy.pre_due_reminder_days)
+
+
+def next_action_day(decision: Decision, today: dt.date) -> dt.date | None:
+    """The Dutch day on which the claim's next run is due, as the claim records it for the sweep: the day
+    a wait ends, today for a step still to take (a run that is lost is started again by the next sweep),
+    none when nothing is planned (closed, paused, with the bailiff, awaiting a person)."""
+    if decision.action is Action.WAIT and decision.wait_until is not None:
+        return decision.wait_until.astimezone(AMSTERDAM).date()
+    if decision.action in (Action.STEP, Action.RESUME):
+        return today
+    return None
 
 
 def first_action_on(due_date: dt.date, policy: Policy) -> dt.date:

@@ -277,18 +277,23 @@ class PortalRecords(Protocol):
 
 # -- workflows and events ----------------------------------------------------------------------------
 class Workflows(Protocol):
-    """The state machines: a claim's escalation, a large import, and executions waiting on a task token."""
+    """The state machines: a claim's short runs of the escalation, and a large import.
 
-    def start_escalation(self, tenant_id: str, claim_id: str, phase: int) -> bool:
-        """False when this phase's execution exists already (a second start is a no-op)."""
+    Nothing waits in a state machine: a run does what is due and ends; the claim records when the next
+    one is due (the sweep starts it), or the API starts it at once, or a one-time schedule at its minute."""
+
+    def start_run(self, tenant_id: str, claim_id: str, key: str) -> bool:
+        """Start a run of the claim's escalation now, named ``<claim_id>-<key>``; False when a run of
+        that name exists already (a second start is a no-op where the workflow type deduplicates names)."""
+        ...
+
+    def plan_run(self, tenant_id: str, claim_id: str, key: str, at: dt.datetime) -> None:
+        """Start a run at the minute ``at`` (a one-time schedule named after the claim and ``key``,
+        deleted once it fired); planning the same one twice plans it once."""
         ...
 
     def start_import(self, execution_input: dict[str, Any]) -> bool:
         """False when this upload's import execution exists already."""
-        ...
-
-    def resume(self, task_token: str, output: dict[str, Any]) -> bool:
-        """False when the token is no longer valid."""
         ...
 
 

@@ -274,10 +274,10 @@ class ClaimService:
         workflows: Workflows | None = None,
         messenger: Messenger | None = None,
     ) -> None:
-        """``events``, ``workflows`` and ``messenger`` left out: nothing is published, resumed or confirmed."""
+        """``events``, ``workflows`` and ``messenger`` left out: nothing is published, started or confirmed."""
         self.store = store
         self._publish = events.publish if events else (lambda tenant_id, detail_type, detail: None)
-        self._resume = workflows.resume if workflows else (lambda token, output: False)
+        self._start_run = workflows.start_run if workflows else (lambda tenant_id, claim_id, key: False)
         self._notify = messenger.notify if messenger else (lambda tenant, claim, kind, extra: None)
 
     # -- reading -------------------------------------------------------------------------------
@@ -438,7 +438,7 @@ class ClaimService:
                 events.append(TimelineEvent(at=now, type="undisputed_part_paid", details={
                     "disputed": str(claim.disputed_amount)}))
             elif claim.amounts.outstanding <= 0:
-                claim = claim.model_copy(update={"status": ClaimStatus.PAID, "next_action_on": None})
+                claim = claim.model_copy(update={"status": ClaimStatus.PAID, "next_action_on": None, "waiting_for": None})
                 events.append(TimelineEvent(at=now, type="claim_closed", details={"outcome": "paid"}))
                 withdraw = was_with_bailiff
             return Change(claim, entries, events, outcome=Booked(allocation, withdraw))
@@ -463,15 +463,14 @@ class ClaimService:
             self._publish(tenant_id, "ClaimClosed", {"claim_id": claim_id, "outcome": "paid"})
             if booking.withdraw:
                 self._notify(tenant, claim, "bailiff_withdrawal", {"key": entry_key, "paid_on": paid_on})
-            self._wake(claim, {"signal": "paid"})
         self._notify(tenant, claim, "payment_confirmation", {"allocation": booking.allocation, "amount": payment.amount,
                                                              "paid_on": paid_on})
         return PaymentResult(allocation=booking.allocation, claim=claim)
 
-    def _wake(self, claim: Claim, output: dict) -> None:
-        """Resume an execution that waits on a task token (dispute, bailiff) so it can decide again."""
-        if claim.task_token:
-            self._resume(claim.task_token, output)
+    def _run_now(self, claim: Claim, why: str) -> None:
+        """Start the short run that acts on what just changed (nothing waits in the state machine for it);
+        named after the claim's version, so a retried start of the same change is the same run."""
+        self._start_run(claim.tenant_id, claim.claim_id, f"{claim.phase}-{why}-v{claim.version}")
 
     # -- disputes ------------------------------------------------------------------------------
     def dispute(self, tenant_id: str, claim_id: str, reason: str, amount: Decimal | None = None) -> Claim:
@@ -547,7 +546,7 @@ class ClaimService:
                 status = ClaimStatus.CANCELLED
             else:
                 status = _resumed_status(claim)
-            updates: dict[str, Any] = {"status": status}
+            updates: dict[str, Any] = {"status": status, "waiting_for": None}
             if status is ClaimStatus.CANCELLED:
                 updates["next_action_on"] = None
             events = [TimelineEvent(at=clock.now(), type="dispute_resolved", details={"outcome": outcome.value})]
@@ -595,7 +594,8 @@ class ClaimService:
         if _with_bailiff(claim):
             self._notify(tenant, claim, "bailiff_dispute", {"key": f"dispute-resolved#{uuid.uuid4().hex}",
                                                             "state": outcome.value, "amount": disputed[0]})
-        self._wake(claim, {"signal": f"dispute_{outcome.value}"})
+        if not claim.is_closed and claim.status is not ClaimStatus.PAUSED and claim.next_action_on is None:
+            self._run_now(claim, "resumed")  # it waited for this: the escalation resumes now
         return claim
 
     # -- arrangements --------------------------------------------------------------------------
@@ -682,8 +682,9 @@ class ClaimService:
 
     # -- the legal phase: the tenant's approval ------------------------------------------------
     def approve_legal(self, tenant_id: str, claim_id: str) -> Claim:
-        """The tenant approves court action on the legal review's advice: the claim goes to the bailiff
-        at the next sweep (a new phase of its trajectory)."""
+        """The tenant approves court action on the legal review's advice: a run starts at once and hands
+        the claim to the bailiff (a new phase of its trajectory); the claim is due today as well, so the
+        next sweep starts it should that run be lost."""
         today = clock.today()
 
         def change(claim: Claim, ledger: list[LedgerEntry]) -> Change[Any]:
@@ -695,6 +696,7 @@ class ClaimService:
 
         claim = self._update(tenant_id, claim_id, change).claim
         self._publish(tenant_id, "LegalApproved", {"claim_id": claim_id})
+        self._run_now(claim, "approved")
         return claim
 
     def decline_legal(self, tenant_id: str, claim_id: str, reason: str) -> Claim:
@@ -723,17 +725,17 @@ class ClaimService:
                 raise ConflictError(f"claim {claim_id} is {claim.status.value}")
             updates: dict[str, Any] = {"stage": Stage(kind.value) if kind is not BailiffUpdateKind.UNCOLLECTIBLE else claim.stage}
             if kind is BailiffUpdateKind.UNCOLLECTIBLE:
-                updates.update(status=ClaimStatus.UNCOLLECTIBLE, next_action_on=None)
+                updates.update(status=ClaimStatus.UNCOLLECTIBLE, next_action_on=None, waiting_for=None)
             elif kind is BailiffUpdateKind.EXECUTED and claim.amounts.outstanding > 0:
                 # Execution did not collect everything: keep an eye on the debtor (debt monitoring).
-                updates.update(status=ClaimStatus.DEBT_MONITORING, phase=claim.phase + 1,
+                updates.update(status=ClaimStatus.DEBT_MONITORING, phase=claim.phase + 1, waiting_for=None,
                                next_action_on=clock.today() + dt.timedelta(days=tenant.policy.debt_monitoring_interval_days))
             return Change(claim.model_copy(update=updates), timeline=[
                 TimelineEvent(at=clock.now(), type=f"bailiff_{kind.value}", details={"note": note} if note else {})])
 
         claim = self._update(tenant_id, claim_id, change).claim
         if kind in (BailiffUpdateKind.EXECUTED, BailiffUpdateKind.UNCOLLECTIBLE):
-            self._wake(claim, {"signal": f"bailiff_{kind.value}"})
+            # Nothing to run: the claim is closed, or in debt monitoring with its first check-in on the due index.
             if claim.status is ClaimStatus.UNCOLLECTIBLE:
                 self._publish(tenant_id, "ClaimClosed", {"claim_id": claim_id, "outcome": "uncollectible"})
         return claim

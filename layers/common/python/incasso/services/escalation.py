@@ -5,6 +5,12 @@ is now: a payment, a dispute or a duplicate invocation that arrived in between m
 that only answers the current decision. A step's effects (stage, ledger, pending message) are written
 in one transaction conditional on the claim's version; the message goes out afterwards and is marked
 sent under its own key, so a retry sends what is pending and nothing twice.
+
+A run does what is due now and ends: nothing waits in the state machine. The claim records the day of its
+next run (``next_action_on``, the sparse due index the daily sweep reads) in the same write as the step
+that makes it, and a wait that ends later the same day (the send window's opening) also gets a one-time
+schedule for its minute (``Workflows.plan_run``). A dispute, the bailiff and a tenant's approval end the
+run too; the API's answer to them starts the next one.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ import datetime as dt
 import time
 from dataclasses import replace
 from collections.abc import Callable
+from dataclasses import replace
 from enum import Enum, auto
 from typing import Any, TYPE_CHECKING, TypeVar
 
@@ -20,7 +27,7 @@ from incasso import clock
 from incasso.domain.arrangements import ARRANGEMENT_KEPT, missed_instalment
 from incasso.domain.channels import BAILIFF_DOSSIER, COLLECTION_KINDS, channel_for
 from incasso.domain.errors import ConcurrentModificationError, TransientSendError
-from incasso.domain.escalation import TIME_BARRED, Action, Decision, bailiff_worthwhile, decide
+from incasso.domain.escalation import TIME_BARRED, Action, Decision, bailiff_worthwhile, decide, next_action_day
 from incasso.domain.incidents import parked_incident
 from incasso.domain.ledger import book_costs, close_interest_free, recompute, settle, term_outcome
 from incasso.domain.legal_advice import legal_advice
@@ -76,7 +83,6 @@ T = TypeVar("T")
 class Then(Enum):
     """What a step's write leaves to do once it is written."""
 
-    RESUME = auto()  # not (or no longer) for this task: resume the waiting execution at once
     FILED = auto()  # the dossier is decided: publish, then deliver it
     CLOSED = auto()  # the claim closed: publish it
     PARKED = auto()  # parked for a person: publish it
@@ -98,12 +104,12 @@ class EscalationService:
                  events: EventBus | None = None, workflows: Workflows | None = None,
                  transient: TransientErrors = lambda error: False) -> None:
         """``transient`` tells a failed write of a message's record worth trying again (the adapter's
-        ``is_retryable``); ``events`` and ``workflows`` left out: nothing is published or resumed."""
+        ``is_retryable``); ``events`` and ``workflows`` left out: nothing is published or planned."""
         self.store = store
         self.messenger = messenger
         self.bailiff = bailiff
         self._publish = events.publish if events else (lambda tenant_id, detail_type, detail: None)
-        self._resume = workflows.resume if workflows else (lambda token, output: False)
+        self._plan_run = workflows.plan_run if workflows else (lambda tenant_id, claim_id, key, at: None)
         self._transient = transient
 
     # -- plumbing ------------------------------------------------------------------------------
@@ -254,8 +260,9 @@ class EscalationService:
             decision = decide(claim, tenant.policy, today, ready=tenant.ready, now=clock.now())
             updates: dict[str, Any] = {}
             events = []
-            if claim.next_action_on is not None and claim.status is not ClaimStatus.DEBT_MONITORING:
-                updates["next_action_on"] = None  # the execution owns the claim now; the sweep leaves it
+            if decision.action is Action.WAIT and claim.status is not ClaimStatus.DEBT_MONITORING \
+                    and claim.next_action_on != next_action_day(decision, today):
+                updates["next_action_on"] = next_action_day(decision, today)  # the run ends; the sweep starts the next
             if decision.action is Action.RESUME:
                 updates.update(self._arrangement_broken(claim, today))
                 events.append(TimelineEvent(at=clock.now(), type="arrangement_broken", details={
@@ -287,7 +294,27 @@ class EscalationService:
         fresh = frozenset(claim.pending_messages) - before
         if fresh:  # a check-in's limitation notice goes out now
             tenant, claim = self.flush_messages(tenant_id, claim_id, tenant=tenant, claim=claim, fresh=fresh)
-        return decision_payload(decide(claim, tenant.policy, today, ready=tenant.ready, now=clock.now()))
+        return self._planned(tenant, claim, decide(claim, tenant.policy, today, ready=tenant.ready, now=clock.now()))
+
+    def _planned(self, tenant: Tenant, claim: Claim, decision: Decision) -> dict[str, str]:
+        """The decision a run ends on, with its next run planned: the claim's ``next_action_on`` (where the
+        step's own write did not already record it) and, for a wait that ends later today, after the
+        morning's sweep, a one-time schedule at its minute. Answers the decision as the machine reads it."""
+        today = clock.today()
+        if decision.action is Action.WAIT and decision.wait_until is not None:
+            day = next_action_day(decision, today)
+
+            def change(tenant: Tenant, claim: Claim):
+                if claim.next_action_on == day or claim.is_closed:
+                    return None
+                return Change(claim.model_copy(update={"next_action_on": day}))
+
+            if claim.next_action_on != day:
+                claim = self._transact(claim.tenant_id, claim.claim_id, change, tenant=tenant, claim=claim)[1].claim
+            if day is not None and day <= today:
+                at = decision.wait_until
+                self._plan_run(claim.tenant_id, claim.claim_id, f"{claim.phase}-{at:%Y%m%dT%H%M}", at)
+        return decision_payload(decision)
 
     @staticmethod
     def _arrangement_broken(claim: Claim, today: dt.date) -> dict[str, Any]:
@@ -317,7 +344,10 @@ class EscalationService:
             decision = decide(claim, tenant.policy, today, ready=tenant.ready, now=clock.now())
             if decision.action is not Action.STEP or decision.step is not wanted:
                 return None  # paid, disputed, already done: nothing to do
-            return self._take(tenant, claim, wanted, today)
+            taken = self._take(tenant, claim, wanted, today)
+            # The next run's day goes into the step's own write: no second write to plan it.
+            after = decide(taken.claim, tenant.policy, today, ready=tenant.ready, now=clock.now())
+            return replace(taken, claim=taken.claim.model_copy(update={"next_action_on": next_action_day(after, today)}))
 
         before = frozenset(claim.pending_messages)
         tenant, changed = self._transact(tenant_id, claim_id, change, tenant=tenant, claim=claim)
@@ -325,8 +355,8 @@ class EscalationService:
         if taken is not None:  # published once the step is written: a step that lost a race was never taken
             self._publish(tenant_id, "ClaimEscalated", {"claim_id": claim_id, "stage": taken.value})
         fresh = frozenset(claim.pending_messages) - before if taken is not None else frozenset()
-        _, claim = self.flush_messages(tenant_id, claim_id, tenant=tenant, claim=claim, fresh=fresh)
-        return decision_payload(decide(claim, tenant.policy, today, ready=tenant.ready, now=clock.now()))
+        tenant, claim = self.flush_messages(tenant_id, claim_id, tenant=tenant, claim=claim, fresh=fresh)
+        return self._planned(tenant, claim, decide(claim, tenant.policy, today, ready=tenant.ready, now=clock.now()))
 
     def _take(self, tenant: Tenant, claim: Claim, step: Stage, today: dt.date) -> Change[Stage]:
         policy = tenant.policy
@@ -495,21 +525,19 @@ class EscalationService:
     def schedule_call(self, tenant_id: str, claim_id: str) -> dict[str, str]:
         return self.run_step(tenant_id, claim_id, Stage.CALL_SCHEDULED.value)
 
-    def file_with_bailiff(self, tenant_id: str, claim_id: str, task_token: str) -> None:
-        """Hand the claim to the bailiff and keep the task token: the bailiff's updates resume it."""
+    def file_with_bailiff(self, tenant_id: str, claim_id: str) -> dict[str, str]:
+        """Hand the claim to the bailiff; the run ends there. The claim records that it waits for the
+        bailiff (``waiting_for``) and leaves the due index: the bailiff's updates come in through the API."""
         today = clock.today()
         self._bailiff()
 
         def change(tenant: Tenant, claim: Claim):
             decision = decide(claim, tenant.policy, today, ready=tenant.ready, now=clock.now())
             if decision.action is not Action.STEP or decision.step is not Stage.BAILIFF_FILING:
-                if claim.task_token == task_token:
-                    return None
-                # Not (or no longer) for the bailiff: resume at once so the machine decides again.
-                return Change(claim, outcome=Then.RESUME)
+                return None  # not (or no longer) for the bailiff: the machine routes the decision below
             # The dossier goes out after this write, as the debtor's notice does: a payment landing
             # before the write makes the step decide again; one landing after it cancels both.
-            updated = recompute(claim, stage=Stage.BAILIFF_FILING, task_token=task_token, waiting_for="bailiff",
+            updated = recompute(claim, stage=Stage.BAILIFF_FILING, waiting_for="bailiff", next_action_on=None,
                                 step_dates={**claim.step_dates, Stage.BAILIFF_FILING.value: today},
                                 pending_messages=[*claim.pending_messages, BAILIFF_DOSSIER,
                                                   Stage.BAILIFF_FILING.value])
@@ -518,27 +546,26 @@ class EscalationService:
 
         tenant, changed = self._transact(tenant_id, claim_id, change)
         claim, result = changed.claim, changed.outcome
-        if result is Then.RESUME:
-            self._resume(task_token, {"signal": "not_for_bailiff"})
-            return
         if result is Then.FILED:  # not again when the task is retried after the filing
             self._publish(tenant_id, "ClaimEscalated", {"claim_id": claim_id, "stage": "bailiff_filing"})
         fresh = frozenset({BAILIFF_DOSSIER, Stage.BAILIFF_FILING.value}) if result is Then.FILED else frozenset()
-        self.flush_messages(tenant_id, claim_id, tenant=tenant, claim=claim, fresh=fresh)
+        tenant, claim = self.flush_messages(tenant_id, claim_id, tenant=tenant, claim=claim, fresh=fresh)
+        return self._planned(tenant, claim, decide(claim, tenant.policy, today, ready=tenant.ready, now=clock.now()))
 
-    def await_dispute(self, tenant_id: str, claim_id: str, task_token: str) -> None:
-        """Keep the task token on a disputed claim; resolving the dispute resumes the execution."""
+    def pause(self, tenant_id: str, claim_id: str) -> dict[str, str]:
+        """A disputed claim: record that it waits for the dispute's resolution and take it off the due
+        index; the run ends. Resolving the dispute through the API starts the next run."""
 
         def change(tenant: Tenant, claim: Claim):
             if claim.status is not ClaimStatus.PAUSED:
-                return Change(claim, outcome=Then.RESUME)  # resolved in the meantime
-            if claim.task_token == task_token and claim.waiting_for == "dispute":
-                return None  # the task retried after its token was kept: nothing more to do
-            return Change(claim.model_copy(update={"task_token": task_token, "waiting_for": "dispute"}), timeline=[
+                return None  # resolved in the meantime: the resolution started its own run
+            if claim.waiting_for == "dispute" and claim.next_action_on is None:
+                return None  # the task retried after recording it: nothing more to do
+            return Change(claim.model_copy(update={"waiting_for": "dispute", "next_action_on": None}), timeline=[
                 TimelineEvent(at=clock.now(), type="escalation_paused", details={"reason": claim.dispute_reason or ""})])
 
-        if self._transact(tenant_id, claim_id, change)[1].outcome is Then.RESUME:
-            self._resume(task_token, {"signal": "not_paused"})
+        claim = self._transact(tenant_id, claim_id, change)[1].claim
+        return {"status": claim.status.value}
 
     def close(self, tenant_id: str, claim_id: str, outcome: str) -> dict[str, str]:
         status = ClaimStatus(outcome)
@@ -553,9 +580,9 @@ class EscalationService:
                 updates.update(status=status, next_action_on=None)
             already = claim.status is status and (
                 status is not ClaimStatus.DEBT_MONITORING or claim.stage is Stage.DEBT_MONITORING)
-            if already and claim.task_token is None:
+            if already and claim.task_token is None and claim.waiting_for is None:
                 return None
-            if already:  # closed by the API (a payment, a dispute upheld): only the token is left to clear
+            if already:  # closed by the API (a payment, a dispute upheld): only what it waited for is left to clear
                 return Change(claim.model_copy(update={"task_token": None, "waiting_for": None}))
             event_type = "debt_monitoring_started" if status is ClaimStatus.DEBT_MONITORING else "claim_closed"
             events = [TimelineEvent(at=clock.now(), type=event_type, details={"outcome": status.value})]

@@ -1,10 +1,12 @@
-"""The daily sweep: start the escalation of every claim whose next action is due.
+"""The daily sweep: start the short run of every claim whose next action is due.
 
-It reads what is due, not what exists: per tenant one query on the sparse due index (claims with
-``next_action_on <= day``), never a Scan. Each start uses the deterministic execution name
-``<claim_id>-<phase>``, so a second sweep on the same day (or a retried Lambda) starts nothing twice.
-The execution's first Check clears ``next_action_on`` (``EscalationService.check``), which takes the claim
-off the index until it is due again.
+Waiting lives on the claim, not in the state machine: a run does what is due and ends, and the claim
+records the day of its next run (``next_action_on``). The sweep reads what is due, not what exists: per
+tenant one query on the sparse due index (claims with ``next_action_on <= day``), never a Scan. Each start
+is named ``<claim_id>-<phase>-<day>``: a second sweep on the same day (or a retried Lambda) starts the same
+run, which Standard refuses and whose steps are idempotent on Express (docs/scale.md). The run's step
+moves ``next_action_on`` to the day after which the claim is due again, in the step's own write; a run
+that is lost leaves it due, and the next day's sweep starts it again.
 
 A tenant whose profile is not complete gets nothing started (CONTRACT.md §7): its due claims stay on the
 index, each with one ``waiting_for_profile`` event on its timeline naming what is missing, and the first
@@ -14,6 +16,7 @@ sweep after the profile is complete starts them all, each at its first step.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Callable, TYPE_CHECKING
@@ -49,7 +52,7 @@ class SweepService:
     def __init__(self, store: ClaimsStore, workflows: Workflows, *, parallel: int = STARTS_IN_PARALLEL,
                  erase_expired: Callable[[str, dt.date, int], int] | None = None) -> None:
         self.store = store
-        self._start = workflows.start_escalation
+        self._start = workflows.start_run
         self._parallel = parallel
         # AVG art. 17: personal data kept past the tenant's retention period is erased by the sweep.
         self._erase_expired = erase_expired
@@ -57,23 +60,27 @@ class SweepService:
     def run(self, day: dt.date | None = None) -> SweepResult:
         day = day or clock.today()
         result = SweepResult(day=day)
+        queues: list[list[tuple[str, str, str]]] = []
+        for tenant_id in self._tenant_ids():
+            result.tenants += 1
+            if self._erase_expired is not None:
+                result.erased += self._erase_expired(tenant_id, day, self._retention_years(tenant_id))
+            claims = list(self.store.due_claims(tenant_id, day))
+            if claims and not self._ready(tenant_id, claims):
+                result.waiting += len(claims)
+                continue
+            result.due += len(claims)
+            queues.append([(tenant_id, claim.claim_id, f"{claim.phase}-{day:%Y%m%d}") for claim in claims])
+        # Started in turn across tenants, not tenant by tenant: a large tenant's runs do not all write to its
+        # own index partitions at once (docs/scale.md, "Where the first limit is met").
+        due = [run for turn in itertools.zip_longest(*queues) for run in turn if run is not None]
         with ThreadPoolExecutor(max_workers=self._parallel) as pool:
-            for tenant_id in self._tenant_ids():
-                result.tenants += 1
-                if self._erase_expired is not None:
-                    result.erased += self._erase_expired(tenant_id, day, self._retention_years(tenant_id))
-                claims = list(self.store.due_claims(tenant_id, day))
-                if claims and not self._ready(tenant_id, claims):
-                    result.waiting += len(claims)
-                    continue
-                due = [(tenant_id, claim.claim_id, claim.phase) for claim in claims]
-                result.due += len(due)
-                for (_, claim_id, _), started in zip(due, pool.map(lambda args: self._start(*args), due)):
-                    if started:
-                        result.started += 1
-                        result.started_claims.append(claim_id)
-                    else:
-                        result.already_running += 1
+            for (_, claim_id, _), started in zip(due, pool.map(lambda args: self._start(*args), due)):
+                if started:
+                    result.started += 1
+                    result.started_claims.append(claim_id)
+                else:
+                    result.already_running += 1
         return result
 
     def _tenant(self, tenant_id: str) -> Tenant:
