@@ -12,8 +12,12 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import sys
 import time
+from pathlib import Path
 from unittest import mock
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # ``benchmarks`` itself, run as a script
 
 os.environ.setdefault("AWS_DEFAULT_REGION", "eu-west-1")
 os.environ.setdefault("AWS_ACCESS_KEY_ID", "bench")
@@ -48,8 +52,11 @@ def fill(store, claims: int, due: int) -> None:
         tenant_id = TENANTS[number % len(TENANTS)]
         # The first `due` claims reach their first reminder today or before; the rest later.
         due_date = TODAY - dt.timedelta(days=7 + number % 5) if number < due else TODAY + dt.timedelta(days=1 + number % 300)
-        new = NewClaim(invoice_number=f"INV-{number:07d}", debtor=Debtor(name=f"Debtor {number}", type="consumer"),
-                       principal="100.00", invoice_date=due_date - dt.timedelta(days=30), due_date=due_date)
+        new = NewClaim(invoice_number=f"INV-{number:07d}", debtor=Debtor(name=f"Debtor {number}", type="consumer",
+                                                                    email=f"debtor{number}@example.nl"),
+                       principal="100.00", due_date=due_date,
+                       # never in the future (the intake refuses it); a later due date is a longer payment term
+                       invoice_date=min(due_date - dt.timedelta(days=30), TODAY - dt.timedelta(days=1)))
         batch.append(service.build_claim(tenants[tenant_id], new))
         if len(batch) == 500:
             store.create_claims_batch(batch)

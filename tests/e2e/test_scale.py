@@ -81,3 +81,27 @@ def test_the_local_stack_refuses_a_task_token_in_an_express_machine_as_aws_does(
                                  roleArn="arn:aws:iam::123456789012:role/x", type="EXPRESS")
     sfn.create_state_machine(name="standard-token", definition=json.dumps(definition),
                              roleArn="arn:aws:iam::123456789012:role/x", type="STANDARD")
+
+
+def test_a_run_planned_twice_is_one_schedule_never_before_its_minute(local_stack, monkeypatch):
+    # given the product's workflows adapter on the local stack, with the role a step Lambda is given
+    from incasso.adapters.workflows import StepFunctionsWorkflows
+    from incasso.settings import reset_settings
+
+    role = "arn:aws:iam::123456789012:role/run-scheduler"
+    monkeypatch.setenv("ESCALATION_SCHEDULER_ROLE_ARN", role)
+    reset_settings()
+    workflows = StepFunctionsWorkflows()
+    at = dt.datetime(2026, 1, 5, 13, 0, 30, tzinfo=dt.timezone.utc)
+    # when a step plans the claim's run at 13:00:30, and a retry of the step plans it again
+    workflows.plan_run("acme", "clm_1", "1-20260105T1300", at)
+    workflows.plan_run("acme", "clm_1", "1-20260105T1300", at)
+    # then there is one schedule, at the next whole minute, starting the escalation for that claim
+    scheduler = local_stack.client("scheduler")
+    (listed,) = scheduler.list_schedules()["Schedules"]
+    schedule = scheduler.get_schedule(Name=listed["Name"])
+    assert schedule["Name"] == "run-clm_1-1-20260105T1300"
+    assert schedule["ScheduleExpression"] == "at(2026-01-05T13:01:00)"
+    assert schedule["Target"]["Arn"] == local_stack.names["escalation"] and schedule["Target"]["RoleArn"] == role
+    assert json.loads(schedule["Target"]["Input"]) == {"tenant_id": "acme", "claim_id": "clm_1"}
+    assert schedule["ActionAfterCompletion"] == "DELETE"

@@ -137,3 +137,20 @@ def test_court_action_approved_starts_the_run_that_hands_the_claim_over_now(clai
     # then one run starts at once, of the claim's new phase, and the claim is due today for the sweep as well
     assert workflows.started == [(TENANT, claim.claim_id, f"{approved.phase}-approved-v{approved.version}")]
     assert approved.next_action_on == dt.date(2025, 6, 2) and approved.status is ClaimStatus.IN_COLLECTION
+
+
+def test_a_dispute_in_part_rejected_after_the_rest_was_paid_resumes_at_once(claims, store, workflows):
+    # given a claim of 250.00 with 100.00 disputed, the rest paid, and a run that paused it for the dispute
+    claim = claims.create(TENANT, new_claim())
+    claims.dispute(TENANT, claim.claim_id, "one item never arrived", Decimal("100.00"))
+    owed = claims.current(TENANT, claim.claim_id).amounts.outstanding
+    claims.pay(TENANT, claim.claim_id, NewPayment(amount=owed, paid_at=dt.date(2025, 6, 2)))
+    paused = store.get_claim(TENANT, claim.claim_id)
+    assert paused.status is ClaimStatus.PAUSED
+    store.save_claim(paused.model_copy(update={"waiting_for": "dispute", "next_action_on": None}),
+                     expected_version=paused.version)
+    # when the disputed part is rejected
+    resolved = claims.resolve_dispute(TENANT, claim.claim_id, DisputeOutcome.REJECTED)
+    # then it waits for nothing and its run starts now, for the part that is owed again
+    assert resolved.waiting_for is None and resolved.status is not ClaimStatus.PAUSED
+    assert workflows.started == [(TENANT, claim.claim_id, f"{resolved.phase}-resumed-v{resolved.version}")]

@@ -38,7 +38,10 @@ def plan_run(tenant_id: str, claim_id: str, key: str, at: dt.datetime) -> None:
     """A one-time EventBridge Scheduler schedule that starts the claim's run at the minute ``at`` and
     deletes itself; the same plan made twice (a retried step) finds its schedule there and stops."""
     settings = get_settings()
-    moment = at.astimezone(dt.timezone.utc).replace(second=0, microsecond=0)
+    utc = at.astimezone(dt.timezone.utc)
+    moment = utc.replace(second=0, microsecond=0)
+    if moment < utc:  # never before ``at``: a run that came early would only plan itself again
+        moment += dt.timedelta(minutes=1)
     scheduler = client("scheduler")
     try:
         scheduler.create_schedule(

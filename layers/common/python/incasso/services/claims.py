@@ -546,7 +546,9 @@ class ClaimService:
                 status = ClaimStatus.CANCELLED
             else:
                 status = _resumed_status(claim)
-            updates: dict[str, Any] = {"status": status, "waiting_for": None}
+            updates: dict[str, Any] = {"status": status}
+            if claim.waiting_for == "dispute":  # it waits for nothing now (one with the bailiff still does)
+                updates["waiting_for"] = None
             if status is ClaimStatus.CANCELLED:
                 updates["next_action_on"] = None
             events = [TimelineEvent(at=clock.now(), type="dispute_resolved", details={"outcome": outcome.value})]
@@ -586,6 +588,8 @@ class ClaimService:
                 events.append(TimelineEvent(at=now, type="claim_closed", details={"outcome": "cancelled"}))
             elif back.status is ClaimStatus.PAUSED:  # the rest was paid while the part was disputed
                 updates = {"status": _resumed_status(back)}
+            if back.waiting_for == "dispute":
+                updates["waiting_for"] = None
             return Change(back.model_copy(update=updates), settled, events)
 
         claim = self._update(tenant_id, claim_id, change).claim
