@@ -23,7 +23,7 @@ class Index:
     name: str
     partition_key: str
     sort_key: str | None = None
-    # The attributes copied into the index besides the keys; None: all of them.
+    # The attributes copied into the index besides the keys; None: all of them; (): the keys only.
     projection: tuple[str, ...] | None = None
 
 
@@ -221,11 +221,14 @@ CLAIMS = Table(
     # write to it, and one that moves it writes a small item (docs/scale.md).
     indexes=(
         Index(name="due", partition_key="due_pk", sort_key="due_sk", projection=("claim_id", "phase")),
-        Index(name="status", partition_key="status_pk", sort_key="status_sk"),
+        # The tenant-wide indexes hold the keys only: the claims are read from the table by them (a copy of
+        # every claim per index would double a step's write; docs/scale.md). ``status`` also carries the
+        # erasure mark, which the retention sweep filters on.
+        Index(name="status", partition_key="status_pk", sort_key="status_sk", projection=("personal_data_erased_on",)),
         # All of a tenant's claims, in creation order (an item has one status_pk, so "all" needs its own).
-        Index(name="claims", partition_key="claims_pk", sort_key="claims_sk"),
+        Index(name="claims", partition_key="claims_pk", sort_key="claims_sk", projection=()),
         # One debtor's claims (by the creditor's customer number), sparse: only claims with a reference.
-        Index(name="debtor", partition_key="debtor_pk", sort_key="claims_sk"),
+        Index(name="debtor", partition_key="debtor_pk", sort_key="claims_sk", projection=()),
     ),
     env="CLAIMS_TABLE",
 )
@@ -406,6 +409,7 @@ def dynamodb_create_table_kwargs(table: Table) -> dict:
             attributes.add(index.sort_key)
             index_keys.append({"AttributeName": index.sort_key, "KeyType": "RANGE"})
         projection = {"ProjectionType": "ALL"} if index.projection is None else \
+            {"ProjectionType": "KEYS_ONLY"} if not index.projection else \
             {"ProjectionType": "INCLUDE", "NonKeyAttributes": list(index.projection)}
         indexes.append({"IndexName": index.name, "KeySchema": index_keys, "Projection": projection})
     kwargs = {

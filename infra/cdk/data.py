@@ -61,8 +61,9 @@ class Data(Construct):
                     else None
                 ),
                 projection_type=dynamodb.ProjectionType.ALL if index.projection is None
+                else dynamodb.ProjectionType.KEYS_ONLY if not index.projection
                 else dynamodb.ProjectionType.INCLUDE,
-                non_key_attributes=list(index.projection) if index.projection is not None else None,
+                non_key_attributes=list(index.projection) if index.projection else None,
             )
         return table
 

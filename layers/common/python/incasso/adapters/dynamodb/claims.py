@@ -48,6 +48,9 @@ CLAIM_CREATED = "claim_created"
 DUE_PAGE_SIZE = 500  # claims per Query page of the sweep: bounded memory and time per request
 
 
+BATCH_GET_KEYS = 100  # DynamoDB's limit for one BatchGetItem
+BATCH_GET_ATTEMPTS = 8
+
 class ClaimRecords(Table):
     """Claims with their timeline and ledger; page tokens of the listings carry a MAC."""
 
@@ -342,7 +345,7 @@ class ClaimRecords(Table):
         if len(items) > limit:
             items = items[:limit]
             token = self._page_token(tenant_id, status_value, items[-1][sk_name]["S"])
-        return [attrs_to_model(Claim, item) for item in items], token
+        return self._claims_of(items), token
 
     def closed_claims_created_before(self, tenant_id: str, status: ClaimStatus, before: dt.datetime) -> Iterator[Claim]:
         """The tenant's claims of a closed ``status`` created before ``before`` whose personal data is
@@ -352,14 +355,40 @@ class ClaimRecords(Table):
                             FilterExpression="attribute_not_exists(personal_data_erased_on)",
                             ExpressionAttributeValues={":pk": {"S": keys.status_pk(tenant_id, ClaimStatus(status).value)},
                                                        ":before": {"S": keys.utc_text(before)}})
+        page: list[dict[str, AttributeValue]] = []
         for item in items:
-            yield attrs_to_model(Claim, item)
+            page.append(item)
+            if len(page) == BATCH_GET_KEYS:
+                yield from self._claims_of(page)
+                page = []
+        yield from self._claims_of(page)
 
     def claims_of_debtor(self, tenant_id: str, reference: str) -> list[Claim]:
         """All of the tenant's claims on the debtor with this customer number, oldest first."""
         items = self._query(IndexName=keys.DEBTOR_INDEX, KeyConditionExpression="debtor_pk = :pk",
                             ExpressionAttributeValues={":pk": {"S": keys.debtor_pk(tenant_id, reference)}})
-        return [attrs_to_model(Claim, item) for item in items]
+        return self._claims_of(list(items))
+
+    def _claims_of(self, index_items: list[dict[str, AttributeValue]]) -> list[Claim]:
+        """The claims an index names, read from the table in the index's order. The tenant-wide indexes
+        hold the keys only (docs/scale.md, "What a claim's write costs"): a copy of every claim in each
+        would cost a write of the whole item per index on every step; a read of a page costs far less."""
+        found: dict[str, dict[str, AttributeValue]] = {}
+        wanted = [{"pk": item["pk"], "sk": item["sk"]} for item in index_items]
+        for start in range(0, len(wanted), BATCH_GET_KEYS):
+            request = {self.table_name: {"Keys": wanted[start:start + BATCH_GET_KEYS], "ConsistentRead": True}}
+            for attempt in range(BATCH_GET_ATTEMPTS):
+                answer = self.client.batch_get_item(RequestItems=request)
+                for item in answer.get("Responses", {}).get(self.table_name, []):
+                    found[item["pk"]["S"]] = item
+                request = answer.get("UnprocessedKeys") or {}
+                if not request:
+                    break
+                time.sleep(min(0.05 * 2 ** attempt, 1.0))
+            if request:
+                raise RuntimeError("DynamoDB left keys unread after retries; the listing is tried again")
+        # A claim deleted between the Query and the read is left out.
+        return [attrs_to_model(Claim, found[key["pk"]["S"]]) for key in wanted if key["pk"]["S"] in found]
 
     def _mac(self, payload: bytes) -> str:
         digest = hmac.new(self._token_key, payload, hashlib.sha256).digest()[:18]
