@@ -4,6 +4,7 @@ this class only puts them together on one table and one client."""
 
 from __future__ import annotations
 
+from incasso.adapters.dynamodb.aggregates import AggregateRecords
 from incasso.adapters.dynamodb.claims import ClaimRecords
 from incasso.adapters.dynamodb.import_records import ImportRecords
 from incasso.adapters.dynamodb.messages import MessageRecords
@@ -11,5 +12,5 @@ from incasso.adapters.dynamodb.statements import StatementRecords
 from incasso.adapters.dynamodb.tenants import TenantRecords
 
 
-class ClaimsStore(ClaimRecords, MessageRecords, TenantRecords, ImportRecords, StatementRecords):
-    """Claims, messages, tenants, imports and bank statements of the claims table (the table of the settings unless named)."""
+class ClaimsStore(ClaimRecords, AggregateRecords, MessageRecords, TenantRecords, ImportRecords, StatementRecords):
+    """Claims, their aggregates, messages, tenants, imports and bank statements of the claims table (the table of the settings unless named)."""
