@@ -19,6 +19,7 @@ from incasso.domain.errors import (
     DuplicateInvoiceError,
     InvalidPageToken,
 )
+from incasso.domain.aggregates import Aggregate, Aggregates, DayBucket, contribution, delta
 from incasso.domain.debtor_letters import LetterGroup
 from incasso.domain.debtors import DebtorRecord
 from incasso.domain.import_records import ImportRecord
@@ -27,8 +28,9 @@ from incasso.domain.ports import DueClaim, Dossier
 
 
 class InMemoryClaims:
-    """``ClaimRepository``: claims by (tenant, id), each with its ledger and timeline; ``conflicts`` makes
-    the next saves fail as if someone wrote in between."""
+    """``ClaimRepository`` and ``PortfolioAggregates``: claims by (tenant, id), each with its ledger and
+    timeline, and the tenants' aggregates changed with them; ``conflicts`` makes the next saves fail as if
+    someone wrote in between; ``put_uncounted`` stores a claim as if written before aggregates existed."""
 
     def __init__(self) -> None:
         self.claims: dict[tuple[str, str], Claim] = {}
@@ -36,6 +38,22 @@ class InMemoryClaims:
         self.timelines: dict[tuple[str, str], list[TimelineEvent]] = {}
         self.message_keys: dict[tuple[str, str], set[str]] = {}
         self.conflicts = 0
+        self.aggregates: dict[str, Aggregate] = {}
+        self.day_buckets: dict[tuple[str, dt.date], Aggregate] = {}
+        self.counted: set[tuple[str, str]] = set()
+        self.built: set[str] = set()
+        self.locks: dict[str, tuple[str, dt.datetime]] = {}
+
+    def _add_to_aggregates(self, tenant_id: str, change: Aggregate, day: dt.date) -> None:
+        self.aggregates[tenant_id] = self.aggregates.get(tenant_id, Aggregate()) + change
+        self.day_buckets[(tenant_id, day)] = self.day_buckets.get((tenant_id, day), Aggregate()) + change.history_part()
+
+    def put_uncounted(self, claim: Claim) -> None:
+        key = (claim.tenant_id, claim.claim_id)
+        self.claims[key] = claim
+        self.ledgers.setdefault(key, [])
+        self.message_keys.setdefault(key, set())
+        self.timelines.setdefault(key, [TimelineEvent(at=claim.created_at, type="claim_created", details={})])
 
     def _invoice_owner(self, claim: Claim) -> str | None:
         return next((c.claim_id for c in self.claims.values()
@@ -47,6 +65,8 @@ class InMemoryClaims:
             raise DuplicateInvoiceError(owner, claim.invoice_number)
         key = (claim.tenant_id, claim.claim_id)
         self.claims[key] = claim
+        self.counted.add(key)
+        self._add_to_aggregates(claim.tenant_id, contribution(claim), clock.today())
         self.ledgers[key], self.message_keys[key] = [], set()
         self.timelines[key] = [event or TimelineEvent(at=clock.now(), type="claim_created", details={})]
         return claim
@@ -65,7 +85,8 @@ class InMemoryClaims:
         return self.claims.get((tenant_id, claim_id))
 
     def save_claim(self, claim: Claim, *, expected_version: int, timeline: Sequence[TimelineEvent] = (),
-                   ledger: Sequence[LedgerEntry] = (), message_keys: Sequence[str] = ()) -> Claim:
+                   ledger: Sequence[LedgerEntry] = (), message_keys: Sequence[str] = (),
+                   previous: Claim | None = None) -> Claim:
         key = (claim.tenant_id, claim.claim_id)
         current = self.claims.get(key)
         if current is None:
@@ -81,6 +102,8 @@ class InMemoryClaims:
         if current.version != expected_version:
             raise ConcurrentModificationError(current_version=current.version)
         saved = claim.model_copy(update={"version": expected_version + 1})
+        self._add_to_aggregates(claim.tenant_id, delta(current if key in self.counted else None, saved), clock.today())
+        self.counted.add(key)
         self.claims[key] = saved
         self.ledgers[key] += list(ledger)
         self.timelines[key] += list(timeline)
@@ -115,6 +138,37 @@ class InMemoryClaims:
                if t == tenant_id and c.next_action_on is not None and c.next_action_on <= day]
         for claim in sorted(due, key=lambda c: c.next_action_on):
             yield DueClaim(claim.claim_id, claim.next_action_on, claim.phase)
+
+    # -- PortfolioAggregates ---------------------------------------------------------------------
+    def read_aggregates(self, tenant_id: str) -> Aggregates:
+        total = self.aggregates.get(tenant_id)
+        return Aggregates(total=total or Aggregate(), built=tenant_id in self.built,
+                          items_read=1 if total is not None or tenant_id in self.built else 0)
+
+    def aggregate_history(self, tenant_id: str) -> list[DayBucket]:
+        return [DayBucket(day, change) for (t, day), change in sorted(self.day_buckets.items()) if t == tenant_id]
+
+    def count_claim(self, tenant_id: str, claim_id: str) -> bool:
+        key = (tenant_id, claim_id)
+        if key not in self.claims or key in self.counted:
+            return False
+        claim = self.claims[key]
+        self._add_to_aggregates(tenant_id, contribution(claim), claim.created_at.date())
+        self.counted.add(key)
+        return True
+
+    def lock_aggregates(self, tenant_id: str, owner: str, until: dt.datetime) -> bool:
+        held = self.locks.get(tenant_id)
+        if tenant_id in self.built or (held is not None and held[0] != owner and held[1] >= clock.now()):
+            return False
+        self.locks[tenant_id] = (owner, until)
+        return True
+
+    def mark_aggregates_built(self, tenant_id: str, owner: str) -> None:
+        if self.locks.get(tenant_id, ("",))[0] != owner:
+            raise ConcurrentModificationError("the rebuild's lock is another's")
+        self.built.add(tenant_id)
+        del self.locks[tenant_id]
 
 
 class InMemoryDebtorLetters:

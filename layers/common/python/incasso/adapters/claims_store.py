@@ -4,6 +4,7 @@ this class only puts them together on one table and one client."""
 
 from __future__ import annotations
 
+from incasso.adapters.dynamodb.aggregates import AggregateRecords
 from incasso.adapters.dynamodb.debtor_letters import DebtorLetterRecords
 from incasso.adapters.dynamodb.debtors import DebtorRecords
 from incasso.adapters.dynamodb.import_records import ImportRecords
@@ -12,6 +13,8 @@ from incasso.adapters.dynamodb.statements import StatementRecords
 from incasso.adapters.dynamodb.tenants import TenantRecords
 
 
-class ClaimsStore(DebtorRecords, MessageRecords, TenantRecords, ImportRecords, StatementRecords, DebtorLetterRecords):
-    """Claims (``DebtorRecords`` builds on ``ClaimRecords``), debtors, messages, tenants, imports, bank
-    statements and a debtor's letters and payments of the claims table (the table of the settings unless named)."""
+class ClaimsStore(DebtorRecords, AggregateRecords, MessageRecords, TenantRecords, ImportRecords, StatementRecords,
+                  DebtorLetterRecords):
+    """Claims (``DebtorRecords`` builds on ``ClaimRecords``) and their aggregates, debtors, messages, tenants,
+    imports, bank statements and a debtor's letters and payments of the claims table (the table of the
+    settings unless named)."""

@@ -14,6 +14,8 @@ request made for one tenant cannot address another tenant's items (the id is che
 | import                 | ``<tenant>#IMPORT#<import_id>`` | ``IMPORT``                          |
 | tenant profile, policy | ``<tenant>#TENANT``             | ``PROFILE``                         |
 | tenant registry        | ``_TENANTS``                    | ``<tenant>``                        |
+| aggregates (shard n)   | ``<tenant>#AGG#<n>``            | ``AGG``                             |
+| aggregates of a day    | ``<tenant>#AGGDAY#<n>``         | ``<YYYY-MM-DD>``                    |
 
 Indexes (both sparse: only claim items carry their attributes):
 - ``status``: ``status_pk = <tenant>#STATUS#<status>``, ``status_sk = <created_at>#<claim_id>``
@@ -105,6 +107,19 @@ def debtor_sk(reference: str) -> str:
 
 def claims_pk(tenant_id: str) -> str:
     return f"{tenant_prefix(tenant_id)}CLAIMS"
+
+
+AGG_SK = "AGG"
+
+
+def aggregate_pk(tenant_id: str, shard: int) -> str:
+    """One of the tenant's aggregate items (``incasso.domain.aggregates.SHARDS`` of them)."""
+    return f"{tenant_prefix(tenant_id)}AGG#{shard}"
+
+
+def aggregate_day_pk(tenant_id: str, shard: int) -> str:
+    """One shard of the tenant's day buckets (sort key: the day)."""
+    return f"{tenant_prefix(tenant_id)}AGGDAY#{shard}"
 
 
 def due_pk(tenant_id: str) -> str:

@@ -56,12 +56,11 @@ from incasso.domain.models import Claim, ClaimStatus
 from incasso.services import wiring
 from incasso.services.claims import BailiffUpdateKind, CallOutcome, DisputeOutcome, NewClaim, NewPayment
 from incasso.services.errors import InvalidRequestError, NotFoundError
-from incasso.services.reports import Summary, summarize
+from incasso.services.reports import Summary
 
 API_VERSION = "1.0.0"
 MAX_PAGE = 100
 DEFAULT_PAGE = 50
-SUMMARY_PAGE = 100
 # Ids in paths: what the services mint (clm_..., imp_...) and nothing that could reshape a key.
 RESOURCE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 IDEMPOTENCY_KEY = r"^[\x21-\x7e]{1,255}$"  # visible ASCII, as the Idempotency-Key draft suggests
@@ -340,18 +339,8 @@ def get_import(import_id: str) -> ImportOut:
 @app.get("/v1/reports/summary", summary="Counts and amounts by status and stage, collected, outstanding, DSO",
          tags=["reports"], responses=_responses(200, "the summary", Summary))
 def summary() -> Summary:
-    tenant_id = tenant()
-    return summarize(_all_claims(tenant_id), clock.today())
-
-
-def _all_claims(tenant_id: str):
-    store = wiring.claims_store()
-    token = None
-    while True:
-        claims, token = store.list_claims(tenant_id, None, SUMMARY_PAGE, token)
-        yield from claims
-        if not token:
-            return
+    # From the tenant's aggregates: a few items whatever its size (services/reports.ReportService).
+    return wiring.report_service().summary(tenant())
 
 
 # -- the tenant's own account (incasso.api.tenant) and its webhooks (incasso.api.webhooks) ------------

@@ -25,6 +25,7 @@ from contextlib import AbstractContextManager
 from decimal import Decimal
 from typing import Any, NamedTuple, Protocol
 
+from incasso.domain.aggregates import Aggregates, DayBucket
 from incasso.domain.api_clients import ApiClient
 from incasso.domain.debtor_letters import LetterGroup
 from incasso.domain.bank.records import StatementItem, StatementRecord
@@ -61,9 +62,12 @@ class ClaimRepository(Protocol):
     def get_claim(self, tenant_id: str, claim_id: str) -> Claim | None: ...
 
     def save_claim(self, claim: Claim, *, expected_version: int, timeline: Sequence[TimelineEvent] = (),
-                   ledger: Sequence[LedgerEntry] = (), message_keys: Sequence[str] = ()) -> Claim:
+                   ledger: Sequence[LedgerEntry] = (), message_keys: Sequence[str] = (),
+                   previous: Claim | None = None) -> Claim:
         """Writes all of it or nothing: ``ConcurrentModificationError`` when the version moved on,
-        ``AlreadyDoneError`` when a ledger or message key exists, ``ClaimNotFoundError``."""
+        ``AlreadyDoneError`` when a ledger or message key exists, ``ClaimNotFoundError``. The tenant's
+        aggregates change by the claim's delta in the same write; ``previous`` (the claim as read at
+        ``expected_version``) saves reading it again, and is checked against the stored claim."""
         ...
 
     def add_timeline_event(self, tenant_id: str, claim_id: str, type: str,  # noqa: A002 - the model's name
@@ -195,8 +199,31 @@ class DebtorRecords(Protocol):
         ...
 
 
+class PortfolioAggregates(Protocol):
+    """A tenant's aggregates (``incasso.domain.aggregates``), kept by the claim writes themselves; the
+    rebuild counts the claims that were written before aggregates existed, once."""
+
+    def read_aggregates(self, tenant_id: str) -> Aggregates: ...
+
+    def aggregate_history(self, tenant_id: str) -> list[DayBucket]:
+        """The tenant's day buckets, oldest first."""
+        ...
+
+    def count_claim(self, tenant_id: str, claim_id: str) -> bool:
+        """Adds the claim's contribution unless it is counted already (then False), conditional on its version."""
+        ...
+
+    def lock_aggregates(self, tenant_id: str, owner: str, until: dt.datetime) -> bool:
+        """Takes the rebuild's lock until ``until``; False while another owner holds it."""
+        ...
+
+    def mark_aggregates_built(self, tenant_id: str, owner: str) -> None:
+        """Every claim is counted: the aggregates are the summary from now on; releases the lock."""
+        ...
+
+
 class ClaimsStore(ClaimRepository, MessageLog, TenantDirectory, ImportRecords, StatementRecords, DebtorRecords,
-                  DebtorLetters, Protocol):
+                  DebtorLetters, PortfolioAggregates, Protocol):
     """The record kinds of the claims table together, as the services take them."""
 
 

@@ -90,7 +90,7 @@ class PrivacyService:
         updated = claim.model_copy(update={"debtor": erased_debtor(claim.debtor, tenant_id),
                                            "personal_data_erased_on": clock.today(), "dispute_reason": None,
                                            "updated_at": claim.updated_at})
-        self.store.save_claim(updated, expected_version=claim.version, timeline=[
+        self.store.save_claim(updated, expected_version=claim.version, previous=claim, timeline=[
             TimelineEvent(at=clock.now(), type=ERASED_EVENT, details={"why": why})])
         self.store.redact_timeline(tenant_id, claim.claim_id, redact_details)
         self.store.redact_messages(tenant_id, claim.claim_id, redact_message)

@@ -54,7 +54,7 @@ def change_claim(store: ClaimRepository, read: Callable[[], Claim], decide: Call
         try:
             saved = store.save_claim(change.claim.model_copy(update={"updated_at": clock.now()}),
                                      expected_version=claim.version, ledger=list(change.ledger),
-                                     timeline=list(change.timeline))
+                                     timeline=list(change.timeline), previous=claim)
         except ConcurrentModificationError:
             claim = None
             continue

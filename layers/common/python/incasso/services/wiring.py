@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from incasso.services.portal import PortalLinkIssuer, PortalService
     from incasso.services.privacy import PrivacyService
     from incasso.services.reconciliation import ReconciliationService
+    from incasso.services.reports import ReportService
     from incasso.services.sweep import SweepService
     from incasso.services.tenants import TenantService
     from incasso.services.users import UserService
@@ -73,6 +74,13 @@ def messenger() -> Notifier:
     from incasso.services.message_policy import Notifier  # deferred: cold start (module docstring)
 
     return Notifier(claims_store(), default_sender(), documents(), portal_links())
+
+
+@lru_cache(maxsize=1)
+def report_service() -> ReportService:
+    from incasso.services.reports import ReportService  # deferred: cold start (module docstring)
+
+    return ReportService(claims_store())
 
 
 @lru_cache(maxsize=1)
@@ -202,5 +210,6 @@ def api_client_service() -> ApiClientService:
 
 def reset() -> None:
     for cached in (claims_store, publisher, workflows, documents, messenger, claim_service, escalation_service,
-                   privacy_service, portal_links, portal_service, debtor_payment_service, credit_bureau):
+                   privacy_service, portal_links, portal_service, debtor_payment_service, credit_bureau,
+                   report_service):
         cached.cache_clear()

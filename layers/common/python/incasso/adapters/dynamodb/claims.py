@@ -4,8 +4,9 @@ and the sparse due index the daily sweep reads (keys: ``incasso.adapters.keys``;
 
 Every write that changes a claim is one ``TransactWriteItems``: the claim conditional on the version
 read, plus what the change brings along (ledger entries and message markers, each conditional on its
-idempotency key not existing yet, and timeline events). Either all of it is written or none of it,
-so a retried step cannot book a cost twice, and a step that raced a payment writes nothing.
+idempotency key not existing yet, timeline events, and the change to the tenant's aggregates,
+``incasso.adapters.dynamodb.aggregates``). Either all of it is written or none of it, so a retried step
+cannot book a cost twice nor count a claim twice, and a step that raced a payment writes nothing.
 """
 
 from __future__ import annotations
@@ -31,6 +32,11 @@ from incasso.domain.errors import (
     DuplicateInvoiceError,
     InvalidPageToken,
 )
+from incasso.adapters.dynamodb.aggregates import (
+    SIGNATURE,
+    aggregate_updates,
+    claims_contribution,
+)
 from incasso.adapters.dynamodb.table import (
     CONFLICT_RETRIES,
     MAX_TRANSACTION_ITEMS,
@@ -38,11 +44,14 @@ from incasso.adapters.dynamodb.table import (
     cancellation_reasons,
     failed,
 )
+from incasso.domain.aggregates import contribution, delta
 from incasso.domain.models import Claim, ClaimStatus, LedgerEntry, TimelineEvent
 from incasso.domain.ports import DueClaim
 
 ITEMS_PER_NEW_CLAIM = 3  # the claim, its invoice-number guard, its ClaimCreated event
-CLAIMS_PER_TRANSACTION = MAX_TRANSACTION_ITEMS // ITEMS_PER_NEW_CLAIM  # 33
+AGGREGATE_ITEMS = 2  # an aggregates shard and its bucket of the day
+CLAIMS_PER_TRANSACTION = (MAX_TRANSACTION_ITEMS - AGGREGATE_ITEMS) // ITEMS_PER_NEW_CLAIM  # 32
+SAVE_ATTEMPTS = 3  # a save whose ``previous`` was not the stored claim tries again with the stored one
 MAX_PAGE_SIZE = 100
 CLAIM_CREATED = "claim_created"
 DUE_PAGE_SIZE = 500  # claims per Query page of the sweep: bounded memory and time per request
@@ -50,6 +59,15 @@ DUE_PAGE_SIZE = 500  # claims per Query page of the sweep: bounded memory and ti
 
 BATCH_GET_KEYS = 100  # DynamoDB's limit for one BatchGetItem
 BATCH_GET_ATTEMPTS = 8
+
+
+class _StoredClaimDiffers(Exception):
+    """The stored claim is at the expected version but is not the ``previous`` the delta was computed from."""
+
+    def __init__(self, item: dict[str, Any]) -> None:
+        super().__init__("the stored claim differs from the one given")
+        self.item = item
+
 
 class ClaimRecords(Table):
     """Claims with their timeline and ledger; page tokens of the listings carry a MAC."""
@@ -69,6 +87,7 @@ class ClaimRecords(Table):
         tenant, claim_id = claim.tenant_id, claim.claim_id
         item = model_to_attrs(claim)
         item["version"] = {"N": str(version)}
+        item[SIGNATURE] = {"S": contribution(claim).signature()}
         created = keys.created_sk(claim.created_at, claim_id)
         item.update(
             pk={"S": keys.claim_pk(tenant, claim_id)},
@@ -123,8 +142,10 @@ class ClaimRecords(Table):
         Creating the very same claim (same id) again returns the stored claim: a retried request is
         no duplicate of itself.
         """
+        writes = self._new_claim_puts(claim, event) + aggregate_updates(
+            self.table_name, claim.tenant_id, contribution(claim), day=clock.today())
         try:
-            self.client.transact_write_items(TransactItems=self._new_claim_puts(claim, event))
+            self.client.transact_write_items(TransactItems=writes)
         except Exception as error:
             reasons = cancellation_reasons(error)
             if reasons is None:
@@ -165,8 +186,12 @@ class ClaimRecords(Table):
             else:
                 first_of_invoice[invoice] = claim.claim_id
                 unique.append(claim)
-        for start in range(0, len(unique), CLAIMS_PER_TRANSACTION):
-            results.update(self._create_chunk(unique[start:start + CLAIMS_PER_TRANSACTION]))
+        by_tenant: dict[str, list[Claim]] = {}
+        for claim in unique:  # one tenant to a transaction: its aggregates take two of its items
+            by_tenant.setdefault(claim.tenant_id, []).append(claim)
+        for tenant_claims in by_tenant.values():
+            for start in range(0, len(tenant_claims), CLAIMS_PER_TRANSACTION):
+                results.update(self._create_chunk(tenant_claims[start:start + CLAIMS_PER_TRANSACTION]))
         for claim_id, first in later:
             results[claim_id] = results[first] or first
         return results
@@ -179,7 +204,9 @@ class ClaimRecords(Table):
         while chunk:
             try:
                 self.client.transact_write_items(
-                    TransactItems=[put for claim in chunk for put in self._new_claim_puts(claim)])
+                    TransactItems=[put for claim in chunk for put in self._new_claim_puts(claim)]
+                    + aggregate_updates(self.table_name, chunk[0].tenant_id, claims_contribution(chunk),
+                                        day=clock.today()))
                 outcome.update((claim.claim_id, None) for claim in chunk)
                 return outcome
             except Exception as error:
@@ -222,9 +249,15 @@ class ClaimRecords(Table):
         timeline: Sequence[TimelineEvent] = (),
         ledger: Sequence[LedgerEntry] = (),
         message_keys: Sequence[str] = (),
+        previous: Claim | None = None,
     ) -> Claim:
         """Write ``claim`` if it is still at ``expected_version``, with its ledger entries, message
-        markers and timeline events, in one transaction; answers the claim at its new version.
+        markers, timeline events and the change to the tenant's aggregates, in one transaction; answers
+        the claim at its new version.
+
+        The aggregates change by what ``claim`` contributes less what the stored claim did: ``previous``
+        (the claim as read at ``expected_version``; read here when not given) is checked against the
+        stored claim's signature, and the write tried again with the stored claim should they differ.
 
         ``AlreadyDoneError``: a ledger or message key exists already (nothing is written; it wins
         over a version conflict, since the step it guards was done). ``ConcurrentModificationError``:
@@ -233,16 +266,55 @@ class ClaimRecords(Table):
         tenant, claim_id = claim.tenant_id, claim.claim_id
         if len({entry.key for entry in ledger}) != len(ledger) or len(set(message_keys)) != len(message_keys):
             raise ValueError("a ledger or message key occurs twice in one save")
-        if 1 + len(timeline) + len(ledger) + len(message_keys) > MAX_TRANSACTION_ITEMS:
+        if 1 + len(timeline) + len(ledger) + len(message_keys) + AGGREGATE_ITEMS > MAX_TRANSACTION_ITEMS:
             raise ValueError(f"one save writes at most {MAX_TRANSACTION_ITEMS} items")
+        signature: str | None
+        if previous is not None and previous.version == expected_version:
+            signature = contribution(previous).signature()
+        else:
+            stored = self.client.get_item(TableName=self.table_name, ConsistentRead=True, Key={
+                "pk": {"S": keys.claim_pk(tenant, claim_id)}, "sk": {"S": keys.CLAIM_SK}}).get("Item")
+            # A version other than expected is left to the transaction: a ledger or message key already
+            # written must still win over the conflict (AlreadyDoneError).
+            previous, signature = self._stored_for_save(stored, claim_id, None)
+        for _ in range(SAVE_ATTEMPTS):
+            try:
+                return self._save(claim, expected_version, timeline, ledger, message_keys,
+                                  previous if signature is not None else None, signature)
+            except _StoredClaimDiffers as differs:
+                previous, signature = self._stored_for_save(differs.item, claim_id, expected_version)
+        raise ConcurrentModificationError(f"claim {claim_id} is being changed right now")
+
+    @staticmethod
+    def _stored_for_save(item: dict[str, Any] | None, claim_id: str,
+                         expected_version: int | None) -> tuple[Claim, str | None]:
+        if not item:
+            raise ClaimNotFoundError(f"claim {claim_id} does not exist")
+        if expected_version is not None and int(item["version"]["N"]) != expected_version:
+            raise ConcurrentModificationError(
+                f"claim {claim_id} is at version {item['version']['N']}, not {expected_version}",
+                current_version=int(item["version"]["N"]))
+        return attrs_to_model(Claim, item), item.get(SIGNATURE, {}).get("S")
+
+    def _save(self, claim: Claim, expected_version: int, timeline: Sequence[TimelineEvent],
+              ledger: Sequence[LedgerEntry], message_keys: Sequence[str], previous: Claim | None,
+              signature: str | None) -> Claim:
+        """One try of ``save_claim``: ``previous`` None with ``signature`` None is a claim not counted yet
+        (written before aggregates existed), which this write then counts whole."""
+        tenant, claim_id = claim.tenant_id, claim.claim_id
         version = expected_version + 1
         saved = claim.model_copy(update={"version": version})
         pk = {"S": keys.claim_pk(tenant, claim_id)}
+        values: dict[str, AttributeValue] = {":expected": {"N": str(expected_version)}}
+        if signature is None:
+            counted = f"attribute_not_exists({SIGNATURE})"
+        else:
+            counted, values[":sig"] = f"{SIGNATURE} = :sig", {"S": signature}
         writes: list[dict[str, Any]] = [{"Put": {
             "TableName": self.table_name,
             "Item": self._claim_item(saved, version),
-            "ConditionExpression": "attribute_exists(pk) AND version = :expected",
-            "ExpressionAttributeValues": {":expected": {"N": str(expected_version)}},
+            "ConditionExpression": f"attribute_exists(pk) AND version = :expected AND {counted}",
+            "ExpressionAttributeValues": values,
             "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
         }}]
         at = keys.utc_text(clock.now())
@@ -260,6 +332,7 @@ class ClaimRecords(Table):
                 "ConditionExpression": "attribute_not_exists(pk)"}})
         for n, event in enumerate(timeline):
             writes.append(self._timeline_put(tenant, claim_id, event, keys.timeline_sk(event.at, version, n)))
+        writes += aggregate_updates(self.table_name, tenant, delta(previous, saved), day=clock.today())
         try:
             self.client.transact_write_items(TransactItems=writes)
         except Exception as error:
@@ -275,6 +348,8 @@ class ClaimRecords(Table):
                 current = reasons[0].get("Item")
                 if not current:
                     raise ClaimNotFoundError(f"claim {claim_id} does not exist") from error
+                if int(current["version"]["N"]) == expected_version:
+                    raise _StoredClaimDiffers(current) from error
                 raise ConcurrentModificationError(
                     f"claim {claim_id} is at version {current['version']['N']}, not {expected_version}",
                     current_version=int(current["version"]["N"])) from error
