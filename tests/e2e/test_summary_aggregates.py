@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections import Counter
 from decimal import Decimal
 
 from incasso import clock
@@ -41,3 +42,9 @@ def test_the_summary_equals_a_recount_after_a_demo_like_run(world):
     assert summary == json.loads(json.dumps(recount))
     assert summary["claims"] == 12 and summary["by_status"]["paid"]["count"] >= 1
     assert world.store.read_aggregates("acme").items_read <= SHARDS
+    # and the history's last day holds every claim where it stands now
+    answer = world.stack.invoke("api", proxy_event("GET", "/v1/reports/history", tenant_id="acme"))
+    last = json.loads(answer["body"])["days"][-1]
+    standing = Counter(f"{c.status.value}|{c.stage.value}" for c in ReportService(world.store).all_claims("acme"))
+    assert last["positions"] == dict(standing)
+    assert last["collected"] == summary["collected"]

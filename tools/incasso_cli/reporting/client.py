@@ -94,3 +94,7 @@ def all_claims(api: Api) -> Iterator[dict[str, Any]]:
 
 def summary(api: Api) -> dict[str, Any]:
     return expect(api, 200, "GET", "/v1/reports/summary")
+
+
+def history(api: Api) -> dict[str, Any]:
+    return expect(api, 200, "GET", "/v1/reports/history")
