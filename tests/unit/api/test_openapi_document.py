@@ -24,7 +24,7 @@ def test_the_document_covers_every_route_of_the_contract():
         ("post", "/v1/claims/{claim_id}/arrangement/refuse"),
         ("post", "/v1/claims/{claim_id}/bailiff"), ("get", "/v1/calls"), ("post", "/v1/claims/{claim_id}/call"),
         ("post", "/v1/imports"), ("get", "/v1/imports/{import_id}"),
-        ("get", "/v1/reports/summary"),
+        ("get", "/v1/reports/summary"), ("get", "/v1/reports/history"),
         ("get", "/v1/tenant"), ("put", "/v1/tenant/profile"), ("put", "/v1/tenant/policy"),
         ("post", "/v1/webhooks"), ("get", "/v1/webhooks"), ("delete", "/v1/webhooks/{webhook_id}"),
         ("get", "/v1/webhooks/{webhook_id}/deliveries"),

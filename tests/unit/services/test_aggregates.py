@@ -31,7 +31,7 @@ def test_the_summary_from_the_aggregates_equals_a_recount_after_any_writes(steps
     # then it is the recount, to the cent, and the day buckets add up to where the claims stand now
     assert summary == recount(store)
     history = Aggregate()
-    for bucket in ReportService(store).history(TENANT):
+    for bucket in store.aggregate_history(TENANT):
         history = history + bucket.change
     assert history == store.aggregates.get(TENANT, Aggregate()).history_part()
 
@@ -73,3 +73,26 @@ def test_the_delta_of_a_write_is_the_new_contribution_less_the_old():
     total = contribution(before) + delta(before, after)
     # then it is the new contribution
     assert total.counters == contribution(after).counters
+
+
+def test_the_history_is_the_running_sum_of_the_day_buckets():
+    # given a claim created on 2 June and half paid on 4 June
+    from incasso.clock import FixedClock, set_clock
+
+    store = InMemoryStore()
+    claim = new_claim(TENANT, 1, 10_000, 0)
+    store.create_claim(claim)
+    previous = set_clock(FixedClock(dt.datetime(2025, 6, 4, 9, tzinfo=dt.timezone.utc)))
+    try:
+        half = reshaped(claim, {"status": claim.status, "stage": claim.stage, "interest": 0, "costs": 0,
+                                "paid_share": 50, "warnings": []})
+        store.save_claim(half, expected_version=0, previous=claim)
+        # when the history is read
+        history = ReportService(store).history(TENANT).model_dump(mode="json")
+    finally:
+        set_clock(previous)
+    # then each day with a change shows where the portfolio stood at its end
+    assert history["days"] == [
+        {"date": "2025-06-02", "positions": {"open|none": 1}, "open_principal": "100.00", "collected": "0.00"},
+        {"date": "2025-06-04", "positions": {"open|none": 1}, "open_principal": "50.00", "collected": "50.00"},
+    ]

@@ -138,11 +138,12 @@ def _run_with_portal(out: Path, clock: Any, front: Any, *, claims: int, days: in
 
         final_claims = _claims(api)
         summary = expect(api, 200, "GET", "/v1/reports/summary")
+        history = expect(api, 200, "GET", "/v1/reports/history")
         store = wiring.claims_store()
         messages = {claim["claim_id"]: store.list_messages(TENANT_ID, claim["claim_id"]) for claim in final_claims}
         letters = _save_letters(stack, out / "letters", final_claims)
         portfolio = build.build_portfolio(final_claims, summary, title=TENANT.profile.legal_name,
-                                          customers=customers(api))
+                                          customers=customers(api), history=history)
         report_files = build.write(portfolio, html_path=out / "report.html", csv_path=out / "claims.csv")
         checkouts = Counter(payment["status"] for payment in front.psp.payments.values())
     reset_settings()

@@ -11,10 +11,11 @@ from incasso_cli.reporting.portfolio import Portfolio, build_portfolio
 
 
 def from_api(api: client.Api, *, title: str) -> Portfolio:
-    """The report's figures for the tenant ``api`` speaks for (its claims first, then the summary, so
-    that the summary is never older than the claims)."""
+    """The report's figures for the tenant ``api`` speaks for (its claims first, then the summary and the
+    history, so that they are never older than the claims); the series over time come from the history."""
     claims = list(client.all_claims(api))
-    return build_portfolio(claims, client.summary(api), title=title, customers=client.customers(api))
+    return build_portfolio(claims, client.summary(api), title=title, customers=client.customers(api),
+                           history=client.history(api))
 
 
 def write(portfolio: Portfolio, *, html_path: Path | None = None, csv_path: Path | None = None) -> list[Path]:

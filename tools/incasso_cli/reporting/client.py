@@ -118,3 +118,7 @@ def customers(api: Api) -> list[Customer]:
         path = f"/v1/debtors/{listed['reference']}"
         rows.append(customer_of(listed, expect(api, 200, "GET", path), expect(api, 200, "GET", f"{path}/credit")))
     return rows
+
+
+def history(api: Api) -> dict[str, Any]:
+    return expect(api, 200, "GET", "/v1/reports/history")

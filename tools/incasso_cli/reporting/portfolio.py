@@ -10,6 +10,10 @@ timelines) and the API's summary. Pure: no AWS, no clock; the day of the report 
 - DSO and the counts by status come from the summary (``GET /v1/reports/summary``), not recomputed;
 - customers: one row per debtor (``GET /v1/debtors``, each debtor's view and credit check): open amount,
   average days late, score.
+
+With the API's history (``GET /v1/reports/history``, the tenant's day buckets) the two series over time
+come from it instead of replaying every claim's timeline: the positions and amounts at the end of each day
+as the product recorded them when they changed.
 """
 
 from __future__ import annotations
@@ -244,6 +248,39 @@ def money_series(claims: Sequence[Any], as_of: dt.date) -> MoneySeries:
     return MoneySeries(days=days, open_principal=open_principal, collected=collected)
 
 
+def _history_days(history: Mapping[str, Any], as_of: dt.date) -> tuple[list[dt.date], list[Mapping[str, Any]]]:
+    """Every day from the history's first to ``as_of``, each with the history's latest entry up to it."""
+    entries = [dict(entry) for entry in history.get("days") or []]
+    for entry in entries:
+        entry["date"] = dt.date.fromisoformat(entry["date"]) if isinstance(entry["date"], str) else entry["date"]
+    entries = [entry for entry in entries if entry["date"] <= as_of]
+    if not entries:
+        return [], []
+    days = days_between(entries[0]["date"], as_of)
+    standing, index, current = [], 0, entries[0]
+    for day in days:
+        while index < len(entries) and entries[index]["date"] <= day:
+            current, index = entries[index], index + 1
+        standing.append(current)
+    return days, standing
+
+
+def stage_series_from_history(history: Mapping[str, Any], as_of: dt.date) -> StageSeries:
+    days, standing = _history_days(history, as_of)
+    counts = {key: [0] * len(days) for key in GROUP_KEYS}
+    for position, entry in enumerate(standing):
+        for pair, count in (entry.get("positions") or {}).items():
+            status, _, stage = pair.partition("|")
+            counts[group_of(status, stage)][position] += int(count)
+    return StageSeries(days=days, counts=counts)
+
+
+def money_series_from_history(history: Mapping[str, Any], as_of: dt.date) -> MoneySeries:
+    days, standing = _history_days(history, as_of)
+    return MoneySeries(days=days, open_principal=[to_decimal(entry["open_principal"]) for entry in standing],
+                       collected=[to_decimal(entry["collected"]) for entry in standing])
+
+
 @dataclass(frozen=True)
 class AgeingBucket:
     label: str
@@ -362,9 +399,10 @@ class Portfolio:
 
 
 def build_portfolio(claims: Sequence[Any], summary: Mapping[str, Any], *, title: str,
-                    customers: Sequence[Customer] = ()) -> Portfolio:
+                    customers: Sequence[Customer] = (), history: Mapping[str, Any] | None = None) -> Portfolio:
     """The report's figures from the claims (API JSON or ``ClaimOut``), the API's summary and the customers
-    (largest open amount first)."""
+    (largest open amount first); the series over time from the API's history where given, else replayed
+    from the claims' timelines."""
     as_of = summary["as_of"]
     as_of = dt.date.fromisoformat(as_of) if isinstance(as_of, str) else as_of
     by_status = {status: dict(values) for status, values in (summary.get("by_status") or {}).items()
@@ -377,8 +415,8 @@ def build_portfolio(claims: Sequence[Any], summary: Mapping[str, Any], *, title:
         dso=summary.get("dso"),
         by_status=by_status,
         ageing=ageing(claims, as_of),
-        stages=stage_series(claims, as_of),
-        money=money_series(claims, as_of),
+        stages=stage_series_from_history(history, as_of) if history is not None else stage_series(claims, as_of),
+        money=money_series_from_history(history, as_of) if history is not None else money_series(claims, as_of),
         claims=list(claims),
         customers=sorted(customers, key=lambda c: (-c.open_amount, c.reference)),
     )

@@ -56,7 +56,7 @@ from incasso.domain.models import Claim, ClaimStatus
 from incasso.services import wiring
 from incasso.services.claims import BailiffUpdateKind, CallOutcome, DisputeOutcome, NewClaim, NewPayment
 from incasso.services.errors import InvalidRequestError, NotFoundError
-from incasso.services.reports import Summary
+from incasso.services.reports import History, Summary
 
 API_VERSION = "1.0.0"
 MAX_PAGE = 100
@@ -341,6 +341,13 @@ def get_import(import_id: str) -> ImportOut:
 def summary() -> Summary:
     # From the tenant's aggregates: a few items whatever its size (services/reports.ReportService).
     return wiring.report_service().summary(tenant())
+
+
+@app.get("/v1/reports/history", summary="The portfolio at the end of each day: claims per status and stage, "
+         "open principal, collected", tags=["reports"], responses=_responses(200, "the history", History))
+def history() -> History:
+    # From the tenant's day buckets (services/reports.ReportService.history), not from its claims.
+    return wiring.report_service().history(tenant())
 
 
 # -- the tenant's own account (incasso.api.tenant) and its webhooks (incasso.api.webhooks) ------------

@@ -134,9 +134,12 @@ class ReportService:
         self.store.mark_aggregates_built(tenant_id, owner)
         return True
 
-    def history(self, tenant_id: str) -> list[DayBucket]:
-        """What changed each day (the report's history), oldest first."""
-        return self.store.aggregate_history(tenant_id)
+    def history(self, tenant_id: str) -> History:
+        """Where the portfolio stood at the end of each day (the report's history), from the day buckets:
+        one Query per shard, growing with the days the tenant has been active, not with its claims."""
+        if not self.store.read_aggregates(tenant_id).built:
+            self.rebuild(tenant_id)  # claims that predate the aggregates appear on the day they were created
+        return history_of(self.store.aggregate_history(tenant_id), clock.today())
 
     def all_claims(self, tenant_id: str) -> Iterator[Claim]:
         token = None
@@ -145,3 +148,33 @@ class ReportService:
             yield from claims
             if not token:
                 return
+
+
+class HistoryDay(BaseModel):
+    date: dt.date
+    positions: dict[str, int] = Field(description="claims per '<status>|<stage>' at the end of the day")
+    open_principal: Money = Field(description="principal not yet paid on claims not closed, at the end of the day")
+    collected: Money = Field(description="everything paid so far, at the end of the day")
+
+
+class History(BaseModel):
+    as_of: dt.date
+    days: list[HistoryDay] = Field(description="each day something changed, oldest first; a day not listed "
+                                               "is as the day before it")
+
+
+def history_of(buckets: Iterable[DayBucket], as_of: dt.date) -> History:
+    """The portfolio at the end of each day with a change, from the day buckets (running sums)."""
+    running = Aggregate()
+    days = []
+    for bucket in buckets:
+        if bucket.day > as_of:
+            break
+        running = running + bucket.change
+        counters = running.counters
+        positions = {key[2:]: value for key, value in sorted(counters.items()) if key.startswith("n|") and value}
+        collected = sum(value for key, value in counters.items() if key.startswith("c|"))
+        days.append(HistoryDay(date=bucket.day, positions=positions,
+                               open_principal=Decimal(counters.get("open_principal", 0)) / 100,
+                               collected=Decimal(collected) / 100))
+    return History(as_of=as_of, days=days)
