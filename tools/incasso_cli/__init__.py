@@ -12,6 +12,7 @@ class _LazyGroup(click.Group):
         "token": ("incasso_cli.commands.token", "token"),
         "demo": ("incasso_cli.commands.demo", "demo"),
         "report": ("incasso_cli.commands.report", "report"),
+        "aggregates": ("incasso_cli.commands.aggregates", "aggregates"),
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:

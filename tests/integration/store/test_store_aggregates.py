@@ -69,3 +69,22 @@ def test_a_failed_step_adds_nothing_to_the_aggregates(store):
     # then it is refused and the aggregates did not move
     assert refused == "ConcurrentModificationError"
     assert store.read_aggregates("acme").total == before
+
+
+def test_the_cli_rebuilds_a_tenant_whose_claims_predate_the_aggregates(store):
+    # given three claims written before aggregates existed
+    from click.testing import CliRunner
+
+    from incasso_cli import main
+
+    for n in range(3):
+        put_uncounted(store)(new_claim("acme", n, 20_000, n))
+    # when `incasso aggregates acme` runs, twice
+    first = CliRunner().invoke(main, ["aggregates", "acme", "--table", store.table_name])
+    second = CliRunner().invoke(main, ["aggregates", "acme", "--table", store.table_name])
+    # then the claims are counted once, and the second run leaves them as they are
+    assert first.exit_code == 0, first.output
+    assert "3 claims" in first.output
+    assert "built already" in second.output
+    aggregates = store.read_aggregates("acme")
+    assert aggregates.built and sum(v for k, v in aggregates.total.counters.items() if k.startswith("n|")) == 3
