@@ -39,6 +39,17 @@ class Trajectory:
         return self.claims.create(tenant_id, NewClaim(invoice_number=invoice, debtor=debtor, principal=Decimal(principal),
                                                       invoice_date=due - dt.timedelta(days=30), due_date=due))
 
+    def api(self, method: str, path: str, body: object = None, tenant_id: str = "acme") -> tuple[int, dict]:
+        """A call of the tenant's HTTP API through the local stack's API function: (status, JSON body)."""
+        import json
+
+        from incasso.api.proxy import proxy_event
+
+        event = proxy_event(method, path, tenant_id=tenant_id, body=None if body is None else json.dumps(body),
+                            headers={"Content-Type": "application/json"})
+        answer = self.stack.invoke("api", event)
+        return answer["statusCode"], json.loads(answer["body"])
+
     def get(self, claim, tenant_id: str = "acme"):
         return self.store.get_claim(tenant_id, claim.claim_id)
 

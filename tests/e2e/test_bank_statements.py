@@ -5,11 +5,9 @@ claims' trajectories exactly as a payment through the API does (docs/law.md "Pay
 from __future__ import annotations
 
 import datetime as dt
-import json
 from decimal import Decimal
 
 from bank_files import Payment, camt053, mt940
-from incasso.api.proxy import proxy_event
 from incasso.domain.models import ClaimStatus, LedgerKind, Stage
 from incasso.services.claims import NewPayment
 
@@ -19,22 +17,17 @@ DAY = dt.timedelta(days=1)
 
 # -- the tenant's side: the API and its upload URL ------------------------------------------------------
 
-def api(world, method: str, path: str, body: object = None, tenant_id: str = "acme") -> tuple[int, dict]:
-    response = world.stack.invoke("api", proxy_event(method, path, tenant_id=tenant_id,
-                                                     body=None if body is None else json.dumps(body)))
-    return response["statusCode"], json.loads(response["body"])
-
 
 def upload(world, data: bytes, filename: str) -> dict:
     """POST /v1/bank-statements, PUT the file to the URL it answers (S3's event runs the reconcile Lambda),
     and answer GET /v1/bank-statements/{id} once the stack has settled."""
     import requests
 
-    status, started = api(world, "POST", "/v1/bank-statements", {"filename": filename})
+    status, started = world.api("POST", "/v1/bank-statements", {"filename": filename})
     assert status == 201, started
     assert requests.put(started["upload_url"], data=data, timeout=10).status_code == 200
     world.stack.settle()
-    status, statement = api(world, "GET", f"/v1/bank-statements/{started['statement_id']}")
+    status, statement = world.api("GET", f"/v1/bank-statements/{started['statement_id']}")
     assert status == 200 and statement["status"] == "completed", statement
     return statement
 
@@ -141,7 +134,7 @@ def test_an_mt940_pays_the_claims_and_the_same_file_again_changes_nothing(world)
     assert (statement["format"], statement["entries"], statement["matched"], statement["unmatched"]) == (
         "mt940", 4, 3, 1)
     assert [i["claim_id"] for i in statement["items"]] == [first.claim_id, second.claim_id, second.claim_id, None]
-    status, queue = api(world, "GET", "/v1/bank-statements/unmatched")
+    status, queue = world.api("GET", "/v1/bank-statements/unmatched")
     assert status == 200 and [i["remittance"] for i in queue["items"]] == ["gift"]
     world.until(today + DAY)
     before = {c.claim_id: (world.ledger_keys(c), world.get(c).amounts, timeline_types(world, c), world.sent(c))
@@ -153,7 +146,7 @@ def test_an_mt940_pays_the_claims_and_the_same_file_again_changes_nothing(world)
     assert (again["matched"], again["unmatched"]) == (0, 0)
     assert {c.claim_id: (world.ledger_keys(c), world.get(c).amounts, timeline_types(world, c), world.sent(c))
             for c in (first, second)} == before
-    assert [i["remittance"] for i in api(world, "GET", "/v1/bank-statements/unmatched")[1]["items"]] == ["gift"]
+    assert [i["remittance"] for i in world.api("GET", "/v1/bank-statements/unmatched")[1]["items"]] == ["gift"]
     # and the trajectories stay stopped
     assert_stopped(world, (first, second), sent, START + 70 * DAY)
 

@@ -7,7 +7,6 @@ import datetime as dt
 import json
 from decimal import Decimal
 
-from incasso.api.proxy import proxy_event
 from incasso.domain.models import ClaimStatus, LedgerKind, Stage
 from incasso.services.claims import DisputeOutcome, NewPayment
 from incasso.settings import get_settings
@@ -15,12 +14,6 @@ from incasso.settings import get_settings
 START = dt.date(2026, 1, 5)
 DAY = dt.timedelta(days=1)
 
-
-def api(world, method, path, body=None, tenant_id="acme"):
-    event = proxy_event(method, path, tenant_id=tenant_id, body=json.dumps(body) if body is not None else None,
-                        headers={"Content-Type": "application/json"})
-    answer = world.stack.invoke("api", event)
-    return answer["statusCode"], json.loads(answer["body"])
 
 
 def dossier(world, claim) -> dict:
@@ -35,7 +28,7 @@ def test_a_part_disputed_the_letter_costs_and_bailiff_go_on_over_the_undisputed_
     claim = world.claim()
     world.until(START + 8 * DAY)
     # when the tenant records a dispute of 1000.00 of it
-    status, body = api(world, "POST", f"/v1/claims/{claim.claim_id}/dispute",
+    status, body = world.api("POST", f"/v1/claims/{claim.claim_id}/dispute",
                        {"reason": "one of three pallets never arrived", "amount": "1000.00"})
     # then the claim is not paused: 2000.00 is collected on, 1000.00 held back
     assert status == 200, body
@@ -58,7 +51,7 @@ def test_a_part_disputed_the_letter_costs_and_bailiff_go_on_over_the_undisputed_
     assert handed["claim"]["amounts"]["disputed"] == "1000.00"
     assert any("1000.00 of the principal is disputed" in warning for warning in handed["warnings"])
     # when the tenant upholds the dispute
-    status, body = api(world, "POST", f"/v1/claims/{claim.claim_id}/dispute/resolve", {"outcome": "upheld"})
+    status, body = world.api("POST", f"/v1/claims/{claim.claim_id}/dispute/resolve", {"outcome": "upheld"})
     # then the part is written off by a correcting entry and the rest stays with the bailiff
     assert status == 200 and body["status"] == "in_collection" and body["disputed_amount"] is None
     assert body["amounts"]["principal"] == "2000.00"
@@ -109,13 +102,13 @@ def test_the_api_refuses_an_impossible_disputed_amount_and_keeps_the_whole_claim
     claim = world.claim()
     # when a dispute names more than is outstanding, or nothing / then 422 naming amount
     for amount in ("3500.00", "0.00", "-1.00"):
-        status, body = api(world, "POST", f"/v1/claims/{claim.claim_id}/dispute", {"reason": "x", "amount": amount})
+        status, body = world.api("POST", f"/v1/claims/{claim.claim_id}/dispute", {"reason": "x", "amount": amount})
         assert status == 422, (amount, body)
         assert any("amount" in str(d.get("field", d.get("loc", ""))) for d in body["error"]["details"]), body
     # when a dispute names no amount / then the whole claim pauses, as the contract says
-    status, body = api(world, "POST", f"/v1/claims/{claim.claim_id}/dispute", {"reason": "not ordered"})
+    status, body = world.api("POST", f"/v1/claims/{claim.claim_id}/dispute", {"reason": "not ordered"})
     assert status == 200 and body["status"] == "paused" and body["disputed_amount"] is None
-    status, body = api(world, "POST", f"/v1/claims/{claim.claim_id}/dispute/resolve", {"outcome": "upheld"})
+    status, body = world.api("POST", f"/v1/claims/{claim.claim_id}/dispute/resolve", {"outcome": "upheld"})
     assert status == 200 and body["status"] == "cancelled"
 
 
@@ -127,7 +120,7 @@ def test_a_part_disputed_after_the_hand_over_the_bailiff_is_told_and_its_dossier
     assert world.get(claim).stage is Stage.BAILIFF_FILING
     assert dossier(world, claim)["claim"]["amounts"]["disputed"] == "0.00"
     # when the debtor disputes 1000.00 of the principal, recorded by the tenant
-    status, _ = api(world, "POST", f"/v1/claims/{claim.claim_id}/dispute",
+    status, _ = world.api("POST", f"/v1/claims/{claim.claim_id}/dispute",
                     {"reason": "one of three pallets never arrived", "amount": "1000.00"})
     assert status == 200
     # then the bailiff gets a letter in its inbox to hold that part, and the dossier shows the dispute
@@ -137,7 +130,7 @@ def test_a_part_disputed_after_the_hand_over_the_bailiff_is_told_and_its_dossier
     corrected = dossier(world, claim)["claim"]["amounts"]
     assert (corrected["principal"], corrected["disputed"]) == ("2000.00", "1000.00")
     # when the tenant upholds the dispute / then the bailiff is told the part is written off
-    status, _ = api(world, "POST", f"/v1/claims/{claim.claim_id}/dispute/resolve", {"outcome": "upheld"})
+    status, _ = world.api("POST", f"/v1/claims/{claim.claim_id}/dispute/resolve", {"outcome": "upheld"})
     assert status == 200
     told = [r for r in world.store.list_messages("acme", claim.claim_id) if r["kind"] == "bailiff_dispute"]
     assert len(told) == 2 and any("toegewezen" in r["subject"] for r in told)

@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 import email
-import json
 
 import requests
 from moto.ses.models import ses_backends
 
 from infra.local.http import outbox
-from incasso.api.proxy import proxy_event
 from incasso.domain.models import DebtorType
 from ubl_files import ubl_credit_note, ubl_invoice, zip_of
 
@@ -20,19 +18,14 @@ START = dt.date(2026, 1, 5)  # the local stack starts on Monday 5 Jan 2026
 DAY = dt.timedelta(days=1)
 
 
-def api(world, method: str, path: str, body: object = None, tenant_id: str = "acme") -> tuple[int, dict]:
-    response = world.stack.invoke("api", proxy_event(method, path, tenant_id=tenant_id,
-                                                     body=None if body is None else json.dumps(body)))
-    return response["statusCode"], json.loads(response["body"])
-
 
 def drop(world, data: bytes, filename: str) -> dict:
     """POST /v1/imports, PUT the file to the URL it answers, and answer the import's report once settled."""
-    status, started = api(world, "POST", "/v1/imports", {"filename": filename})
+    status, started = world.api("POST", "/v1/imports", {"filename": filename})
     assert status == 201, started
     assert requests.put(started["upload_url"], data=data, timeout=10).status_code == 200
     world.stack.settle()
-    status, report = api(world, "GET", f"/v1/imports/{started['import_id']}")
+    status, report = world.api("GET", f"/v1/imports/{started['import_id']}")
     assert status == 200, report
     return report
 

@@ -369,6 +369,7 @@ class EscalationService:
                                    "step_dates": {**claim.step_dates, step.value: today}}
         messages: list[str] = []
         if step in (Stage.PRE_DUE_REMINDER, Stage.REMINDER_1, Stage.REMINDER_2):
+            # Decided (and kept) now, while the debtor's other claims still take this step: the send reads it.
             self._letter_group(tenant, claim, step, today)
         if step is Stage.PRE_DUE_REMINDER:
             # Before the due date: the claim is not overdue yet (it stays open), nothing is owed but the
