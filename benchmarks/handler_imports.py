@@ -24,6 +24,7 @@ Run: ``.venv/bin/python benchmarks/handler_imports.py [--repeats 5] [--explain c
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
 import statistics
@@ -126,6 +127,16 @@ def explain(function_id: str, code_dir: Path, top: int = 15) -> list[tuple[int, 
     return sorted(own, reverse=True)[:top]
 
 
+def compile_bytecode() -> None:
+    """Bytecode for the layer and the handlers before measuring, as ``make layer`` ships it: the probes run
+    with PYTHONDONTWRITEBYTECODE (Lambda's file system is read-only), so a source file edited since the
+    last test run would otherwise be compiled in every probe and the figure would depend on what ran before."""
+    from infra.topology import LAYER_DIR
+
+    for folder in (LAYER_DIR, ROOT / "functions"):
+        compileall.compile_dir(str(folder), quiet=1)
+
+
 def handlers() -> list[tuple[str, Path]]:
     """(function id, code folder) of every function of the topology whose handler exists."""
     from infra.topology import TOPOLOGY
@@ -147,6 +158,7 @@ def main() -> None:
         _probe_baseline()
         return
     found = dict(handlers())
+    compile_bytecode()
     if args.explain:
         print("cumulative ms   self ms  module (imports of our own or of other packages; dependencies excluded)")
         for cumulative_us, self_us, module in explain(args.explain, found[args.explain]):

@@ -192,7 +192,9 @@ class Topology:
         id to its deployed name or ARN where that differs from the declared name (CDK tokens)."""
         names = names or {}
         fn = self.function(function_id)
-        env = {"POWERTOOLS_SERVICE_NAME": PREFIX, "LOG_LEVEL": "INFO"}
+        # No pydantic plugins ship: without this, the first model built scans every installed package's
+        # entry points for one (cold start, docs/benchmarks.md).
+        env = {"POWERTOOLS_SERVICE_NAME": PREFIX, "LOG_LEVEL": "INFO", "PYDANTIC_DISABLE_PLUGINS": "__all__"}
         for table_id in fn.tables:
             table = self.table(table_id)
             env[table.env] = names.get(table_id, table.name)

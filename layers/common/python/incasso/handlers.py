@@ -17,7 +17,7 @@ logger = Logger(service="incasso")
 class StepEvent(BaseModel):
     """The input of a step Task: which claim, of which tenant (from the execution, never from a user)."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
 
     tenant_id: str = Field(min_length=1)
     claim_id: str = Field(min_length=1)

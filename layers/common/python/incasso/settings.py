@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict
 
 
 class Settings(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     claims_table: str = "incasso-claims"
     idempotency_table: str = "incasso-idempotency"

@@ -10,7 +10,7 @@ import datetime as dt
 
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from incasso.api.tenant import current_tenant, responses
 from incasso.domain.api_clients import ApiClient
@@ -21,6 +21,8 @@ router = Router()
 
 
 class ApiClientOut(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     client_id: str
     name: str
     role: str
@@ -38,6 +40,8 @@ class CreatedApiClientOut(ApiClientOut):
 
 
 class ApiClientList(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     items: list[ApiClientOut]
 
 

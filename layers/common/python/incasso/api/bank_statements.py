@@ -24,23 +24,29 @@ _ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
 class StatementRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     filename: str = Field(min_length=1, max_length=255, description="the statement's file name (.xml, .940, .sta)")
 
 
 class StatementCreated(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     statement_id: str
     upload_url: str = Field(description="PUT the CAMT.053 or MT940 file here")
     expires_in: int = Field(description="seconds the upload URL stays valid")
 
 
 class BookingOut(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     claim_id: str
     amount: Money
 
 
 class StatementItemOut(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     statement_id: str
     entry_id: str
     amount: Money = Field(description="always positive; see direction")
@@ -68,6 +74,8 @@ class StatementItemOut(BaseModel):
 
 
 class StatementOut(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     statement_id: str
     filename: str
     status: str = Field(description="pending, processing, completed or failed")
@@ -88,11 +96,13 @@ class StatementOut(BaseModel):
 
 
 class UnmatchedList(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     items: list[StatementItemOut]
 
 
 class AssignRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     claim_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
 

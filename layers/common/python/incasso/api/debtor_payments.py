@@ -11,7 +11,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Header
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from incasso.api.errors import ApiError
 from incasso.api.models import AllocationOut, ClaimOut
@@ -26,6 +26,8 @@ IDEMPOTENCY_KEY = r"^[\x21-\x7e]{1,255}$"
 
 
 class InvoicePaymentOut(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     claim_id: str
     invoice_number: str
     amount: Money = Field(description="the part of the payment that went to this invoice")
@@ -34,6 +36,8 @@ class InvoicePaymentOut(BaseModel):
 
 
 class DebtorPaymentOut(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     reference: str
     amount: Money
     paid_at: dt.date

@@ -33,6 +33,8 @@ MAX_PAGE, DEFAULT_PAGE = 100, 50
 
 
 class DebtorListItem(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     reference: str
     name: str
     type: DebtorType
@@ -41,11 +43,15 @@ class DebtorListItem(BaseModel):
 
 
 class DebtorPage(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     items: list[DebtorListItem]
     next_token: str | None
 
 
 class DebtorClaimOut(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     claim_id: str
     invoice_number: str
     status: ClaimStatus
@@ -62,7 +68,7 @@ class DebtorClaimOut(BaseModel):
 
 
 class DebtorOut(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     reference: str
     debtor: Debtor = Field(description="the debtor's details as the tenant last gave them")
@@ -72,6 +78,8 @@ class DebtorOut(BaseModel):
 
 
 class CreditOut(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     reference: str
     debtor_type: DebtorType
     assessed_on: dt.date
@@ -85,6 +93,8 @@ class CreditOut(BaseModel):
 
 
 class DebtorChangedOut(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     reference: str
     debtor: Debtor
     updated_claims: list[str] = Field(description="the open claims changed now (closed claims keep their details)")

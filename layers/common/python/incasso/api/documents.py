@@ -30,7 +30,7 @@ def _claim_id(value: str) -> str:
 
 
 class MessageOut(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     kind: str
     channel: str
@@ -41,10 +41,14 @@ class MessageOut(BaseModel):
 
 
 class MessageList(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     items: list[MessageOut]
 
 
 class DocumentLinkOut(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     name: str
     url: str = Field(description="a presigned GET of the PDF")
     expires_in: int = Field(description="seconds the URL stays valid")

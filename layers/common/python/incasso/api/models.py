@@ -23,7 +23,7 @@ from incasso.services.claims import BailiffUpdateKind, CallOutcome, DisputeOutco
 
 
 class Body(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class DisputeRequest(Body):
@@ -73,6 +73,8 @@ class CallOutcomeRequest(Body):
 
 
 class CallOut(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     claim_id: str
     invoice_number: str
     debtor_name: str
@@ -83,6 +85,8 @@ class CallOut(BaseModel):
 
 
 class CallList(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     items: list[CallOut]
 
 
@@ -97,6 +101,8 @@ class ImportRequest(Body):
 
 
 class AmountsOut(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     principal: Money
     interest: Money
     collection_costs: Money
@@ -108,7 +114,7 @@ class AmountsOut(BaseModel):
 class ClaimOut(BaseModel):
     """A claim as tenants see it (CONTRACT.md §3)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     claim_id: str
     invoice_number: str
@@ -172,34 +178,46 @@ def timeline_item(event: TimelineEvent) -> dict[str, Any]:
 
 
 class ClaimPage(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     items: list[ClaimOut]
     next_token: str | None = Field(description="pass as next_token for the next page; null on the last page")
 
 
 class AllocationOut(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     costs: Money
     interest: Money
     principal: Money
 
 
 class PaymentOut(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     allocation: AllocationOut
     claim: ClaimOut
 
 
 class ImportCreated(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     import_id: str
     upload_url: str = Field(description="a presigned S3 PUT URL, valid for a limited time")
     expires_in: int = Field(description="seconds the upload URL stays valid")
 
 
 class ImportErrorOut(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     row: int = Field(description="the row number as in the file (header = row 1; 0 = the file as a whole)")
     field: str
     message: str
 
 
 class ImportOut(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     import_id: str
     filename: str
     status: Literal["pending", "processing", "completed", "failed"]
@@ -210,17 +228,21 @@ class ImportOut(BaseModel):
 
 
 class ErrorDetail(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", defer_build=True)
 
     field: str | None = None
     message: str
 
 
 class ErrorInfo(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     code: str
     message: str
     details: list[ErrorDetail]
 
 
 class ErrorResponse(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     error: ErrorInfo

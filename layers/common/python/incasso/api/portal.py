@@ -26,7 +26,7 @@ import re
 import secrets
 from decimal import Decimal
 from http import HTTPStatus
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
 from incasso import clock
@@ -34,9 +34,11 @@ from incasso.domain.portal import PaymentProviderError
 from incasso.handlers import logger
 from incasso.letters.portal_page import STRINGS, render_notice, render_page
 from incasso.services.errors import ConflictError, InvalidRequestError, NotFoundError
-from incasso.services.portal import PortalService, PortalView
 from incasso.settings import get_settings
 from incasso.services import wiring
+
+if TYPE_CHECKING:  # built by wiring at the first request, as every handler's services (cold start)
+    from incasso.services.portal import PortalService, PortalView
 
 CSRF_COOKIE = "portal_csrf"
 MAX_FORM_BYTES = 16 * 1024

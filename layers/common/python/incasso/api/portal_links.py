@@ -14,7 +14,7 @@ router = Router()
 
 
 class RevokedOut(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     claim_id: str
     scope: str  # "debtor": all of the debtor's claims (they have a reference); "claim": this claim only

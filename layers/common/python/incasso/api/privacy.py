@@ -20,7 +20,7 @@ _REFERENCE_MAX = 64
 
 
 class DebtorExport(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     reference: str
     exported_at: str
@@ -29,6 +29,8 @@ class DebtorExport(BaseModel):
 
 
 class Erased(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     reference: str
     claims: list[str] = Field(description="the claims whose personal data was erased now")
 

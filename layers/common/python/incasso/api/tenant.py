@@ -58,7 +58,7 @@ class ProfileOut(Profile):
 
 
 class TenantOut(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     tenant_id: str
     profile: ProfileOut | None = Field(description="null until the tenant sets it")

@@ -8,7 +8,7 @@ import datetime as dt
 
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from incasso.api.tenant import current_tenant, responses
 from incasso.domain.users import User
@@ -19,6 +19,8 @@ router = Router()
 
 
 class UserOut(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     user_id: str
     email: str
     role: str
@@ -30,6 +32,8 @@ class UserOut(BaseModel):
 
 
 class UserList(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     items: list[UserOut]
 
 

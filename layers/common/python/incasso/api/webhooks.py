@@ -19,7 +19,7 @@ router = Router()
 
 
 class WebhookCreated(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     webhook_id: str
     secret: str = Field(description="shown once: HMAC-SHA256 key of the Incasso-Signature header")
@@ -28,7 +28,7 @@ class WebhookCreated(BaseModel):
 
 
 class WebhookOut(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     webhook_id: str
     url: str
@@ -41,16 +41,22 @@ class WebhookOut(BaseModel):
 
 
 class WebhookList(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     items: list[WebhookOut]
 
 
 class AttemptOut(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     at: dt.datetime
     status: int | None = Field(description="the subscriber's HTTP status; null when it did not answer")
     error: str | None
 
 
 class DeliveryOut(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     id: str
     type: str
     created_at: dt.datetime
@@ -66,6 +72,8 @@ class DeliveryOut(BaseModel):
 
 
 class DeliveryList(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     items: list[DeliveryOut]
 
 

@@ -12,6 +12,7 @@ Pure: no AWS, no clock.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 from pydantic import Field
@@ -48,8 +49,10 @@ OPEN_STAGE_POINTS = (
 OWN_WEIGHT, BUREAU_WEIGHT = Decimal("0.6"), Decimal("0.4")
 
 
-class Band(Model):
-    """What a score from ``minimum`` up gets: a payment term and a limit as a multiple of the largest invoice."""
+@dataclass(frozen=True)
+class Band:
+    """What a score from ``minimum`` up gets: a payment term and a limit as a multiple of the largest invoice.
+    A constant of this module, never validated input: a dataclass (a model here was built at import)."""
 
     minimum: int
     name: str

@@ -38,7 +38,7 @@ class Action(StrEnum):
 
 
 class Decision(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     action: Action
     step: Stage | None = None

@@ -1,6 +1,9 @@
-"""Domain models (pydantic v2). Money is ``incasso.money.Money`` (Decimal, cents, no floats)."""
+"""Domain models (pydantic v2). Money is ``incasso.money.Money`` (Decimal, cents, no floats).
 
-from __future__ import annotations
+No ``from __future__ import annotations`` here: pydantic would evaluate every field's annotation from a
+string at import (a cold-start cost, docs/benchmarks.md). Each model is built at its first use.
+"""
+
 
 import datetime as dt
 from decimal import Decimal
@@ -18,7 +21,7 @@ from incasso.money import ZERO, Money
 class Model(BaseModel):
     """Base for every domain model: strict about unknown fields, immutable by default."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False)
+    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False, defer_build=True)
 
 
 class DebtorType(StrEnum):
@@ -231,7 +234,7 @@ class Tenant(Model):
     tenant_id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")
     creditor_type: CreditorType = CreditorType.COMPANY
     profile: Profile | None = None
-    policy: Policy = Policy()
+    policy: Policy = Field(default_factory=Policy)
 
     @property
     def ready(self) -> bool:
@@ -416,7 +419,7 @@ class Claim(Model):
     principal: Money
     status: ClaimStatus = ClaimStatus.OPEN
     stage: Stage = Stage.NONE
-    amounts: Amounts = Amounts()
+    amounts: Amounts = Field(default_factory=Amounts)
     paid_costs: Money = ZERO
     paid_interest: Money = ZERO
     paid_principal: Money = ZERO

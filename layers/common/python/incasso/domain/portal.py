@@ -56,7 +56,7 @@ def link(base_url: str, token: str) -> str:
 class PortalToken(BaseModel):
     """The stored side of a link: never the token itself."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     tenant_id: str
     scope: str
@@ -118,7 +118,7 @@ class PaymentProviderError(Exception):
 class ProviderPayment(BaseModel):
     """A payment as the provider tells it (fetched back from it, never taken from a webhook's body)."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
 
     payment_id: str
     status: str  # open, pending, authorized, paid, failed, canceled, expired

@@ -23,19 +23,20 @@ import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from decimal import Decimal
-from typing import Any, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
-from incasso.domain.aggregates import Aggregates, DayBucket
-from incasso.domain.api_clients import ApiClient
-from incasso.domain.debtor_letters import LetterGroup
-from incasso.domain.bank.records import StatementItem, StatementRecord
-from incasso.domain.credit import BureauReport
-from incasso.domain.debtors import DebtorRecord
-from incasso.domain.import_records import ImportRecord
-from incasso.domain.models import Claim, ClaimStatus, Debtor, LedgerEntry, Tenant, TimelineEvent
-from incasso.domain.portal import PortalToken
-from incasso.domain.users import User
-from incasso.domain.webhooks import Delivery, Webhook
+if TYPE_CHECKING:  # only annotations name them: a handler that imports a port loads no models for it (cold start)
+    from incasso.domain.aggregates import Aggregates, DayBucket
+    from incasso.domain.api_clients import ApiClient
+    from incasso.domain.bank.records import StatementItem, StatementRecord
+    from incasso.domain.credit import BureauReport
+    from incasso.domain.debtor_letters import LetterGroup
+    from incasso.domain.debtors import DebtorRecord
+    from incasso.domain.import_records import ImportRecord
+    from incasso.domain.models import Claim, ClaimStatus, Debtor, LedgerEntry, Tenant, TimelineEvent
+    from incasso.domain.portal import PortalToken
+    from incasso.domain.users import User
+    from incasso.domain.webhooks import Delivery, Webhook
 
 
 class DueClaim(NamedTuple):

@@ -53,7 +53,7 @@ class DeliveryStatus(StrEnum):
 
 
 class Webhook(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     webhook_id: str
     url: str
@@ -66,7 +66,7 @@ class Webhook(BaseModel):
 
 
 class Attempt(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     at: dt.datetime
     status: int | None = None  # the subscriber's HTTP status; None when no answer came
@@ -76,7 +76,7 @@ class Attempt(BaseModel):
 class Delivery(BaseModel):
     """One event for one webhook, with its log of attempts."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     event_id: str
     webhook_id: str

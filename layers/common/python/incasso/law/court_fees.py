@@ -58,7 +58,7 @@ class FeeTariff:
 class CourtFee(BaseModel):
     """The court fee estimate the bailiff's dossier carries."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     court: str  # "kantonrechter" or "rechtbank"
     claim_value: Money

@@ -39,7 +39,7 @@ LIMITATION_WARNING_DAYS = 180
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Creditor(_Model):

@@ -22,7 +22,7 @@ OUTBOX_FIELDS = ("claim_id", "kind", "channel", "sent_at", "subject", "body", "d
 class Attachment(BaseModel):
     """A file that goes with a message beside its letter's PDF (the original invoice of a UBL import)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     filename: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
     content_type: str = Field(pattern=r"^[a-z]+/[a-z0-9.+-]+$")
@@ -42,7 +42,7 @@ def original_invoice_filename(invoice_number: str, language: Language | str = La
 class OutgoingMessage(BaseModel):
     """One message ready to send: who to, by which channel, the text and (for letters) the PDF."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     tenant_id: str
     claim_id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")  # part of S3 keys
@@ -66,7 +66,7 @@ class OutgoingMessage(BaseModel):
 class SentMessage(BaseModel):
     """What went out, when, and where its PDF is kept. ``to_outbox()`` is the local outbox's shape."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     tenant_id: str
     claim_id: str

@@ -58,7 +58,7 @@ _ROW_AMOUNT_WIDTH = 14
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class CostNotice(_Model):

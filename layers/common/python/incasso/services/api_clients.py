@@ -21,7 +21,7 @@ MAX_CLIENTS = 25  # per tenant: an integration or two per system, with room to r
 class NewApiClient(BaseModel):
     """The body of ``POST /v1/tenant/clients``."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     name: str = Field(min_length=1, max_length=64, pattern=r"^[\w .,()/-]+$",
                       description="what the integration is, e.g. 'Exact Online'")
@@ -29,6 +29,8 @@ class NewApiClient(BaseModel):
 
 
 class CreatedApiClient(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     client: ApiClient
     client_secret: str
 

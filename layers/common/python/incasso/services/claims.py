@@ -64,7 +64,7 @@ MAX_B2B_TERM_DAYS = 60
 
 
 class Command(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class NewClaim(Command):
@@ -210,6 +210,8 @@ class Booked:
 
 
 class PaymentResult(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     allocation: Allocation
     claim: Claim
 

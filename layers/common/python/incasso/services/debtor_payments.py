@@ -13,7 +13,7 @@ import uuid
 from decimal import Decimal
 from typing import Any, TYPE_CHECKING
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from incasso import clock
 from incasso.domain.debtor_payments import OpenInvoice, allocate_over_invoices
@@ -30,6 +30,8 @@ _LEFT_OUT = (ClaimStatus.PAID, ClaimStatus.CANCELLED, ClaimStatus.UNCOLLECTIBLE,
 
 
 class DebtorPaymentResult(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     reference: str
     amount: Decimal
     paid_on: dt.date

@@ -31,7 +31,7 @@ DEBTOR_UPDATED = "debtor_updated"
 class DebtorUpdate(BaseModel):
     """The details of a debtor the tenant may change; only what is sent changes."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     name: Text | None = Field(default=None, min_length=1, max_length=200)
     type: DebtorType | None = None

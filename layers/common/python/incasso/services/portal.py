@@ -38,7 +38,7 @@ PAYABLE = frozenset({ClaimStatus.OPEN, ClaimStatus.IN_COLLECTION, ClaimStatus.AR
 
 
 class Letter(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     index: int
     kind: str
@@ -46,7 +46,7 @@ class Letter(BaseModel):
 
 
 class PortalClaim(BaseModel):
-    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True, defer_build=True)
 
     claim: Claim
     letters: tuple[Letter, ...] = ()
@@ -58,7 +58,7 @@ class PortalClaim(BaseModel):
 
 
 class PortalView(BaseModel):
-    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True, defer_build=True)
 
     token: str
     tenant: Tenant
@@ -77,7 +77,7 @@ class PortalView(BaseModel):
 
 
 class Proposal(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     accepted: bool
     reason: str | None = None  # why it was left for the tenant

@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from decimal import ROUND_HALF_UP, Decimal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from incasso import clock
 from incasso.domain.aggregates import Aggregate, DayBucket, Group, portfolio
@@ -30,6 +30,8 @@ PAGE = 100
 
 
 class GroupTotals(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     count: int = 0
     principal: Money = ZERO
     collected: Money = ZERO
@@ -42,6 +44,8 @@ class GroupTotals(BaseModel):
 
 
 class Summary(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     as_of: dt.date
     claims: int = Field(description="number of claims")
     by_status: dict[str, GroupTotals] = Field(description="every status, also those without claims")
@@ -151,6 +155,8 @@ class ReportService:
 
 
 class HistoryDay(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     date: dt.date
     positions: dict[str, int] = Field(description="claims per '<status>|<stage>' at the end of the day")
     open_principal: Money = Field(description="principal not yet paid on claims not closed, at the end of the day")
@@ -158,6 +164,8 @@ class HistoryDay(BaseModel):
 
 
 class History(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     as_of: dt.date
     days: list[HistoryDay] = Field(description="each day something changed, oldest first; a day not listed "
                                                "is as the day before it")

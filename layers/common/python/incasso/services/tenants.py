@@ -41,7 +41,7 @@ def _optional_fields(model: type[BaseModel]) -> dict[str, Any]:
 
 # The body of ``PUT /v1/tenant/policy``: any of the policy's fields, each with its bounds; others are refused.
 PolicyUpdate: type[BaseModel] = create_model(
-    "PolicyUpdate", __config__=ConfigDict(extra="forbid", frozen=True), __doc__="Any of the policy's fields.",
+    "PolicyUpdate", __config__=ConfigDict(extra="forbid", frozen=True, defer_build=True), __doc__="Any of the policy's fields.",
     **_optional_fields(Policy))
 
 

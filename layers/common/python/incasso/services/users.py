@@ -17,14 +17,14 @@ if TYPE_CHECKING:  # the ports are types only: importing them costs a cold start
 
 
 class NewUser(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     email: str = Field(max_length=254, pattern=EMAIL_PATTERN)
     role: Role
 
 
 class RoleChange(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     role: Role
 

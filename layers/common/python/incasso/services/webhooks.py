@@ -42,7 +42,7 @@ MAX_WEBHOOKS = 10  # per tenant
 class NewWebhook(BaseModel):
     """The body of ``POST /v1/webhooks``."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     url: str = Field(min_length=8, max_length=2048, description="https:// (locally also http://127.0.0.1)")
     events: list[str] | None = Field(default=None, min_length=1, description="all events when absent")
