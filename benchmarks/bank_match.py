@@ -303,7 +303,7 @@ def run_service(claims: int, seed: int) -> tuple[Score, int, float]:
         os.environ.update({"CLAIMS_TABLE": CLAIMS.name, "IMPORTS_BUCKET": IMPORTS.name, "EVENT_BUS_NAME": "bench-bus"})
         from incasso.adapters.aws import reset_clients
         from incasso.services import wiring
-        from incasso.services.claims import NewClaim
+        from incasso.services.claim_commands import NewClaim
         from incasso.adapters.import_files import ImportFiles
         from incasso.adapters.statement_files import StatementFiles
         from incasso.services.reconciliation import ReconciliationService

@@ -41,7 +41,8 @@ def fill(store, claims: int, due: int) -> None:
     from incasso.domain.models import Debtor, Tenant
 
     from benchmarks import bench_profile
-    from incasso.services.claims import ClaimService, NewClaim
+    from incasso.services.claim_commands import NewClaim
+    from incasso.services.claims import ClaimService
 
     service = ClaimService(store)
     for tenant_id in TENANTS:

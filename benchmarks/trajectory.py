@@ -444,7 +444,7 @@ class World:
 
     def claim(self, route: str, number: int, tenant_id: str = "acme", *, due: dt.date = DUE):
         from incasso.domain.models import Address, Debtor
-        from incasso.services.claims import NewClaim
+        from incasso.services.claim_commands import NewClaim
 
         business = route == "business_route"
         debtor = Debtor(name=f"Debiteur {number}", type="business" if business else "consumer",
@@ -457,7 +457,7 @@ class World:
             return self.claims.create(tenant_id, new)
 
     def pay_in_full(self, claim, day: dt.date, tenant_id: str = "acme") -> None:
-        from incasso.services.claims import NewPayment
+        from incasso.services.claim_commands import NewPayment
 
         with self._api_call():  # GET /v1/claims/{id}: what is owed today
             owed = self.claims.current(tenant_id, claim.claim_id).amounts.outstanding

@@ -32,7 +32,7 @@ class Trajectory:
 
     def claim(self, tenant_id: str = "acme", *, debtor_type: str = "consumer", principal: str = "3000.00",
               due: dt.date = START, invoice: str = "F-1", language: str = "nl", phone: str | None = "+31612345678"):
-        from incasso.services.claims import NewClaim
+        from incasso.services.claim_commands import NewClaim
 
         debtor = Debtor(name="J. de Vries", type=debtor_type, email="jan@example.nl", phone=phone, language=language,
                         address=Address(street="Kerkstraat 1", postal_code="1234 AB", city="Utrecht"))

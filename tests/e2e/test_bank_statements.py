@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from bank_files import Payment, camt053, mt940
 from incasso.domain.models import ClaimStatus, LedgerKind, Stage
-from incasso.services.claims import NewPayment
+from incasso.services.claim_commands import NewPayment
 
 START = dt.date(2026, 1, 5)  # the local stack starts on Monday 5 Jan 2026
 DAY = dt.timedelta(days=1)

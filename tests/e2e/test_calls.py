@@ -7,7 +7,7 @@ import json
 
 from incasso.api.proxy import proxy_event
 from incasso.domain.models import ClaimStatus, Stage
-from incasso.services.claims import CallOutcome
+from incasso.services.claim_commands import CallOutcome
 
 START = dt.date(2026, 1, 5)  # the local stack starts on Monday 5 Jan 2026
 DAY = dt.timedelta(days=1)

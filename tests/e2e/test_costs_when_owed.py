@@ -8,7 +8,7 @@ import datetime as dt
 from decimal import Decimal
 
 from incasso.domain.models import Address, ClaimStatus, Debtor, Instalment, LedgerKind, Stage
-from incasso.services.claims import NewClaim, NewPayment
+from incasso.services.claim_commands import NewClaim, NewPayment
 
 START = dt.date(2026, 1, 5)  # the local stack starts on Monday 5 Jan 2026
 DAY = dt.timedelta(days=1)

@@ -10,7 +10,8 @@ from decimal import Decimal
 from fakes import RecordingEventBus
 from incasso.domain.limitation import claim_limitation_date
 from incasso.domain.models import Address, ClaimStatus, Debtor, Instalment, Stage
-from incasso.services.claims import ClaimService, NewClaim, NewPayment
+from incasso.services.claim_commands import NewClaim, NewPayment
+from incasso.services.claims import ClaimService
 
 START = dt.date(2026, 1, 5)
 DAY = dt.timedelta(days=1)

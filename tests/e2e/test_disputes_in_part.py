@@ -8,7 +8,7 @@ import json
 from decimal import Decimal
 
 from incasso.domain.models import ClaimStatus, LedgerKind, Stage
-from incasso.services.claims import DisputeOutcome, NewPayment
+from incasso.services.claim_commands import DisputeOutcome, NewPayment
 from incasso.settings import get_settings
 
 START = dt.date(2026, 1, 5)

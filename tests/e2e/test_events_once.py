@@ -11,7 +11,7 @@ import json
 from collections import Counter
 
 from incasso.domain.models import ClaimStatus
-from incasso.services.claims import NewPayment
+from incasso.services.claim_commands import NewPayment
 from infra.local import faults
 
 START = dt.date(2026, 1, 5)

@@ -27,7 +27,7 @@ import pytest
 
 from incasso.adapters.message_sending import e164
 from incasso.domain.models import Address, Channel, Debtor, Instalment
-from incasso.services.claims import BailiffUpdateKind, DisputeOutcome, NewClaim, NewPayment
+from incasso.services.claim_commands import BailiffUpdateKind, DisputeOutcome, NewClaim, NewPayment
 from infra.local import faults
 
 START = dt.date(2026, 1, 5)

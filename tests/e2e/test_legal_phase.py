@@ -8,7 +8,7 @@ import datetime as dt
 from decimal import Decimal
 
 from incasso.domain.models import ClaimStatus, Debtor, Recommendation, Stage
-from incasso.services.claims import NewClaim
+from incasso.services.claim_commands import NewClaim
 
 START = dt.date(2026, 1, 5)
 TERM_OVER = dt.date(2026, 2, 26)  # the 14-day letter of 9 Feb, posted: term up to and including 25 Feb

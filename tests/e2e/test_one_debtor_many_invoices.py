@@ -8,7 +8,7 @@ import datetime as dt
 from decimal import Decimal
 
 from incasso.domain.models import Address, Debtor, Stage
-from incasso.services.claims import NewClaim
+from incasso.services.claim_commands import NewClaim
 
 START = dt.date(2026, 1, 5)
 AFTER_THE_LETTER = START + dt.timedelta(days=36)  # the 14-day letter goes out on day 35 (9 Feb)
@@ -57,7 +57,7 @@ def test_two_invoices_of_one_debtor_get_one_letter_each_step_and_the_costs_once(
 
 
 def test_hr_2016_parts_paid_within_a_combined_terms_leave_the_staffel_over_the_sum_still_unpaid(world):
-    from incasso.services.claims import NewPayment
+    from incasso.services.claim_commands import NewPayment
 
     # given two invoices of 1,000.00 in one 14-day letter: 300.00 announced, 150.00 each
     world.tenant()
@@ -121,7 +121,7 @@ def test_without_a_debtor_reference_each_claim_stands_alone(world):
 def test_art_6_43_a_debtor_payment_settles_two_invoices_and_part_of_a_third_and_their_letters_stop(world):
     from incasso.domain.models import ClaimStatus
     from incasso.services import wiring
-    from incasso.services.claims import NewPayment
+    from incasso.services.claim_commands import NewPayment
 
     # given three invoices of one debtor due on three days, past their first reminders, interest running
     world.tenant()

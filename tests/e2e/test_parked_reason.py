@@ -31,7 +31,7 @@ class JsonLines(logging.Handler):
 def test_a_parked_claim_shows_the_tenant_a_reason_and_an_id_and_logs_the_trace_under_that_id(world):
     # Given a consumer no channel can reach: the first reminder fails for good and the claim is parked
     from incasso.domain.models import Debtor
-    from incasso.services.claims import NewClaim
+    from incasso.services.claim_commands import NewClaim
 
     world.tenant()
     # (intake refuses such a debtor now; a claim stored before that rule, or migrated, can still be one)

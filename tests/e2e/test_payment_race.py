@@ -22,7 +22,7 @@ from incasso import clock
 from incasso.adapters.claims_store import ClaimsStore
 from incasso.adapters.dynamodb.errors import ConcurrentModificationError
 from incasso.domain.models import ClaimStatus, Stage
-from incasso.services.claims import NewPayment
+from incasso.services.claim_commands import NewPayment
 from incasso.services.message_policy import Notifier
 from infra.local import faults
 

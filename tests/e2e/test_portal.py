@@ -122,7 +122,7 @@ def test_a_link_expires_90_days_after_the_last_claim_closed(portal):
     world, service, provider = portal
     claim = world.claim()
     token = token_of(service.link_for(world.get(claim)))
-    from incasso.services.claims import DisputeOutcome
+    from incasso.services.claim_commands import DisputeOutcome
 
     world.claims.dispute("acme", claim.claim_id, "x")
     world.claims.resolve_dispute("acme", claim.claim_id, DisputeOutcome.UPHELD)

@@ -12,7 +12,7 @@ from decimal import Decimal
 from incasso import clock
 from incasso.api.proxy import proxy_event
 from incasso.domain.aggregates import SHARDS
-from incasso.services.claims import NewPayment
+from incasso.services.claim_commands import NewPayment
 from incasso.services.reports import ReportService, summarize
 
 START = dt.date(2026, 1, 5)

@@ -7,7 +7,7 @@ import json
 from decimal import Decimal
 
 from incasso.domain.models import ClaimStatus, Instalment, Stage
-from incasso.services.claims import BailiffUpdateKind, DisputeOutcome, NewPayment
+from incasso.services.claim_commands import BailiffUpdateKind, DisputeOutcome, NewPayment
 
 START = dt.date(2026, 1, 5)  # the local stack starts on Monday 5 Jan 2026
 
@@ -222,7 +222,7 @@ def test_a_step_that_cannot_be_sent_parks_the_claim_with_its_reason(world):
     # given a consumer without any address, e-mail or phone: no channel can reach the debtor
     world.tenant()
     from incasso.domain.models import Debtor
-    from incasso.services.claims import NewClaim
+    from incasso.services.claim_commands import NewClaim
 
     # (intake refuses such a debtor now; a claim stored before that rule, or migrated, can still be one)
     new = NewClaim.model_construct(invoice_number="F-9", debtor=Debtor(name="Unknown", type="consumer"),

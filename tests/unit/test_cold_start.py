@@ -95,3 +95,21 @@ def test_the_ports_import_the_domain_types_for_the_type_checker_only():
     runtime_imports = [node.module for node in tree.body
                        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("incasso")]
     assert runtime_imports == []
+
+
+def test_a_module_that_defines_models_gives_pydantic_its_annotations_as_types_not_strings():
+    # given every module of the product that defines a pydantic model
+    defining = [path for path in PRODUCT.rglob("*.py")
+                if any(isinstance(node, ast.ClassDef) and any(_names_a_model(base) for base in node.bases)
+                       for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))))]
+    # then none postpones its annotations: pydantic would evaluate each field's string at import (~10 ms of
+    # the API's cold start, docs/benchmarks.md)
+    assert len(defining) > 20
+    postponed = [str(path.relative_to(PRODUCT)) for path in defining
+                 if any(isinstance(node, ast.ImportFrom) and node.module == "__future__"
+                        for node in ast.parse(path.read_text(encoding="utf-8")).body)]
+    assert postponed == []
+
+
+def _names_a_model(base: ast.expr) -> bool:
+    return isinstance(base, ast.Name) and base.id in {"BaseModel", "Model", "Command", "Body"}

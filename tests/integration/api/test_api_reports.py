@@ -27,7 +27,7 @@ def test_the_summary_adds_up_the_tenants_claims(api):
 
 def test_the_summary_pages_through_more_claims_than_one_page(api):
     # given more claims than one page of the store holds (written in one batch, as an import does)
-    from incasso.services.claims import NewClaim
+    from incasso.services.claim_commands import NewClaim
     from incasso.services.wiring import claim_service, claims_store
 
     service = claim_service()

@@ -46,7 +46,7 @@ def test_art_6_96_lid_5_agreed_costs_are_refused_for_a_consumer_in_the_law_engin
 
 
 def test_art_6_96_lid_5_agreed_costs_for_a_consumer_are_refused_at_intake_naming_the_field():
-    from incasso.services.claims import NewClaim
+    from incasso.services.claim_commands import NewClaim
 
     body = {"invoice_number": "F1", "debtor": {"name": "Jan", "type": "consumer", "email": "jan@example.nl"},
             "principal": "100.00", "invoice_date": dt.date(2025, 6, 1), "due_date": dt.date(2025, 7, 1),

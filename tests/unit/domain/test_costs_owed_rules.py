@@ -246,7 +246,7 @@ def test_a_kept_arrangement_charges_no_interest_for_its_days_not_even_after_it_b
     ({"invoice_date": dt.date(2025, 6, 1), "due_date": dt.date(2031, 5, 1)}, "due_date"),
 ])
 def test_dates_the_engine_cannot_compute_with_are_refused_at_intake_naming_the_field(change, field):
-    from incasso.services.claims import NewClaim
+    from incasso.services.claim_commands import NewClaim
 
     body = {"invoice_number": "F1", "debtor": {"name": "Jan", "type": "business", "email": "jan@example.nl"},
             "principal": "100.00",
@@ -280,7 +280,7 @@ def test_art_6_119_lid_3_an_agreed_rate_applies_to_business_debtors_only():
 
 
 def test_an_agreed_interest_rate_for_a_consumer_is_refused_at_intake():
-    from incasso.services.claims import NewClaim
+    from incasso.services.claim_commands import NewClaim
 
     body = {"invoice_number": "F1", "debtor": {"name": "Jan", "type": "consumer", "email": "jan@example.nl"},
             "principal": "100.00", "invoice_date": dt.date(2025, 6, 1), "due_date": dt.date(2025, 7, 1),

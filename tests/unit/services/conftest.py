@@ -14,7 +14,8 @@ from fakes import (
 )
 from incasso.clock import FixedClock, set_clock
 from incasso.domain.models import Debtor
-from incasso.services.claims import ClaimService, NewClaim
+from incasso.services.claim_commands import NewClaim
+from incasso.services.claims import ClaimService
 from tenant_profiles import ready_tenant
 
 TODAY = dt.date(2025, 6, 2)

@@ -7,7 +7,7 @@ import pytest
 from conftest import TENANT, new_claim
 
 from incasso.domain.models import ClaimStatus, Instalment, LedgerKind
-from incasso.services.claims import DisputeOutcome, NewPayment
+from incasso.services.claim_commands import DisputeOutcome, NewPayment
 from incasso.services.errors import ConflictError, InvalidRequestError
 
 

@@ -11,8 +11,9 @@ from incasso.adapters.credit_bureau import OfflineCreditBureauFake
 from incasso.domain.credit import BureauReport
 from incasso.domain.import_records import ImportStatus
 from incasso.domain.models import ClaimStatus, Debtor
-from incasso.services.claims import NewClaim, NewPayment
-from incasso.services.debtors import DEBTOR_UPDATED, DebtorService, DebtorUpdate
+from incasso.services.claim_commands import NewClaim, NewPayment
+from incasso.domain.debtors import DebtorUpdate
+from incasso.services.debtors import DEBTOR_UPDATED, DebtorService
 from incasso.services.errors import ConflictError, InvalidRequestError, NotFoundError
 from incasso.services.imports import ImportService
 from tenant_profiles import ready_tenant

@@ -11,7 +11,7 @@ from incasso.domain.escalation import Action, decide
 from incasso.domain.models import ClaimStatus, LedgerKind
 from incasso.domain.notices import notice_costs
 from incasso.law.wik import compute_collection_costs
-from incasso.services.claims import DisputeOutcome, NewPayment
+from incasso.services.claim_commands import DisputeOutcome, NewPayment
 from incasso.services.errors import ConflictError, InvalidRequestError
 from tenant_profiles import ready_tenant
 

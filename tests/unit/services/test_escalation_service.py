@@ -7,7 +7,7 @@ from conftest import TENANT, TODAY, new_claim
 
 from incasso.domain.errors import PermanentSendError
 from incasso.domain.models import ClaimStatus, Stage
-from incasso.services.claims import NewPayment
+from incasso.services.claim_commands import NewPayment
 from incasso.services.escalation import EscalationService
 
 

@@ -5,8 +5,6 @@ handler appends (``tenant_id``, ``claim_id``, ``step``) belong to one invocation
 start of the next one in the same warm container (``tests/integration/local/test_log_keys.py``).
 """
 
-from __future__ import annotations
-
 from pydantic import BaseModel, ConfigDict, Field
 
 from aws_lambda_powertools import Logger

@@ -5,8 +5,6 @@ stack runs handlers of several functions at the same moment in one process, each
 function's environment, and calls ``reset_settings`` whenever an invocation starts or ends.
 """
 
-from __future__ import annotations
-
 import itertools
 import os
 import threading

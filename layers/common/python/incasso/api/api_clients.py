@@ -4,8 +4,6 @@ creates one and shows its secret once, ``GET /v1/tenant/clients`` lists them (ne
 The integration exchanges id and secret for a token at the token endpoint (Cognito's ``/oauth2/token`` on
 AWS, ``incasso serve``'s own locally) with the client-credentials grant."""
 
-from __future__ import annotations
-
 import datetime as dt
 
 from aws_lambda_powertools.event_handler import Response, content_types

@@ -54,7 +54,7 @@ from incasso.api.models import (
 from incasso.domain.errors import InvalidPageToken
 from incasso.domain.models import Claim, ClaimStatus
 from incasso.services import wiring
-from incasso.services.claims import BailiffUpdateKind, CallOutcome, DisputeOutcome, NewClaim, NewPayment
+from incasso.services.claim_commands import BailiffUpdateKind, CallOutcome, DisputeOutcome, NewClaim, NewPayment
 from incasso.services.errors import InvalidRequestError, NotFoundError
 from incasso.services.reports import History, Summary
 

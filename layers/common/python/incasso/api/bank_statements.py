@@ -3,8 +3,6 @@
 tenant's queue across statements; ``POST .../entries/{entry_id}/assign`` books one by hand. A viewer
 reads; a clerk uploads and assigns (``incasso.api.roles``)."""
 
-from __future__ import annotations
-
 import datetime as dt
 import re
 

@@ -2,8 +2,6 @@
 the debtor's open invoices in the order of art. 6:43 BW (``incasso.services.debtor_payments``). A
 clerk's route, like a claim's payment; another tenant's debtor is 404, as an unknown one."""
 
-from __future__ import annotations
-
 import datetime as dt
 from http import HTTPStatus
 from typing import Annotated
@@ -18,7 +16,7 @@ from incasso.api.models import AllocationOut, ClaimOut
 from incasso.api.tenant import current_tenant, responses
 from incasso.money import Money
 from incasso.services import wiring
-from incasso.services.claims import NewPayment
+from incasso.services.claim_commands import NewPayment
 
 router = Router()
 REFERENCE_MAX = 64

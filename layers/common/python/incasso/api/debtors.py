@@ -4,8 +4,6 @@ tenant's debtors), ``GET /v1/debtors/{reference}`` (claims, totals, payment beha
 the debtor's details on every open claim). Reading is open to every role, the change to clerks and
 managers (``incasso.api.roles``). Another tenant's debtor is 404, as an unknown one."""
 
-from __future__ import annotations
-
 import datetime as dt
 from http import HTTPStatus
 from typing import Annotated
@@ -19,13 +17,12 @@ from incasso.api.errors import ApiError
 from incasso.api.models import AmountsOut
 from incasso.api.tenant import current_tenant, responses
 from incasso.domain.credit import CreditSource
-from incasso.domain.debtors import REFERENCE_MAX, PaymentBehaviour
+from incasso.domain.debtors import REFERENCE_MAX, DebtorUpdate, PaymentBehaviour
 from incasso.domain.errors import InvalidPageToken
 from incasso.domain.models import Claim, ClaimStatus, Debtor, DebtorType, Stage
 from incasso.domain.text import text_problem
 from incasso.money import Money
 from incasso.services import wiring
-from incasso.services.debtors import DebtorUpdate
 from incasso.services.errors import InvalidRequestError
 
 router = Router()

@@ -6,8 +6,6 @@ A PDF leaves the Lambda base64-encoded (``isBase64Encoded``); API Gateway turns 
 ``application/pdf`` (the REST API's binary media types, ``infra/cdk/api.py``), and so does ``incasso serve``.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 import re
 

@@ -5,8 +5,6 @@ and the CSV import share one intake. Responses are built from domain objects and
 (no tenant id, version, task token, ...).
 """
 
-from __future__ import annotations
-
 import datetime as dt
 from decimal import Decimal
 from typing import Any, Literal
@@ -16,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from incasso.domain.text import Text
 from incasso.domain.models import AgreedCollectionCosts, Claim, ClaimStatus, Debtor, Instalment, LegalAdvice, Stage, TimelineEvent
 from incasso.money import Money
-from incasso.services.claims import BailiffUpdateKind, CallOutcome, DisputeOutcome
+from incasso.services.claim_commands import BailiffUpdateKind, CallOutcome, DisputeOutcome
 
 # ----------------------------------------------------------------------------------------------------
 # requests

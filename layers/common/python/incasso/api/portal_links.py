@@ -1,8 +1,6 @@
 """The tenant's side of the debtor's portal (CONTRACT.md §8): revoke the personal links of a claim's
 debtor (every link issued so far stops working at once; the next message carries a new one). Clerk."""
 
-from __future__ import annotations
-
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from pydantic import BaseModel, ConfigDict
 

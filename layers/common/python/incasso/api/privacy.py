@@ -2,8 +2,6 @@
 request of access, art. 15) and ``POST /v1/debtors/{reference}/erase`` (erasure, art. 17). A manager's
 routes (``incasso.api.roles``); another tenant's debtor is 404, as an unknown one."""
 
-from __future__ import annotations
-
 from http import HTTPStatus
 
 from typing import Any

@@ -2,8 +2,6 @@
 ``PUT /v1/tenant/policy``. A Powertools ``Router`` that ``incasso.api.app`` includes; the tenant comes
 from the authorizer's claims (the resolver has checked them and the role before routing)."""
 
-from __future__ import annotations
-
 from typing import Any
 
 from aws_lambda_powertools.event_handler.api_gateway import Router

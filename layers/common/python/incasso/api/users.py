@@ -2,8 +2,6 @@
 AWS a Cognito user with the caller's tenant bound), ``GET /v1/tenant/users`` lists them,
 ``PUT /v1/tenant/users/{user_id}`` {role} changes a role, ``DELETE /v1/tenant/users/{user_id}`` removes one."""
 
-from __future__ import annotations
-
 import datetime as dt
 
 from aws_lambda_powertools.event_handler import Response, content_types

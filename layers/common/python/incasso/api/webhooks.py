@@ -2,8 +2,6 @@
 ``GET /v1/webhooks`` lists them (without secrets); ``DELETE /v1/webhooks/{webhook_id}``; and
 ``GET /v1/webhooks/{webhook_id}/deliveries``, the delivery log. A manager's routes (``incasso.api.roles``)."""
 
-from __future__ import annotations
-
 import datetime as dt
 
 from aws_lambda_powertools.event_handler import Response, content_types

@@ -17,8 +17,6 @@ Counter names (``|`` separates their parts):
 - ``w|<digest>``: claims carrying that warning; its text is in ``warning_texts``.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 import hashlib
 from collections.abc import Iterable, Mapping

@@ -12,8 +12,6 @@ A revoked client is refused on every request, not only when it asks for a new to
 against the client's record (``ApiClientService.active``).
 """
 
-from __future__ import annotations
-
 import datetime as dt
 import hashlib
 import hmac
@@ -23,7 +21,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from incasso.domain.models import Model
+from incasso.domain.base import Model
 
 # A machine never manages the account: creating credentials, users and the profile stay with a person.
 ClientRole = Literal["viewer", "clerk"]

@@ -9,8 +9,6 @@ score. The weights and bands are choices, not law; docs/debtors.md gives each wi
 Pure: no AWS, no clock.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
@@ -18,7 +16,8 @@ from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from pydantic import Field
 
 from incasso.domain.debtors import PaymentBehaviour, stage_rank
-from incasso.domain.models import Model, Stage
+from incasso.domain.base import Model
+from incasso.domain.models import Stage
 from incasso.money import ZERO, Money
 
 MAX_SCORE = 100

@@ -12,15 +12,14 @@ A *letter group* is decided by the first of the debtor's claims to take the step
   agreed for itself, or a tenant using the flat EUR 40 of art. 6:96 lid 4 BW, keeps its own costs.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 from decimal import ROUND_DOWN, Decimal
 from typing import Iterable, Mapping
 
 from pydantic import Field
 
-from incasso.domain.models import Amounts, Claim, DebtorType, MessageKind, Model, Policy, Stage, Tenant
+from incasso.domain.base import Model
+from incasso.domain.models import Amounts, Claim, DebtorType, MessageKind, Policy, Stage, Tenant
 from incasso.domain.escalation import Action, decide
 from incasso.domain.notices import agreed_costs
 from incasso.law.cumulation import EarlierLetter, room_under_cap

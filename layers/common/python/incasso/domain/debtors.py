@@ -12,8 +12,6 @@
 Pure: no AWS, no clock; the caller hands in the claims with their timeline and ledger.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,16 +19,20 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from pydantic import Field
 
+from incasso.domain.base import Model
 from incasso.domain.models import (
+    Address,
     Claim,
     ClaimStatus,
     Debtor,
+    DebtorType,
+    Language,
     LedgerEntry,
     LedgerKind,
-    Model,
     Stage,
     TimelineEvent,
 )
+from incasso.domain.text import Text
 from incasso.money import ZERO, Money
 
 REFERENCE_MAX = 64  # as Debtor.reference
@@ -41,6 +43,19 @@ STEP_TAKEN = "step_taken"
 ARRANGEMENT_BROKEN = "arrangement_broken"
 DISPUTE_OPENED = "dispute_opened"
 _STAGE_ORDER = {stage: position for position, stage in enumerate(Stage)}
+
+
+# PATCH /v1/debtors/{reference}'s body: here, not in the service, so the API's routes name it without
+# loading the service at init (cold start). The docstring is the OpenAPI description.
+class DebtorUpdate(Model):
+    """The details of a debtor the tenant may change; only what is sent changes."""
+
+    name: Text | None = Field(default=None, min_length=1, max_length=200)
+    type: DebtorType | None = None
+    language: Language | None = None
+    email: str | None = Field(default=None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    phone: str | None = Field(default=None, max_length=32, pattern=r"^\+?[0-9 ()\-]{6,32}$")
+    address: Address | None = None
 
 
 class DebtorRecord(Model):

@@ -6,8 +6,6 @@ ends and the claim records the day of its next run (``next_action_day``, the due
 No AWS, no clock: ``today`` is passed in.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 from decimal import Decimal
 from enum import StrEnum

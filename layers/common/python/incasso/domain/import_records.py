@@ -1,14 +1,12 @@
 """An import of invoices — a CSV file (CONTRACT.md §3 ``/v1/imports``, §5), a UBL invoice or a zip of them
 (README, "Invoices in") — its state and its report."""
 
-from __future__ import annotations
-
 import datetime as dt
 from enum import StrEnum
 
 from pydantic import Field
 
-from incasso.domain.models import Model
+from incasso.domain.base import Model
 
 # The report lists at most this many problems (plus one line saying how many more there were), so
 # that a file of 100,000 bad rows still fits in one DynamoDB item (400 KB) and one API answer.

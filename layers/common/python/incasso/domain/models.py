@@ -4,24 +4,18 @@ No ``from __future__ import annotations`` here: pydantic would evaluate every fi
 string at import (a cold-start cost, docs/benchmarks.md). Each model is built at its first use.
 """
 
-
 import datetime as dt
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from incasso.domain import payment_reference as payment_references
+from incasso.domain.base import Model
 from incasso.domain import profile as profile_rules
 from incasso.domain.text import Text
 from incasso.money import ZERO, Money
-
-
-class Model(BaseModel):
-    """Base for every domain model: strict about unknown fields, immutable by default."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False, defer_build=True)
 
 
 class DebtorType(StrEnum):

@@ -6,8 +6,6 @@ is stored. A token opens one *scope*: all of one debtor's claims of that tenant 
 the creditor's customer number (``debtor.reference``), else the one claim it was minted for.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 import hashlib
 import re

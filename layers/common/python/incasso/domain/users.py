@@ -1,13 +1,11 @@
 """A tenant's user (CONTRACT.md §7): an e-mail address and a role, bound to one tenant."""
 
-from __future__ import annotations
-
 import datetime as dt
 from typing import Literal
 
 from pydantic import Field
 
-from incasso.domain.models import Model
+from incasso.domain.base import Model
 
 Role = Literal["viewer", "clerk", "manager"]
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"

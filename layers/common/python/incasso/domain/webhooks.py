@@ -7,8 +7,6 @@ A delivery is POSTed as JSON ``{"id", "type", "created_at", "data"}`` with the h
 bytes, so one ``id`` is never two different events.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 import hashlib
 import hmac

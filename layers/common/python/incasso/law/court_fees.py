@@ -7,8 +7,6 @@ follows the creditor's type (company or individual), and the band follows the va
 hoofdsom + BIK + accrued interest.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 import json
 import os

@@ -6,8 +6,6 @@ in), which court is competent and an estimate of the court fee. Warnings name wh
 case in court, such as a consumer claim without a 14-day letter.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 from decimal import Decimal
 from typing import Sequence

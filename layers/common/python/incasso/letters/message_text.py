@@ -4,8 +4,6 @@ Pure: no AWS here. ``compose`` renders a message for a channel and adds the PDF 
 ``incasso.adapters.message_sending.MessageSender`` delivers it and returns the ``SentMessage``.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 import re
 from typing import Any

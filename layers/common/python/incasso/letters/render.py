@@ -7,8 +7,6 @@ reads, so the context is validated per kind (a 14-day letter without its exact c
 rendered) and a missing template variable is an error, never an empty string.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 import re
 from decimal import Decimal
@@ -28,6 +26,7 @@ from incasso.domain.models import (
     Instalment,
     Language,
     MessageKind,
+    Profile,
     Tenant,
 )
 from incasso.domain.debtor_letters import LetterInvoice

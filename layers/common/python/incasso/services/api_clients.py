@@ -2,8 +2,6 @@
 endpoint authenticates a client by id and secret; the API refuses a revoked client's tokens on every
 request (``active``). The tenant is the caller's, from its token; another tenant's client is not found."""
 
-from __future__ import annotations
-
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -36,7 +34,7 @@ class CreatedApiClient(BaseModel):
 
 
 class ApiClientService:
-    def __init__(self, records: ApiClientRecords, credentials: ClientCredentials) -> None:
+    def __init__(self, records: "ApiClientRecords", credentials: "ClientCredentials") -> None:
         self.records = records
         self.credentials = credentials
 

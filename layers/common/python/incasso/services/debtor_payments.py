@@ -6,8 +6,6 @@ interest, principal: art. 6:44 BW; the letter's term: art. 6:96 lid 6 BW).
 The division is kept under the payment's key before any part is booked, so a retried request books
 the same parts, each once, even though the first attempt already changed what the invoices owe."""
 
-from __future__ import annotations
-
 import datetime as dt
 import uuid
 from decimal import Decimal
@@ -19,7 +17,8 @@ from incasso import clock
 from incasso.domain.debtor_payments import OpenInvoice, allocate_over_invoices
 from incasso.domain.ledger import payoff_on
 from incasso.domain.models import ClaimStatus
-from incasso.services.claims import ClaimService, NewPayment, PaymentResult
+from incasso.services.claim_commands import NewPayment
+from incasso.services.claims import ClaimService, PaymentResult
 from incasso.services.errors import ConflictError, InvalidRequestError, NotFoundError
 
 if TYPE_CHECKING:  # the ports are types only: importing them costs a cold start ~20 ms
@@ -39,7 +38,7 @@ class DebtorPaymentResult(BaseModel):
 
 
 class DebtorPaymentService:
-    def __init__(self, store: ClaimsStore, claims: ClaimService) -> None:
+    def __init__(self, store: "ClaimsStore", claims: ClaimService) -> None:
         self.store = store
         self.claims = claims
 

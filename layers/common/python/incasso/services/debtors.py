@@ -9,36 +9,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-
-from pydantic import BaseModel, ConfigDict, Field
+from typing import TYPE_CHECKING
 
 from incasso import clock
 from incasso.domain.credit import CreditAssessment, credit_check
-from incasso.domain.debtors import ClaimHistory, DebtorRecord, PaymentBehaviour, payment_behaviour
+from incasso.domain.debtors import ClaimHistory, DebtorRecord, DebtorUpdate, PaymentBehaviour, payment_behaviour
 from incasso.domain.errors import ConcurrentModificationError
-from incasso.domain.models import Address, Amounts, Claim, Debtor, DebtorType, Language, TimelineEvent
-from incasso.domain.ports import ClaimsStore, CreditBureau
-from incasso.domain.text import Text
+from incasso.domain.models import Amounts, Claim, Debtor, DebtorType, TimelineEvent
 from incasso.money import ZERO
-from incasso.services.claims import ClaimService
 from incasso.services.debtor_records import known_debtor
 from incasso.services.errors import ConflictError, InvalidRequestError, NotFoundError
 from incasso.services.versioned import Change, change_claim
 
+if TYPE_CHECKING:  # types only: the claims service loads with the debtors service, not with the API's routes
+    from incasso.domain.ports import ClaimsStore, CreditBureau
+    from incasso.services.claims import ClaimService
+
 DEBTOR_UPDATED = "debtor_updated"
-
-
-class DebtorUpdate(BaseModel):
-    """The details of a debtor the tenant may change; only what is sent changes."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
-
-    name: Text | None = Field(default=None, min_length=1, max_length=200)
-    type: DebtorType | None = None
-    language: Language | None = None
-    email: str | None = Field(default=None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-    phone: str | None = Field(default=None, max_length=32, pattern=r"^\+?[0-9 ()\-]{6,32}$")
-    address: Address | None = None
 
 
 @dataclass(frozen=True)

@@ -45,7 +45,8 @@ from incasso.domain.models import Claim, Debtor
 from incasso.invoice_csv.csv_parser import parse_invoices
 from incasso.invoice_csv.results import FileError, ParsedInvoice, RowResult
 from incasso.invoice_ubl import MAX_ARCHIVE_BYTES, ParsedUblInvoice, UploadKind, parse_ubl_upload, upload_kind
-from incasso.services.claims import ClaimService, NewClaim
+from incasso.services.claim_commands import NewClaim
+from incasso.services.claims import ClaimService
 from incasso.services.debtor_records import known_debtor
 from incasso.services.errors import NotFoundError
 

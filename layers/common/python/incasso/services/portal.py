@@ -9,8 +9,6 @@ arrangement within the policy's portal limits is agreed at once, any other is re
 timeline as a proposal for the tenant (who agrees it through ``POST /v1/claims/{id}/arrangement``).
 """
 
-from __future__ import annotations
-
 import datetime as dt
 import hmac
 from decimal import Decimal
@@ -25,7 +23,8 @@ from incasso.domain.models import Claim, ClaimStatus, Instalment, Tenant
 from incasso.domain.portal import PaymentProvider, PortalToken, ProviderPayment
 from incasso.handlers import logger
 from incasso.money import ZERO, Money
-from incasso.services.claims import ClaimService, NewPayment
+from incasso.services.claim_commands import NewPayment
+from incasso.services.claims import ClaimService
 from incasso.services.errors import ConflictError, InvalidRequestError, NotFoundError
 
 if TYPE_CHECKING:  # the ports are types only: importing them costs a cold start ~20 ms
@@ -86,7 +85,7 @@ class Proposal(BaseModel):
 class PortalLinkIssuer:
     """Issues the debtor's personal links: a new token for each message, stored hashed (``domain.portal``)."""
 
-    def __init__(self, records: PortalRecords, *, base_url: str = "") -> None:
+    def __init__(self, records: "PortalRecords", *, base_url: str = "") -> None:
         self.records = records
         self.base_url = base_url.rstrip("/")
 
@@ -101,8 +100,8 @@ class PortalLinkIssuer:
 
 
 class PortalService:
-    def __init__(self, store: ClaimsStore, records: PortalRecords, claims: ClaimService, *, links: PortalLinkIssuer,
-                 provider: PaymentProvider, documents: Documents,
+    def __init__(self, store: "ClaimsStore", records: "PortalRecords", claims: ClaimService, *, links: PortalLinkIssuer,
+                 provider: PaymentProvider, documents: "Documents",
                  publish: Callable[[str, str, dict[str, Any]], None] | None = None) -> None:
         self.store = store
         self.records = records

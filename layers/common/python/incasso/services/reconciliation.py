@@ -46,7 +46,8 @@ from incasso.domain.bank.statement_files import MAX_STATEMENT_BYTES, StatementFi
 from incasso.domain.ledger import PaymentExceedsClaimError
 from incasso.domain.models import CLOSED_STATUSES, ClaimStatus
 from incasso.money import ZERO
-from incasso.services.claims import ClaimService, NewPayment, PaymentResult
+from incasso.services.claim_commands import NewPayment
+from incasso.services.claims import ClaimService, PaymentResult
 from incasso.services.debtor_payments import DebtorPaymentService
 from incasso.services.errors import ConflictError, InvalidRequestError, NotFoundError
 from incasso.services.imports import TENANT_ID, UPLOAD_URL_SECONDS, object_source, safe_filename

@@ -9,21 +9,22 @@ lock, or ahead of time with ``incasso aggregates rebuild``); while another proce
 summary is the recount.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 import uuid
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from incasso import clock
 from incasso.domain.aggregates import Aggregate, DayBucket, Group, portfolio
 from incasso.domain.models import CLOSED_STATUSES, Claim, ClaimStatus, Stage
-from incasso.domain.ports import ClaimsStore
 from incasso.money import ZERO, Money
+
+if TYPE_CHECKING:  # a type only (cold start)
+    from incasso.domain.ports import ClaimsStore
 
 REBUILD_LOCK = dt.timedelta(minutes=15)  # a rebuild that died lets another take over after this
 PAGE = 100
@@ -116,7 +117,7 @@ def summary_of(aggregate: Aggregate, as_of: dt.date) -> Summary:
 class ReportService:
     """The summary from the aggregates, and their rebuild for a tenant whose claims predate them."""
 
-    def __init__(self, store: ClaimsStore) -> None:
+    def __init__(self, store: "ClaimsStore") -> None:
         self.store = store
 
     def summary(self, tenant_id: str) -> Summary:
@@ -138,7 +139,7 @@ class ReportService:
         self.store.mark_aggregates_built(tenant_id, owner)
         return True
 
-    def history(self, tenant_id: str) -> History:
+    def history(self, tenant_id: str) -> "History":
         """Where the portfolio stood at the end of each day (the report's history), from the day buckets:
         one Query per shard, growing with the days the tenant has been active, not with its claims."""
         if not self.store.read_aggregates(tenant_id).built:

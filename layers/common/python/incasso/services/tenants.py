@@ -6,8 +6,6 @@ policy as it stands and checked whole (bounds, trajectory order); it applies to 
 step on, since each step decides afresh from the tenant's policy.
 """
 
-from __future__ import annotations
-
 from typing import Any, TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, ValidationError, create_model
@@ -61,7 +59,7 @@ def validation_details(error: ValidationError, fields: set[str] | None = None) -
 
 
 class TenantService:
-    def __init__(self, store: TenantDirectory) -> None:
+    def __init__(self, store: "TenantDirectory") -> None:
         self.store = store
 
     def get(self, tenant_id: str) -> Tenant:

@@ -1,8 +1,6 @@
 """A tenant's manager invites, lists, re-roles and removes its own users (no operator CLI needed). The
 tenant is the caller's, from its token; a user of another tenant is not found (404)."""
 
-from __future__ import annotations
-
 from typing import Any, TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -30,7 +28,7 @@ class RoleChange(BaseModel):
 
 
 class UserService:
-    def __init__(self, records: UserDirectory, identities: Identities) -> None:
+    def __init__(self, records: "UserDirectory", identities: "Identities") -> None:
         self.records = records
         self.identities = identities
 

@@ -7,8 +7,6 @@ when the subscriber answers anything but 2xx plans the next attempt with a one-t
 schedule, with exponential backoff, for 24 hours. Every attempt is kept in the webhook's delivery log.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 from typing import Any, Callable, Protocol, TYPE_CHECKING
 
@@ -71,7 +69,7 @@ Sender = Callable[[str, str, str, dt.datetime], Attempt]  # (url, body, signatur
 
 
 class WebhookService:
-    def __init__(self, store: WebhookRecords, *, send: Sender, retries: Retries | None = None) -> None:
+    def __init__(self, store: "WebhookRecords", *, send: Sender, retries: Retries | None = None) -> None:
         self.store = store
         self._send = send
         self._retries = retries
@@ -85,6 +83,7 @@ class WebhookService:
                           created_at=clock.now())
         return self.store.put_webhook(tenant_id, webhook)
 
+    # Below, `list[...]` annotations are quoted: in the class body this method shadows the builtin.
     def list(self, tenant_id: str) -> list[Webhook]:
         return self.store.list_webhooks(tenant_id)
 
@@ -98,12 +97,12 @@ class WebhookService:
         if not self.store.delete_webhook(tenant_id, webhook_id):
             raise NotFoundError(f"webhook {webhook_id[:64]} not found")
 
-    def deliveries(self, tenant_id: str, webhook_id: str) -> list[Delivery]:
+    def deliveries(self, tenant_id: str, webhook_id: str) -> "list[Delivery]":
         self.get(tenant_id, webhook_id)
         return self.store.list_deliveries(tenant_id, webhook_id)
 
     # -- delivering (the delivery function) --------------------------------------------------------
-    def on_bus_event(self, event: dict[str, Any]) -> list[Delivery]:
+    def on_bus_event(self, event: dict[str, Any]) -> "list[Delivery]":
         """A domain event from the bus: one delivery per webhook of its tenant that wants it."""
         event_type = EVENT_TYPES.get(event.get("detail-type", ""))
         detail = dict(event.get("detail") or {})

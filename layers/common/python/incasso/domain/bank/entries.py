@@ -1,15 +1,13 @@
 """A bank statement as read from its file: the account, its currency, and its entries (credits and
 debits), each with the identity that keeps it from being booked twice."""
 
-from __future__ import annotations
-
 import datetime as dt
 import hashlib
 from enum import StrEnum
 
 from pydantic import Field
 
-from incasso.domain.models import Model
+from incasso.domain.base import Model
 from incasso.money import Money
 
 

@@ -1,14 +1,12 @@
 """A bank statement as incasso keeps it (CONTRACT.md §9): its state, and what became of each entry."""
 
-from __future__ import annotations
-
 import datetime as dt
 from enum import StrEnum
 
 from pydantic import Field
 
 from incasso.domain.bank.entries import Direction
-from incasso.domain.models import Model
+from incasso.domain.base import Model
 from incasso.money import ZERO, Money
 
 
