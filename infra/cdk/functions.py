@@ -16,7 +16,14 @@ from infra.cdk.common import dead_letter_queue
 from infra.cdk.data import Data
 from infra.cdk.events import Events
 from infra.cdk.settings import DeploySettings
-from infra.cdk.sources import ASSET_EXCLUDES, asynchronously_invoked, construct_id, function_code_dir, layer_dir
+from infra.cdk.sources import (
+    ASSET_EXCLUDES,
+    asynchronously_invoked,
+    construct_id,
+    function_code_dir,
+    layer_dir,
+    layer_excludes,
+)
 from infra.cdk.storage import Storage
 from infra.topology import Function, Topology
 
@@ -53,10 +60,11 @@ class Functions(Construct):
         self._storage = storage
         self._events = events
         self._async = asynchronously_invoked(topology)
+        layer = layer_dir()
         self.layer = lambda_.LayerVersion(
             self,
             "CommonLayer",
-            code=lambda_.Code.from_asset(str(layer_dir()), exclude=ASSET_EXCLUDES),
+            code=lambda_.Code.from_asset(str(layer), exclude=layer_excludes(layer)),
             compatible_runtimes=[RUNTIME],
             compatible_architectures=[ARCHITECTURE],
             description="incasso domain package and its runtime dependencies",

@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 import tomllib
+from pathlib import Path
 
 from infra.cdk.sources import BUILT_LAYER_DIR
 from infra.topology import LAYER_DIR, ROOT
@@ -49,6 +50,19 @@ def pip_command(target: str) -> list[str]:
     ]  # fmt: skip
 
 
+def compile_command(python_dir: Path, interpreter: str | None = None) -> list[str] | None:
+    """Bytecode for the whole layer, by the runtime's own Python version (a .pyc is tied to it), or None
+    when no such interpreter is on PATH. Lambda's /opt is read-only: a layer without bytecode compiles
+    every module it imports at every cold start (all of incasso takes ~140 ms to compile here; the API
+    imports half of it). ``unchecked-hash``: the runtime uses the .pyc without comparing it with the
+    source's modification time, which the asset's zip does not keep exactly."""
+    interpreter = interpreter or shutil.which(f"python{PYTHON_VERSION}")
+    if interpreter is None:
+        return None
+    return [interpreter, "-m", "compileall", "-q", "-j", "0", "--invalidation-mode", "unchecked-hash",
+            str(python_dir)]
+
+
 def build() -> None:
     python_dir = BUILT_LAYER_DIR / "python"
     shutil.rmtree(BUILT_LAYER_DIR, ignore_errors=True)
@@ -63,6 +77,12 @@ def build() -> None:
         python_dir / "incasso",
         ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
     )
+    command = compile_command(python_dir)
+    if command is None:
+        print(f"warning: no python{PYTHON_VERSION} on PATH: the layer ships without bytecode, so every cold "
+              "start compiles what it imports (install it and run `make layer` again)", file=sys.stderr)
+    else:
+        subprocess.run(command, check=True)
     print(f"layer built in {BUILT_LAYER_DIR.relative_to(ROOT)}")
 
 

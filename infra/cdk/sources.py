@@ -16,6 +16,8 @@ from infra.topology import LAYER_DIR, ROOT, Function, StateMachine, Topology
 BUILT_LAYER_DIR = ROOT / "build" / "layer"
 # What never belongs in a Lambda asset.
 ASSET_EXCLUDES = ["**/__pycache__", "**/*.pyc", "**/.pytest_cache"]
+# The built layer keeps its bytecode: layer_build.py compiled it for the runtime's Python.
+BUILT_LAYER_EXCLUDES = ["**/.pytest_cache"]
 
 _PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9_]+)\}")
 _LAMBDA_INVOKE = re.compile(r"^arn:aws:states:::lambda:invoke(\.waitForTaskToken)?$")
@@ -49,6 +51,12 @@ def layer_dir() -> Path:
         if (candidate / "python" / "incasso" / "__init__.py").is_file():
             return candidate
     raise MissingSourceError(f"the layer needs {LAYER_DIR.relative_to(ROOT)}/python/incasso/__init__.py")
+
+
+def layer_excludes(layer: Path) -> list[str]:
+    """What the layer asset leaves out: the built layer's bytecode is for the runtime and ships; the
+    bytecode beside the source in the repository is this machine's and does not."""
+    return BUILT_LAYER_EXCLUDES if layer == BUILT_LAYER_DIR else ASSET_EXCLUDES
 
 
 def read_definition(machine: StateMachine) -> str:
