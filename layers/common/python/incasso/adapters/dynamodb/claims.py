@@ -43,6 +43,7 @@ from incasso.adapters.dynamodb.table import (
     Table,
     cancellation_reasons,
     failed,
+    write_transaction,
 )
 from incasso.domain.aggregates import contribution, delta
 from incasso.domain.models import Claim, ClaimStatus, LedgerEntry, TimelineEvent
@@ -144,26 +145,23 @@ class ClaimRecords(Table):
         """
         writes = self._new_claim_puts(claim, event) + aggregate_updates(
             self.table_name, claim.tenant_id, contribution(claim), day=clock.today())
-        try:
-            self.client.transact_write_items(TransactItems=writes)
-        except Exception as error:
-            reasons = cancellation_reasons(error)
-            if reasons is None:
-                raise
-            claim_taken, guard = (reasons + [{}, {}])[:2]
-            if failed(guard):
-                existing = guard.get("Item", {}).get("claim_id", {}).get("S", "")
-                if existing == claim.claim_id:
-                    stored = self.get_claim(claim.tenant_id, claim.claim_id)
-                    if stored is not None:
-                        return stored
-                raise DuplicateInvoiceError(existing, claim.invoice_number) from error
-            if failed(claim_taken):
-                raise ClaimAlreadyExistsError(f"claim id {claim.claim_id} is taken") from error
-            if any(failed(r, "TransactionConflict") for r in reasons):
-                raise ConcurrentModificationError("the invoice number is being created right now") from error
-            raise
-        return claim
+        cancelled = write_transaction(self.client, writes)
+        if cancelled is None:
+            return claim
+        error, reasons = cancelled
+        claim_taken, guard = (reasons + [{}, {}])[:2]
+        if failed(guard):
+            existing = guard.get("Item", {}).get("claim_id", {}).get("S", "")
+            if existing == claim.claim_id:
+                stored = self.get_claim(claim.tenant_id, claim.claim_id)
+                if stored is not None:
+                    return stored
+            raise DuplicateInvoiceError(existing, claim.invoice_number) from error
+        if failed(claim_taken):
+            raise ClaimAlreadyExistsError(f"claim id {claim.claim_id} is taken") from error
+        if any(failed(r, "TransactionConflict") for r in reasons):
+            raise ConcurrentModificationError("the invoice number is being created right now") from error
+        raise error
 
     def create_claims_batch(self, claims: Sequence[Claim]) -> dict[str, str | None]:
         """Create many claims, 33 to a transaction, keeping the invoice-number guard.
@@ -333,30 +331,27 @@ class ClaimRecords(Table):
         for n, event in enumerate(timeline):
             writes.append(self._timeline_put(tenant, claim_id, event, keys.timeline_sk(event.at, version, n)))
         writes += aggregate_updates(self.table_name, tenant, delta(previous, saved), day=clock.today())
-        try:
-            self.client.transact_write_items(TransactItems=writes)
-        except Exception as error:
-            reasons = cancellation_reasons(error)
-            if reasons is None:
-                raise
-            reasons = reasons + [{}] * (len(writes) - len(reasons))
-            guarded = [entry.key for entry in ledger] + list(message_keys)
-            done = [key for key, reason in zip(guarded, reasons[1:1 + len(guarded)]) if failed(reason)]
-            if done:
-                raise AlreadyDoneError(done) from error
-            if failed(reasons[0]):
-                current = reasons[0].get("Item")
-                if not current:
-                    raise ClaimNotFoundError(f"claim {claim_id} does not exist") from error
-                if int(current["version"]["N"]) == expected_version:
-                    raise _StoredClaimDiffers(current) from error
-                raise ConcurrentModificationError(
-                    f"claim {claim_id} is at version {current['version']['N']}, not {expected_version}",
-                    current_version=int(current["version"]["N"])) from error
-            if any(failed(r, "TransactionConflict") or failed(r) for r in reasons):
-                raise ConcurrentModificationError(f"claim {claim_id} is being changed right now") from error
-            raise
-        return saved
+        cancelled = write_transaction(self.client, writes)
+        if cancelled is None:
+            return saved
+        error, reasons = cancelled
+        reasons = reasons + [{}] * (len(writes) - len(reasons))
+        guarded = [entry.key for entry in ledger] + list(message_keys)
+        done = [key for key, reason in zip(guarded, reasons[1:1 + len(guarded)]) if failed(reason)]
+        if done:
+            raise AlreadyDoneError(done) from error
+        if failed(reasons[0]):
+            current = reasons[0].get("Item")
+            if not current:
+                raise ClaimNotFoundError(f"claim {claim_id} does not exist") from error
+            if int(current["version"]["N"]) == expected_version:
+                raise _StoredClaimDiffers(current) from error
+            raise ConcurrentModificationError(
+                f"claim {claim_id} is at version {current['version']['N']}, not {expected_version}",
+                current_version=int(current["version"]["N"])) from error
+        if any(failed(r, "TransactionConflict") or failed(r) for r in reasons):
+            raise ConcurrentModificationError(f"claim {claim_id} is being changed right now") from error
+        raise error
 
     def add_timeline_event(self, tenant_id: str, claim_id: str, type: str,  # noqa: A002 - the model's name
                            details: dict[str, Any] | None = None, *, at: dt.datetime | None = None) -> TimelineEvent:

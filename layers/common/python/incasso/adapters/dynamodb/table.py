@@ -22,6 +22,19 @@ def cancellation_reasons(error: Exception) -> list[dict[str, Any]] | None:
     return list(response.get("CancellationReasons") or [])
 
 
+def write_transaction(client: Any, writes: list[dict[str, Any]]) -> tuple[Exception, list[dict[str, Any]]] | None:
+    """Writes ``writes`` in one transaction: None when it went through; when DynamoDB cancelled it, the error
+    (to raise, or to chain from) and each item's reason. Any other error is raised."""
+    try:
+        client.transact_write_items(TransactItems=writes)
+    except Exception as error:
+        reasons = cancellation_reasons(error)
+        if reasons is None:
+            raise
+        return error, reasons
+    return None
+
+
 def failed(reason: dict[str, Any] | None, code: str = "ConditionalCheckFailed") -> bool:
     return bool(reason) and reason.get("Code") == code
 
