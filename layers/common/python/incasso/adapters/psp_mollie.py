@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from incasso.domain.portal import PaymentProviderError, ProviderPayment
 from incasso.money import Money
+from incasso.settings import get_settings
 
 if TYPE_CHECKING:
     from mollie.api.client import Client
@@ -97,12 +98,10 @@ def _payment(payment: Any) -> ProviderPayment:
 
 def default_provider() -> MolliePayments:
     """Mollie with the key from the settings, or from Secrets Manager where the settings name a secret."""
-    from incasso.settings import get_settings
-
     settings = get_settings()
     key = settings.payment_api_key
     if not key and settings.payment_api_key_secret:
-        from incasso.adapters import aws
+        from incasso.adapters import aws  # deferred: boto3 loads only where a secret is named (cold start)
 
         key = aws.client("secretsmanager").get_secret_value(SecretId=settings.payment_api_key_secret)["SecretString"]
     return MolliePayments(settings.payment_api_url, key)
