@@ -523,9 +523,6 @@ class EscalationService:
             review["bailiff"] = "yes" if bailiff_worthwhile(claim, policy) else "no"
         return claim, entries, review, updates
 
-    def schedule_call(self, tenant_id: str, claim_id: str) -> dict[str, str]:
-        return self.run_step(tenant_id, claim_id, Stage.CALL_SCHEDULED.value)
-
     def file_with_bailiff(self, tenant_id: str, claim_id: str) -> dict[str, str]:
         """Hand the claim to the bailiff; the run ends there. The claim records that it waits for the
         bailiff (``waiting_for``) and leaves the due index: the bailiff's updates come in through the API."""
