@@ -30,6 +30,7 @@ FIGURE = re.compile(r"^([a-z][a-z0-9_]*): (\S+)")
 SIZES: dict[str, tuple[list[str], list[str]]] = {
     "bank_match": (["--claims", "10000", "--service-claims", "1000"], ["--claims", "2000", "--service-claims", "200"]),
     "csv_parse": (["--rows", "100000"], ["--rows", "20000"]),
+    "first_call": (["--repeats", "9"], ["--repeats", "1"]),
     "handler_imports": (["--repeats", "9"], ["--repeats", "1"]),
     "ingest": (["--rows", "20000"], ["--rows", "3000"]),
     "local_runtime": (["--claims", "100"], ["--claims", "30", "--skip-stock", "--waiting", "200", "--idle-seconds", "2"]),
@@ -80,7 +81,8 @@ INFORMATIONAL = ("summary_seconds_100000", "peak_open_executions_per_1000_claims
                  "cost_per_claim_usd_paid_after_reminder_1", "transitions_business_route",
                  "transitions_paid_after_reminder_1", "local_claim_cpu_seconds_product", "claim_days_per_second", "csv_parse_rows_per_second",
                  "csv_parse_memory_growth_mb", "import_ratio_max_function", "bank_entries_per_second",
-                 "bank_service_entries_per_second", "bank_digit_typo_false_match_rate")
+                 "bank_service_entries_per_second", "bank_digit_typo_false_match_rate", "cold_start_ms_api",
+                 "cold_start_ms_portal")
 
 
 def machine() -> str:

@@ -186,3 +186,24 @@ def test_bank_match_generates_invoice_numbers_the_matcher_reads_back_and_valid_r
                                          "debit", "partial"}
     first = next(g for g in entries if g.kind == "structured_reference")
     assert [c.claim_id for c in index.match(bank.bank_entry(1, first)).claims] == list(first.pays)
+
+
+def test_first_call_takes_each_runs_sum_and_difference_before_the_median_and_refuses_an_error_page():
+    first_call = load("first_call")
+    # given three fresh processes (seconds): import, first request, warm request
+    runs = [{"import": 0.100, "first": 0.300, "warm": 0.010},
+            {"import": 0.120, "first": 0.200, "warm": 0.020},
+            {"import": 0.500, "first": 0.250, "warm": 0.005}]
+    figures = first_call.summarize(runs)
+    # then the cold start is the median of the sums (0.40, 0.32, 0.75), not the sum of the medians (0.37)
+    assert figures["cold_start_ms"] == pytest.approx(400)
+    assert (figures["cold_import_ms"], figures["first_call_ms"], figures["warm_call_ms"]) == pytest.approx((120, 250, 10))
+    assert figures["first_call_extra_ms"] == pytest.approx(245)  # median of 290, 180, 245
+    # and an answer counts only when it is a 200 showing what the request asked for
+    first_call.check_answer({"statusCode": 200, "body": '{"claim_id": "clm_1"}'}, ["clm_1"])
+    for answer in ({"statusCode": 404, "body": "Niet gevonden"}, {"statusCode": 200, "body": "<html>other</html>"}):
+        with pytest.raises(AssertionError):
+            first_call.check_answer(answer, ["clm_1"])
+    # and the fake Lambda context has what Powertools' inject_lambda_context reads
+    context = first_call.LambdaContext()
+    assert {"function_name", "memory_limit_in_mb", "invoked_function_arn", "aws_request_id"} <= set(dir(context))
