@@ -113,3 +113,18 @@ def test_a_module_that_defines_models_gives_pydantic_its_annotations_as_types_no
 
 def _names_a_model(base: ast.expr) -> bool:
     return isinstance(base, ast.Name) and base.id in {"BaseModel", "Model", "Command", "Body"}
+
+
+def test_the_pdf_library_loads_with_the_first_letter_not_with_the_notifier():
+    # given a fresh process that loads what every function that may send a message builds at its first
+    # request (the notifier, the sender, the message texts)
+    script = """
+import sys
+import incasso.adapters.message_sending, incasso.letters.message_text, incasso.services.message_policy
+print("fpdf" in sys.modules, "fontTools" in sys.modules)
+"""
+    # when it runs
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
+    # then fpdf2 and fontTools (~150 ms to import) are not loaded: a read that sends nothing never pays them
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "False"]

@@ -15,8 +15,6 @@ import datetime as dt
 import unicodedata
 from importlib import resources
 
-from fpdf import FPDF
-
 from incasso.domain.models import BAILIFF_LETTERS, MessageKind
 from incasso.letters.formatting import format_date, format_iban, format_money
 from incasso.letters.render import AMOUNT_ROW, LetterContext, RenderedMessage
@@ -129,6 +127,10 @@ def _address_lines(name: str, address) -> list[str]:
 
 
 def letter_pdf(rendered: RenderedMessage, ctx: LetterContext) -> bytes:
+    # Deferred: fpdf2 with fontTools takes ~150 ms to import, and every function that sends or merely
+    # could send (the API, the portal) would pay it at its first request (benchmarks/first_call.py).
+    from fpdf import FPDF
+
     language = ctx.language.value
     labels = _LABELS[language]
     creditor, claim = ctx.creditor, ctx.claim
