@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast
 import importlib
 import inspect
+import os
 import pkgutil
 import subprocess
 import sys
@@ -128,3 +129,20 @@ print("fpdf" in sys.modules, "fontTools" in sys.modules)
     # then fpdf2 and fontTools (~150 ms to import) are not loaded: a read that sends nothing never pays them
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["False", "False"]
+
+
+def test_the_claims_service_builds_the_notifier_with_its_first_message_not_before():
+    # given a fresh process with the API function's environment that builds the claims service, as a read
+    # of the API does at its first request
+    script = """
+import sys
+from incasso.services import wiring
+wiring.claim_service()
+print(wiring.messenger.cache_info().currsize, "incasso.adapters.message_sending" in sys.modules)
+"""
+    env = {**os.environ, **TOPOLOGY.environment("api"), "AWS_DEFAULT_REGION": "eu-west-1"}
+    # when it runs
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, check=False)
+    # then neither the notifier nor its senders and message texts are built or loaded
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["0", "False"]
