@@ -51,12 +51,13 @@ def ratio(handler_seconds: list[float], baseline_seconds: list[float]) -> float:
 
 
 def lambda_environment(function_id: str) -> dict[str, str]:
-    """The environment the function gets on AWS (names of what it uses), over this process's own."""
-    from infra.topology import TOPOLOGY
+    """The environment the function gets on AWS (names of what it uses), over this process's own; the
+    layer of this tree first on the path, as /opt/python is on Lambda (not an editable install elsewhere)."""
+    from infra.topology import LAYER_DIR, TOPOLOGY
 
     return {**os.environ, **TOPOLOGY.environment(function_id), "AWS_DEFAULT_REGION": "eu-west-1",
             "AWS_REGION": "eu-west-1", "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
-            "PYTHONDONTWRITEBYTECODE": "1"}
+            "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": str(LAYER_DIR / "python")}
 
 
 # -- the two probes, each run in a fresh process ----------------------------------------------------
