@@ -66,6 +66,11 @@ def test_a_dropped_ubl_invoice_becomes_a_claim_whose_first_reminder_carries_the_
     assert xml.get_filename() == "factuur-F-2026-0001.xml" and xml.get_payload(decode=True) == original
     second = mails[reminders["reminder_2"]["subject"]]
     assert not [p for p in second.walk() if p.get_content_type() == "application/xml"]
+    # and only the first says so in its text
+    text = {name: next(p for p in mail.walk() if p.get_content_type() == "text/plain").get_payload(decode=True).decode()
+            for name, mail in (("first", first), ("second", second))}
+    assert "is als bijlage bij deze e-mail gevoegd (factuur-F-2026-0001.xml)" in text["first"]
+    assert "bijlage" not in text["second"]
 
 
 def test_a_zip_of_invoices_makes_a_claim_of_each_good_one_and_reports_the_credit_note(world):

@@ -92,5 +92,8 @@ def test_the_first_reminder_by_email_carries_the_original_ubl_invoice_through_se
     attachment = next(part for part in mail.walk() if part.get_content_type() == "application/xml")
     assert attachment.get_filename() == "factuur-2025-001.xml"
     assert attachment.get_payload(decode=True) == original
+    # and its text tells the debtor the invoice is attached, under that name
+    body = next(part for part in mail.walk() if part.get_content_type() == "text/plain").get_payload(decode=True).decode()
+    assert "De oorspronkelijke factuur is als bijlage bij deze e-mail gevoegd (factuur-2025-001.xml)." in body
     # and the record of what went out names the document it attached
     assert record["attachments"] == [key] and record["channel"] == "email"

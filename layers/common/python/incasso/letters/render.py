@@ -137,6 +137,8 @@ class LetterContext(_Model):
     instalments: tuple[Instalment, ...] = ()
     bailiff_name: str | None = None
     portal_link: str | None = Field(default=None, description="the debtor's personal link (CONTRACT.md §8)")
+    attached_invoice: str | None = Field(default=None, description="the file name of the original invoice "
+                                         "attached to the e-mail (a claim imported from UBL, its first reminder)")
     refusal_reason: str | None = Field(default=None, description="why the creditor refused the proposed arrangement")
     dispute: DisputeNotice | None = Field(default=None, description="a bailiff_dispute: what changed")
     invoices: tuple[LetterInvoice, ...] = Field(
@@ -362,6 +364,7 @@ def _variables(ctx: LetterContext) -> dict[str, Any]:
         "salutation": salutation(ctx),
         "court": "kantonrechter" if ctx.amounts.outstanding <= Decimal("25000.00") else "rechtbank",
         "portal_link": ctx.portal_link,
+        "attached_invoice": ctx.attached_invoice,
     }
 
 

@@ -63,6 +63,8 @@ def letter_context(tenant: Tenant, claim: Claim, kind: MessageKind, extra: dict[
         fields["instalments"] = tuple(Instalment.model_validate(i) for i in extra.get("instalments", ()))
     if extra.get("portal_link"):
         fields["portal_link"] = extra["portal_link"]
+    if extra.get("attached_invoice"):
+        fields["attached_invoice"] = extra["attached_invoice"]
     return LetterContext(**fields)
 
 
@@ -102,8 +104,11 @@ class Notifier:
             return self._to_bailiff(tenant, claim, message_kind, extra)
         channel = choose_channel(policy_channel(tenant, message_kind), claim.debtor, message_kind)
         extra = {**extra, "portal_link": self.portal_link(claim)}
+        attach = attaches_original_invoice(claim, message_kind, channel)
+        if attach:  # the text says the invoice is attached, and under which name
+            extra["attached_invoice"] = original_invoice_filename(claim.invoice_number, claim.debtor.language)
         message = compose(letter_context(tenant, claim, message_kind, extra), channel)
-        if attaches_original_invoice(claim, message_kind, channel):
+        if attach:
             message = message.model_copy(update={"attachments": (self.original_invoice(claim),)})
         sent = self.sender.send(message)
         return sent.model_dump(mode="json")
