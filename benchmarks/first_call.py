@@ -40,7 +40,6 @@ file from a worktree of each commit (``git worktree add``, the file copied in); 
 from __future__ import annotations
 
 import argparse
-import compileall
 import copy
 import json
 import os
@@ -51,7 +50,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-LAYER_PYTHON = ROOT / "layers" / "common" / "python"  # /opt/python on Lambda: where ``incasso`` is
 REGION = "eu-west-1"
 TENANT = "bench"
 INVOICE = "F-BENCH-001"
@@ -140,7 +138,7 @@ def prepare(environments: dict[str, dict[str, str]]) -> dict[str, dict]:
     from moto import mock_aws
 
     from benchmarks import bench_profile
-    from infra.topology import TOPOLOGY, dynamodb_create_table_kwargs
+    from infra.topology import LAYER_DIR, TOPOLOGY, dynamodb_create_table_kwargs
 
     os.environ.update(environments["api"])
     tables = {table_id: TOPOLOGY.table(table_id) for fn in FUNCTIONS for table_id in TOPOLOGY.function(fn).tables}
@@ -177,7 +175,7 @@ def prepare(environments: dict[str, dict[str, str]]) -> dict[str, dict]:
             table = TOPOLOGY.table(table_id)
             assert environments[fn][table.env] == table.name, (fn, table.env, environments[fn][table.env])
         event, expected = requests[fn]
-        specs[fn] = {"code_dir": str(function.code_dir), "layer_dir": str(LAYER_PYTHON), "event": event,
+        specs[fn] = {"code_dir": str(function.code_dir), "layer_dir": str(LAYER_DIR / "python"), "event": event,
                      "expected": expected,
                      "tables": [{"create": dynamodb_create_table_kwargs(tables[table_id]), "items": items[table_id]}
                                 for table_id in function.tables]}
@@ -211,13 +209,6 @@ def run_probe(spec: dict, env: dict[str, str]) -> dict[str, float]:
     return json.loads(line[len(RESULT):])
 
 
-def compile_bytecode() -> None:
-    """Bytecode of the layer and the handlers first, as ``make layer`` ships it: the probes write none
-    (PYTHONDONTWRITEBYTECODE), so neither side of a comparison pays for compiling."""
-    for folder in (LAYER_PYTHON, ROOT / "functions"):
-        compileall.compile_dir(str(folder), quiet=1)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
@@ -229,11 +220,10 @@ def main() -> None:
 
     sys.path.insert(0, str(ROOT))
     os.environ.pop("AWS_ENDPOINT_URL", None)  # moto answers, in both processes
-    from benchmarks.handler_imports import lambda_environment
+    from benchmarks.handler_imports import compile_bytecode, lambda_environment
 
     compile_bytecode()
-    # the child finds this tree's layer first, whatever else the virtualenv holds (an editable install)
-    environments = {fn: {**lambda_environment(fn), "PYTHONPATH": str(LAYER_PYTHON)} for fn in FUNCTIONS}
+    environments = {fn: lambda_environment(fn) for fn in FUNCTIONS}  # this tree's layer first on the path
     specs = prepare(environments)
     for fn in FUNCTIONS:
         run_probe(specs[fn], environments[fn])  # discarded: warms the disk caches

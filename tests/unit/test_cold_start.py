@@ -113,7 +113,7 @@ def test_a_module_that_defines_models_gives_pydantic_its_annotations_as_types_no
 
 
 def _names_a_model(base: ast.expr) -> bool:
-    return isinstance(base, ast.Name) and base.id in {"BaseModel", "Model", "Command", "Body"}
+    return isinstance(base, ast.Name) and base.id in {"BaseModel", "DeferredModel", "Model", "Command", "Body"}
 
 
 def test_the_pdf_library_loads_with_the_first_letter_not_with_the_notifier():

@@ -8,19 +8,18 @@ import datetime as dt
 
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from incasso.api.tenant import current_tenant, responses
 from incasso.domain.api_clients import ApiClient
+from incasso.domain.base import DeferredModel
 from incasso.services import wiring
 from incasso.services.api_clients import NewApiClient
 
 router = Router()
 
 
-class ApiClientOut(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-
+class ApiClientOut(DeferredModel):
     client_id: str
     name: str
     role: str
@@ -37,9 +36,7 @@ class CreatedApiClientOut(ApiClientOut):
     client_secret: str = Field(description="shown once: store it in the integration's secret store")
 
 
-class ApiClientList(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-
+class ApiClientList(DeferredModel):
     items: list[ApiClientOut]
 
 

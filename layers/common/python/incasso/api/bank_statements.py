@@ -8,11 +8,12 @@ import re
 
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from incasso.api.models import AllocationOut, ClaimOut, PaymentOut
 from incasso.api.tenant import current_tenant, responses
 from incasso.domain.bank.records import StatementItem, StatementRecord
+from incasso.domain.base import DeferredModel
 from incasso.money import Money
 from incasso.services import wiring
 from incasso.services.errors import NotFoundError
@@ -21,30 +22,24 @@ router = Router()
 _ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
-class StatementRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", defer_build=True)
+class StatementRequest(DeferredModel):
+    model_config = ConfigDict(extra="forbid")
 
     filename: str = Field(min_length=1, max_length=255, description="the statement's file name (.xml, .940, .sta)")
 
 
-class StatementCreated(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-
+class StatementCreated(DeferredModel):
     statement_id: str
     upload_url: str = Field(description="PUT the CAMT.053 or MT940 file here")
     expires_in: int = Field(description="seconds the upload URL stays valid")
 
 
-class BookingOut(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-
+class BookingOut(DeferredModel):
     claim_id: str
     amount: Money
 
 
-class StatementItemOut(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-
+class StatementItemOut(DeferredModel):
     statement_id: str
     entry_id: str
     amount: Money = Field(description="always positive; see direction")
@@ -71,9 +66,7 @@ class StatementItemOut(BaseModel):
                    refund=item.refund, candidates=item.candidates, error=item.error)
 
 
-class StatementOut(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-
+class StatementOut(DeferredModel):
     statement_id: str
     filename: str
     status: str = Field(description="pending, processing, completed or failed")
@@ -93,14 +86,12 @@ class StatementOut(BaseModel):
                    items=[StatementItemOut.from_domain(item) for item in items])
 
 
-class UnmatchedList(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-
+class UnmatchedList(DeferredModel):
     items: list[StatementItemOut]
 
 
-class AssignRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", defer_build=True)
+class AssignRequest(DeferredModel):
+    model_config = ConfigDict(extra="forbid")
 
     claim_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
 

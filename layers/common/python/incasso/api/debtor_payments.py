@@ -9,11 +9,12 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Header
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from incasso.api.errors import ApiError
 from incasso.api.models import AllocationOut, ClaimOut
 from incasso.api.tenant import current_tenant, responses
+from incasso.domain.base import DeferredModel
 from incasso.money import Money
 from incasso.services import wiring
 from incasso.services.claim_commands import NewPayment
@@ -23,9 +24,7 @@ REFERENCE_MAX = 64
 IDEMPOTENCY_KEY = r"^[\x21-\x7e]{1,255}$"
 
 
-class InvoicePaymentOut(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-
+class InvoicePaymentOut(DeferredModel):
     claim_id: str
     invoice_number: str
     amount: Money = Field(description="the part of the payment that went to this invoice")
@@ -33,9 +32,7 @@ class InvoicePaymentOut(BaseModel):
     claim: ClaimOut
 
 
-class DebtorPaymentOut(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-
+class DebtorPaymentOut(DeferredModel):
     reference: str
     amount: Money
     paid_at: dt.date

@@ -10,12 +10,13 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from incasso import clock
 from incasso.api.errors import ApiError
 from incasso.api.models import AmountsOut
 from incasso.api.tenant import current_tenant, responses
+from incasso.domain.base import DeferredModel
 from incasso.domain.credit import CreditSource
 from incasso.domain.debtors import REFERENCE_MAX, DebtorUpdate, PaymentBehaviour
 from incasso.domain.errors import InvalidPageToken
@@ -29,9 +30,7 @@ router = Router()
 MAX_PAGE, DEFAULT_PAGE = 100, 50
 
 
-class DebtorListItem(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-
+class DebtorListItem(DeferredModel):
     reference: str
     name: str
     type: DebtorType
@@ -39,16 +38,12 @@ class DebtorListItem(BaseModel):
     open_amount: Money = Field(description="outstanding on the open claims, as booked")
 
 
-class DebtorPage(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-
+class DebtorPage(DeferredModel):
     items: list[DebtorListItem]
     next_token: str | None
 
 
-class DebtorClaimOut(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-
+class DebtorClaimOut(DeferredModel):
     claim_id: str
     invoice_number: str
     status: ClaimStatus
@@ -64,8 +59,8 @@ class DebtorClaimOut(BaseModel):
                    amounts=AmountsOut(**claim.amounts.model_dump(exclude={"disputed"})))
 
 
-class DebtorOut(BaseModel):
-    model_config = ConfigDict(extra="forbid", defer_build=True)
+class DebtorOut(DeferredModel):
+    model_config = ConfigDict(extra="forbid")
 
     reference: str
     debtor: Debtor = Field(description="the debtor's details as the tenant last gave them")
@@ -74,9 +69,7 @@ class DebtorOut(BaseModel):
     payment_behaviour: PaymentBehaviour = Field(description="how the debtor paid at this tenant")
 
 
-class CreditOut(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-
+class CreditOut(DeferredModel):
     reference: str
     debtor_type: DebtorType
     assessed_on: dt.date
@@ -89,9 +82,7 @@ class CreditOut(BaseModel):
     sources: list[CreditSource] = Field(description="what the score rests on, and what was not consulted")
 
 
-class DebtorChangedOut(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-
+class DebtorChangedOut(DeferredModel):
     reference: str
     debtor: Debtor
     updated_claims: list[str] = Field(description="the open claims changed now (closed claims keep their details)")

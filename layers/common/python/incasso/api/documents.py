@@ -11,9 +11,10 @@ import re
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from incasso.api.tenant import current_tenant, responses
+from incasso.domain.base import DeferredModel
 from incasso.services.errors import NotFoundError
 from incasso.services import wiring
 
@@ -27,8 +28,8 @@ def _claim_id(value: str) -> str:
     return value
 
 
-class MessageOut(BaseModel):
-    model_config = ConfigDict(extra="forbid", defer_build=True)
+class MessageOut(DeferredModel):
+    model_config = ConfigDict(extra="forbid")
 
     kind: str
     channel: str
@@ -38,15 +39,11 @@ class MessageOut(BaseModel):
     document: str | None = Field(description="the PDF's name for GET .../documents/{name}, where one is kept")
 
 
-class MessageList(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-
+class MessageList(DeferredModel):
     items: list[MessageOut]
 
 
-class DocumentLinkOut(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-
+class DocumentLinkOut(DeferredModel):
     name: str
     url: str = Field(description="a presigned GET of the PDF")
     expires_in: int = Field(description="seconds the URL stays valid")

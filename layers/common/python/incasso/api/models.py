@@ -9,8 +9,9 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
+from incasso.domain.base import DeferredModel
 from incasso.domain.text import Text
 from incasso.domain.models import AgreedCollectionCosts, Claim, ClaimStatus, Debtor, Instalment, LegalAdvice, Stage, TimelineEvent
 from incasso.money import Money
@@ -20,8 +21,8 @@ from incasso.services.claim_commands import BailiffUpdateKind, CallOutcome, Disp
 # requests
 
 
-class Body(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+class Body(DeferredModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class DisputeRequest(Body):
@@ -70,9 +71,7 @@ class CallOutcomeRequest(Body):
     instalments: list[Instalment] | None = Field(default=None, max_length=120, description="with arrangement")
 
 
-class CallOut(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-
+class CallOut(DeferredModel):
     claim_id: str
     invoice_number: str
     debtor_name: str
@@ -82,9 +81,7 @@ class CallOut(BaseModel):
     outstanding: Money
 
 
-class CallList(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-
+class CallList(DeferredModel):
     items: list[CallOut]
 
 
@@ -98,9 +95,7 @@ class ImportRequest(Body):
 # responses
 
 
-class AmountsOut(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-
+class AmountsOut(DeferredModel):
     principal: Money
     interest: Money
     collection_costs: Money
@@ -109,10 +104,10 @@ class AmountsOut(BaseModel):
     outstanding: Money
 
 
-class ClaimOut(BaseModel):
+class ClaimOut(DeferredModel):
     """A claim as tenants see it (CONTRACT.md §3)."""
 
-    model_config = ConfigDict(extra="forbid", defer_build=True)
+    model_config = ConfigDict(extra="forbid")
 
     claim_id: str
     invoice_number: str
@@ -175,47 +170,35 @@ def timeline_item(event: TimelineEvent) -> dict[str, Any]:
     return {**item["details"], "at": item["at"], "type": item["type"]}
 
 
-class ClaimPage(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-
+class ClaimPage(DeferredModel):
     items: list[ClaimOut]
     next_token: str | None = Field(description="pass as next_token for the next page; null on the last page")
 
 
-class AllocationOut(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-
+class AllocationOut(DeferredModel):
     costs: Money
     interest: Money
     principal: Money
 
 
-class PaymentOut(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-
+class PaymentOut(DeferredModel):
     allocation: AllocationOut
     claim: ClaimOut
 
 
-class ImportCreated(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-
+class ImportCreated(DeferredModel):
     import_id: str
     upload_url: str = Field(description="a presigned S3 PUT URL, valid for a limited time")
     expires_in: int = Field(description="seconds the upload URL stays valid")
 
 
-class ImportErrorOut(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-
+class ImportErrorOut(DeferredModel):
     row: int = Field(description="the row number as in the file (header = row 1; 0 = the file as a whole)")
     field: str
     message: str
 
 
-class ImportOut(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-
+class ImportOut(DeferredModel):
     import_id: str
     filename: str
     status: Literal["pending", "processing", "completed", "failed"]
@@ -225,22 +208,18 @@ class ImportOut(BaseModel):
     errors_not_listed: int = Field(description="problems found beyond those listed")
 
 
-class ErrorDetail(BaseModel):
-    model_config = ConfigDict(extra="allow", defer_build=True)
+class ErrorDetail(DeferredModel):
+    model_config = ConfigDict(extra="allow")
 
     field: str | None = None
     message: str
 
 
-class ErrorInfo(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-
+class ErrorInfo(DeferredModel):
     code: str
     message: str
     details: list[ErrorDetail]
 
 
-class ErrorResponse(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-
+class ErrorResponse(DeferredModel):
     error: ErrorInfo

@@ -2,17 +2,18 @@
 debtor (every link issued so far stops working at once; the next message carries a new one). Clerk."""
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
 from incasso.api.tenant import current_tenant, responses
+from incasso.domain.base import DeferredModel
 from incasso.services.errors import NotFoundError
 from incasso.services import wiring
 
 router = Router()
 
 
-class RevokedOut(BaseModel):
-    model_config = ConfigDict(extra="forbid", defer_build=True)
+class RevokedOut(DeferredModel):
+    model_config = ConfigDict(extra="forbid")
 
     claim_id: str
     scope: str  # "debtor": all of the debtor's claims (they have a reference); "claim": this claim only

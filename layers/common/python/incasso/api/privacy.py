@@ -7,18 +7,19 @@ from http import HTTPStatus
 from typing import Any
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from incasso.api.errors import ApiError
 from incasso.api.tenant import current_tenant, responses
+from incasso.domain.base import DeferredModel
 from incasso.services import wiring
 
 router = Router()
 _REFERENCE_MAX = 64
 
 
-class DebtorExport(BaseModel):
-    model_config = ConfigDict(extra="forbid", defer_build=True)
+class DebtorExport(DeferredModel):
+    model_config = ConfigDict(extra="forbid")
 
     reference: str
     exported_at: str
@@ -26,9 +27,7 @@ class DebtorExport(BaseModel):
     claims: list[dict[str, Any]] = Field(description="each claim with its ledger, timeline and messages")
 
 
-class Erased(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-
+class Erased(DeferredModel):
     reference: str
     claims: list[str] = Field(description="the claims whose personal data was erased now")
 

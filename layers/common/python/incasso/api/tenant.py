@@ -5,8 +5,9 @@ from the authorizer's claims (the resolver has checked them and the role before 
 from typing import Any
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from incasso.domain.base import DeferredModel
 from incasso.domain.profile import bank_bic
 from incasso.api.errors import unauthorized
 from incasso.api.models import ErrorResponse
@@ -55,8 +56,8 @@ class ProfileOut(Profile):
                    vat_deductible=tenant.policy.creditor_vat_deductible)
 
 
-class TenantOut(BaseModel):
-    model_config = ConfigDict(extra="forbid", defer_build=True)
+class TenantOut(DeferredModel):
+    model_config = ConfigDict(extra="forbid")
 
     tenant_id: str
     profile: ProfileOut | None = Field(description="null until the tenant sets it")

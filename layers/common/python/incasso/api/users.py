@@ -6,9 +6,10 @@ import datetime as dt
 
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from pydantic import BaseModel, ConfigDict
+
 
 from incasso.api.tenant import current_tenant, responses
+from incasso.domain.base import DeferredModel
 from incasso.domain.users import User
 from incasso.services.users import NewUser, RoleChange
 from incasso.services import wiring
@@ -16,9 +17,7 @@ from incasso.services import wiring
 router = Router()
 
 
-class UserOut(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-
+class UserOut(DeferredModel):
     user_id: str
     email: str
     role: str
@@ -29,9 +28,7 @@ class UserOut(BaseModel):
         return cls(user_id=user.user_id, email=user.email, role=user.role, created_at=user.created_at)
 
 
-class UserList(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-
+class UserList(DeferredModel):
     items: list[UserOut]
 
 

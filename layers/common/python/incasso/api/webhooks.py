@@ -6,9 +6,10 @@ import datetime as dt
 
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from incasso.api.tenant import current_tenant, responses
+from incasso.domain.base import DeferredModel
 from incasso.domain.webhooks import Delivery, Webhook
 from incasso.services.webhooks import NewWebhook
 from incasso.services import wiring
@@ -16,8 +17,8 @@ from incasso.services import wiring
 router = Router()
 
 
-class WebhookCreated(BaseModel):
-    model_config = ConfigDict(extra="forbid", defer_build=True)
+class WebhookCreated(DeferredModel):
+    model_config = ConfigDict(extra="forbid")
 
     webhook_id: str
     secret: str = Field(description="shown once: HMAC-SHA256 key of the Incasso-Signature header")
@@ -25,8 +26,8 @@ class WebhookCreated(BaseModel):
     events: list[str] | None
 
 
-class WebhookOut(BaseModel):
-    model_config = ConfigDict(extra="forbid", defer_build=True)
+class WebhookOut(DeferredModel):
+    model_config = ConfigDict(extra="forbid")
 
     webhook_id: str
     url: str
@@ -38,23 +39,17 @@ class WebhookOut(BaseModel):
         return cls(webhook_id=webhook.webhook_id, url=webhook.url, events=webhook.events, created_at=webhook.created_at)
 
 
-class WebhookList(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-
+class WebhookList(DeferredModel):
     items: list[WebhookOut]
 
 
-class AttemptOut(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-
+class AttemptOut(DeferredModel):
     at: dt.datetime
     status: int | None = Field(description="the subscriber's HTTP status; null when it did not answer")
     error: str | None
 
 
-class DeliveryOut(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-
+class DeliveryOut(DeferredModel):
     id: str
     type: str
     created_at: dt.datetime
@@ -69,9 +64,7 @@ class DeliveryOut(BaseModel):
                    attempts=[AttemptOut(at=a.at, status=a.status, error=a.error) for a in delivery.attempts])
 
 
-class DeliveryList(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-
+class DeliveryList(DeferredModel):
     items: list[DeliveryOut]
 
 

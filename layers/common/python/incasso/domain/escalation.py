@@ -11,8 +11,9 @@ from decimal import Decimal
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
+from incasso.domain.base import DeferredModel
 from incasso.domain.limitation import is_time_barred
 from incasso.domain.models import Claim, ClaimStatus, DebtorType, Instalment, MessageKind, Policy, Stage
 from incasso.domain.send_window import held_until
@@ -35,8 +36,8 @@ class Action(StrEnum):
     END = "end"  # nothing more for this execution (debt monitoring, needs attention)
 
 
-class Decision(BaseModel):
-    model_config = ConfigDict(frozen=True, defer_build=True)
+class Decision(DeferredModel):
+    model_config = ConfigDict(frozen=True)
 
     action: Action
     step: Stage | None = None

@@ -13,9 +13,10 @@ import secrets
 from decimal import Decimal
 from typing import Protocol, Sequence
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
 from incasso.domain.arrangement_limits import proposal_problems
+from incasso.domain.base import DeferredModel
 from incasso.domain.models import Claim, Instalment, Policy
 from incasso.money import Money
 
@@ -51,10 +52,10 @@ def link(base_url: str, token: str) -> str:
     return f"{base_url.rstrip('/')}{LINK_PATH}{token}"
 
 
-class PortalToken(BaseModel):
+class PortalToken(DeferredModel):
     """The stored side of a link: never the token itself."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     tenant_id: str
     scope: str
@@ -113,10 +114,10 @@ class PaymentProviderError(Exception):
     """The provider could not be reached or refused the request."""
 
 
-class ProviderPayment(BaseModel):
+class ProviderPayment(DeferredModel):
     """A payment as the provider tells it (fetched back from it, never taken from a webhook's body)."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
+    model_config = ConfigDict(extra="ignore", frozen=True)
 
     payment_id: str
     status: str  # open, pending, authorized, paid, failed, canceled, expired

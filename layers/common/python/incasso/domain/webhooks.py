@@ -18,7 +18,9 @@ from enum import StrEnum
 from typing import Any
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
+
+from incasso.domain.base import DeferredModel
 
 SIGNATURE_HEADER = "Incasso-Signature"
 # The domain events on the bus (detail-type) and the webhook event each becomes.
@@ -50,8 +52,8 @@ class DeliveryStatus(StrEnum):
     FAILED = "failed"  # 24 hours of retries ran out
 
 
-class Webhook(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+class Webhook(DeferredModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     webhook_id: str
     url: str
@@ -63,18 +65,18 @@ class Webhook(BaseModel):
         return self.events is None or event_type in self.events
 
 
-class Attempt(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+class Attempt(DeferredModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     at: dt.datetime
     status: int | None = None  # the subscriber's HTTP status; None when no answer came
     error: str | None = None
 
 
-class Delivery(BaseModel):
+class Delivery(DeferredModel):
     """One event for one webhook, with its log of attempts."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     event_id: str
     webhook_id: str

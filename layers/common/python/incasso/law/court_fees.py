@@ -16,8 +16,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
+from incasso.domain.base import DeferredModel
 from incasso.domain.models import CreditorType
 from incasso.money import Money, money
 
@@ -53,10 +54,10 @@ class FeeTariff:
         raise CourtFeeTableError("the last band of a tariff must be open-ended (up_to null)")
 
 
-class CourtFee(BaseModel):
+class CourtFee(DeferredModel):
     """The court fee estimate the bailiff's dossier carries."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     court: str  # "kantonrechter" or "rechtbank"
     claim_value: Money

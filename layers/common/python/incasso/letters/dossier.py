@@ -10,8 +10,9 @@ import datetime as dt
 from decimal import Decimal
 from typing import Sequence
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
+from incasso.domain.base import DeferredModel
 from incasso.domain.models import (
     Address,
     Amounts,
@@ -36,8 +37,8 @@ from incasso.money import Money
 LIMITATION_WARNING_DAYS = 180
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+class _Model(DeferredModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Creditor(_Model):

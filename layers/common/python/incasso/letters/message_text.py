@@ -8,8 +8,9 @@ import datetime as dt
 import re
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from incasso.domain.base import DeferredModel
 from incasso.domain.models import Channel, Debtor, Language, MessageKind
 from incasso.letters.pdf import render_pdf
 from incasso.letters.render import LetterContext, needs_pdf, render_message
@@ -17,10 +18,10 @@ from incasso.letters.render import LetterContext, needs_pdf, render_message
 OUTBOX_FIELDS = ("claim_id", "kind", "channel", "sent_at", "subject", "body", "document")
 
 
-class Attachment(BaseModel):
+class Attachment(DeferredModel):
     """A file that goes with a message beside its letter's PDF (the original invoice of a UBL import)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     filename: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
     content_type: str = Field(pattern=r"^[a-z]+/[a-z0-9.+-]+$")
@@ -37,10 +38,10 @@ def original_invoice_filename(invoice_number: str, language: Language | str = La
     return f"{word}-{_UNSAFE_NAME.sub('_', invoice_number).strip('._-')[:64] or 'origineel'}.xml"
 
 
-class OutgoingMessage(BaseModel):
+class OutgoingMessage(DeferredModel):
     """One message ready to send: who to, by which channel, the text and (for letters) the PDF."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     tenant_id: str
     claim_id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")  # part of S3 keys
@@ -61,10 +62,10 @@ class OutgoingMessage(BaseModel):
         return f"{self.kind.value}-{self.claim_id}.pdf"
 
 
-class SentMessage(BaseModel):
+class SentMessage(DeferredModel):
     """What went out, when, and where its PDF is kept. ``to_outbox()`` is the local outbox's shape."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     tenant_id: str
     claim_id: str

@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator, model_validator
+from pydantic import ConfigDict, Field, computed_field, field_validator, model_validator
 
+from incasso.domain.base import DeferredModel
 from incasso.domain.models import (
     BAILIFF_LETTERS,
     Allocation,
@@ -56,8 +57,8 @@ _ROW_LABEL_WIDTH = 34
 _ROW_AMOUNT_WIDTH = 14
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+class _Model(DeferredModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class CostNotice(_Model):

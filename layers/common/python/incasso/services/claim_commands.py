@@ -11,9 +11,10 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from incasso import clock
+from incasso.domain.base import DeferredModel
 from incasso.domain.intake import due_date_problem, invoice_date_problem
 from incasso.domain.models import AgreedCollectionCosts, Debtor, DebtorType
 from incasso.money import Money
@@ -23,8 +24,8 @@ STATUTORY_B2B_TERM_DAYS = 30  # art. 6:119a lid 2 BW
 MAX_B2B_TERM_DAYS = 60
 
 
-class Command(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+class Command(DeferredModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class NewClaim(Command):

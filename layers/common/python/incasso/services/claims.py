@@ -11,10 +11,10 @@ from decimal import Decimal
 from typing import Any, Callable, TYPE_CHECKING, TypeVar
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict
 
 from incasso import clock
 from incasso.domain.arrangements import ARRANGED_IN_TERM, ARRANGEMENT_KEPT, instalments_problem, open_proposal
+from incasso.domain.base import DeferredModel
 from incasso.domain.channels import BAILIFF_DOSSIER
 from incasso.domain.errors import AlreadyDoneError, DuplicateInvoiceError
 from incasso.domain.escalation import first_action_on
@@ -70,9 +70,7 @@ class Booked:
     withdraw: bool
 
 
-class PaymentResult(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-
+class PaymentResult(DeferredModel):
     allocation: Allocation
     claim: Claim
 

@@ -11,9 +11,9 @@ import uuid
 from decimal import Decimal
 from typing import Any, TYPE_CHECKING
 
-from pydantic import BaseModel, ConfigDict
 
 from incasso import clock
+from incasso.domain.base import DeferredModel
 from incasso.domain.debtor_payments import OpenInvoice, allocate_over_invoices
 from incasso.domain.ledger import payoff_on
 from incasso.domain.models import ClaimStatus
@@ -28,9 +28,7 @@ if TYPE_CHECKING:  # the ports are types only: importing them costs a cold start
 _LEFT_OUT = (ClaimStatus.PAID, ClaimStatus.CANCELLED, ClaimStatus.UNCOLLECTIBLE, ClaimStatus.PAUSED)
 
 
-class DebtorPaymentResult(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-
+class DebtorPaymentResult(DeferredModel):
     reference: str
     amount: Decimal
     paid_on: dt.date

@@ -14,11 +14,12 @@ import hmac
 from decimal import Decimal
 from typing import Any, Callable, TYPE_CHECKING
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
 from incasso import clock
 from incasso.domain import portal as rules
 from incasso.domain.arrangements import open_proposal
+from incasso.domain.base import DeferredModel
 from incasso.domain.models import Claim, ClaimStatus, Instalment, Tenant
 from incasso.domain.portal import PaymentProvider, PortalToken, ProviderPayment
 from incasso.handlers import logger
@@ -36,16 +37,16 @@ PAYABLE = frozenset({ClaimStatus.OPEN, ClaimStatus.IN_COLLECTION, ClaimStatus.AR
                      ClaimStatus.DEBT_MONITORING})
 
 
-class Letter(BaseModel):
-    model_config = ConfigDict(frozen=True, defer_build=True)
+class Letter(DeferredModel):
+    model_config = ConfigDict(frozen=True)
 
     index: int
     kind: str
     sent_on: dt.date
 
 
-class PortalClaim(BaseModel):
-    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True, defer_build=True)
+class PortalClaim(DeferredModel):
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
 
     claim: Claim
     letters: tuple[Letter, ...] = ()
@@ -56,8 +57,8 @@ class PortalClaim(BaseModel):
         return self.claim.status in PAYABLE and self.claim.amounts.outstanding > 0
 
 
-class PortalView(BaseModel):
-    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True, defer_build=True)
+class PortalView(DeferredModel):
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
 
     token: str
     tenant: Tenant
@@ -75,8 +76,8 @@ class PortalView(BaseModel):
         return found
 
 
-class Proposal(BaseModel):
-    model_config = ConfigDict(frozen=True, defer_build=True)
+class Proposal(DeferredModel):
+    model_config = ConfigDict(frozen=True)
 
     accepted: bool
     reason: str | None = None  # why it was left for the tenant

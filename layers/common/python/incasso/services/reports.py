@@ -16,10 +16,11 @@ from collections.abc import Iterable, Iterator
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from incasso import clock
 from incasso.domain.aggregates import Aggregate, DayBucket, Group, portfolio
+from incasso.domain.base import DeferredModel
 from incasso.domain.models import CLOSED_STATUSES, Claim, ClaimStatus, Stage
 from incasso.money import ZERO, Money
 
@@ -30,9 +31,7 @@ REBUILD_LOCK = dt.timedelta(minutes=15)  # a rebuild that died lets another take
 PAGE = 100
 
 
-class GroupTotals(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-
+class GroupTotals(DeferredModel):
     count: int = 0
     principal: Money = ZERO
     collected: Money = ZERO
@@ -44,9 +43,7 @@ class GroupTotals(BaseModel):
                            outstanding=self.outstanding + claim.amounts.outstanding)
 
 
-class Summary(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-
+class Summary(DeferredModel):
     as_of: dt.date
     claims: int = Field(description="number of claims")
     by_status: dict[str, GroupTotals] = Field(description="every status, also those without claims")
@@ -155,18 +152,14 @@ class ReportService:
                 return
 
 
-class HistoryDay(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-
+class HistoryDay(DeferredModel):
     date: dt.date
     positions: dict[str, int] = Field(description="claims per '<status>|<stage>' at the end of the day")
     open_principal: Money = Field(description="principal not yet paid on claims not closed, at the end of the day")
     collected: Money = Field(description="everything paid so far, at the end of the day")
 
 
-class History(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-
+class History(DeferredModel):
     as_of: dt.date
     days: list[HistoryDay] = Field(description="each day something changed, oldest first; a day not listed "
                                                "is as the day before it")

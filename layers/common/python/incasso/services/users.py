@@ -3,9 +3,10 @@ tenant is the caller's, from its token; a user of another tenant is not found (4
 
 from typing import Any, TYPE_CHECKING
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from incasso import clock
+from incasso.domain.base import DeferredModel
 from incasso.domain.errors import UserExistsError
 from incasso.domain.users import EMAIL_PATTERN, Role, User
 from incasso.services.errors import ConflictError, NotFoundError
@@ -14,15 +15,15 @@ if TYPE_CHECKING:  # the ports are types only: importing them costs a cold start
     from incasso.domain.ports import Identities, UserDirectory
 
 
-class NewUser(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+class NewUser(DeferredModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     email: str = Field(max_length=254, pattern=EMAIL_PATTERN)
     role: Role
 
 
-class RoleChange(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+class RoleChange(DeferredModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     role: Role
 

@@ -10,9 +10,10 @@ schedule, with exponential backoff, for 24 hours. Every attempt is kept in the w
 import datetime as dt
 from typing import Any, Callable, Protocol, TYPE_CHECKING
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
 from incasso import clock
+from incasso.domain.base import DeferredModel
 from incasso.domain.webhooks import (
     EVENT_TYPES,
     WEBHOOK_EVENTS,
@@ -37,10 +38,10 @@ if TYPE_CHECKING:  # the ports are types only: importing them costs a cold start
 MAX_WEBHOOKS = 10  # per tenant
 
 
-class NewWebhook(BaseModel):
+class NewWebhook(DeferredModel):
     """The body of ``POST /v1/webhooks``."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     url: str = Field(min_length=8, max_length=2048, description="https:// (locally also http://127.0.0.1)")
     events: list[str] | None = Field(default=None, min_length=1, description="all events when absent")

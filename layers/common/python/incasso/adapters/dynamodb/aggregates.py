@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 from incasso import clock
 from incasso.adapters import keys
 from incasso.adapters.codec import AttributeValue, attrs_to_model
-from incasso.adapters.dynamodb.table import Table, cancellation_reasons
+from incasso.adapters.dynamodb.table import Table, write_transaction
 from incasso.domain.aggregates import SHARDS, Aggregate, Aggregates, DayBucket, contribution
 from incasso.domain.models import Claim
 
@@ -126,13 +126,9 @@ class AggregateRecords(Table):
                 "ConditionExpression": f"version = :version AND attribute_not_exists({SIGNATURE})",
                 "ExpressionAttributeValues": {":sig": {"S": part.signature()}, ":version": item["version"]},
             }}] + aggregate_updates(self.table_name, tenant_id, part, day=dutch_day(claim.created_at))
-            try:
-                self.client.transact_write_items(TransactItems=writes)
+            if write_transaction(self.client, writes) is None:
                 return True
-            except Exception as error:
-                if cancellation_reasons(error) is None:
-                    raise
-                time.sleep(0.01)  # written in between (then counted by that write) or a conflict: look again
+            time.sleep(0.01)  # written in between (then counted by that write) or a conflict: look again
         raise RuntimeError(f"claim {claim_id} could not be counted")
 
     def lock_aggregates(self, tenant_id: str, owner: str, until: dt.datetime) -> bool:

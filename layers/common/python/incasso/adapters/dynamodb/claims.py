@@ -41,7 +41,6 @@ from incasso.adapters.dynamodb.table import (
     CONFLICT_RETRIES,
     MAX_TRANSACTION_ITEMS,
     Table,
-    cancellation_reasons,
     failed,
     write_transaction,
 )
@@ -200,33 +199,29 @@ class ClaimRecords(Table):
         outcome: dict[str, str | None] = {}
         conflicts = 0
         while chunk:
-            try:
-                self.client.transact_write_items(
-                    TransactItems=[put for claim in chunk for put in self._new_claim_puts(claim)]
-                    + aggregate_updates(self.table_name, chunk[0].tenant_id, claims_contribution(chunk),
-                                        day=clock.today()))
+            cancelled = write_transaction(self.client, [put for claim in chunk for put in self._new_claim_puts(claim)]
+                                          + aggregate_updates(self.table_name, chunk[0].tenant_id,
+                                                              claims_contribution(chunk), day=clock.today()))
+            if cancelled is None:
                 outcome.update((claim.claim_id, None) for claim in chunk)
                 return outcome
-            except Exception as error:
-                reasons = cancellation_reasons(error)
-                if reasons is None:
-                    raise
-                remaining = []
-                for i, claim in enumerate(chunk):
-                    claim_taken, guard, _ = (reasons[i * 3:i * 3 + 3] + [{}, {}, {}])[:3]
-                    if failed(guard):
-                        outcome[claim.claim_id] = guard.get("Item", {}).get("claim_id", {}).get("S", "")
-                    elif failed(claim_taken):
-                        raise ClaimAlreadyExistsError(f"claim id {claim.claim_id} is taken") from error
-                    else:
-                        remaining.append(claim)
-                if len(remaining) == len(chunk):
-                    # Nothing of ours failed a condition: a concurrent transaction got in the way.
-                    conflicts += 1
-                    if conflicts > CONFLICT_RETRIES or not any(failed(r, "TransactionConflict") for r in reasons):
-                        raise
-                    time.sleep(0.02 * conflicts)
-                chunk = remaining
+            error, reasons = cancelled
+            remaining = []
+            for i, claim in enumerate(chunk):
+                claim_taken, guard, _ = (reasons[i * 3:i * 3 + 3] + [{}, {}, {}])[:3]
+                if failed(guard):
+                    outcome[claim.claim_id] = guard.get("Item", {}).get("claim_id", {}).get("S", "")
+                elif failed(claim_taken):
+                    raise ClaimAlreadyExistsError(f"claim id {claim.claim_id} is taken") from error
+                else:
+                    remaining.append(claim)
+            if len(remaining) == len(chunk):
+                # Nothing of ours failed a condition: a concurrent transaction got in the way.
+                conflicts += 1
+                if conflicts > CONFLICT_RETRIES or not any(failed(r, "TransactionConflict") for r in reasons):
+                    raise error
+                time.sleep(0.02 * conflicts)
+            chunk = remaining
         return outcome
 
     # -- claims: reading -----------------------------------------------------------------------
